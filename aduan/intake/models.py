@@ -1,0 +1,246 @@
+"""Reports as the citizen submitted them: the report, its reporter, its attachments."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    """What the citizen says the report is (DOMAIN.md §5)."""
+
+    PENGADUAN = "pengaduan", _("Pengaduan")
+    ASPIRASI = "aspirasi", _("Aspirasi")
+    PERMINTAAN_INFORMASI = "permintaan_informasi", _("Permintaan informasi")
+
+
+class Classification(models.TextChoices):
+    """The coordinator's four-way classification at verification; it sets the follow-up deadline."""
+
+    BERKADAR_PENGAWASAN = "pengaduan_berkadar_pengawasan", _("Pengaduan berkadar pengawasan")
+    TIDAK_BERKADAR_PENGAWASAN = "pengaduan_tidak_berkadar_pengawasan", _("Pengaduan tidak berkadar pengawasan")
+    PERMINTAAN_INFORMASI = "permintaan_informasi", _("Permintaan informasi")
+    ASPIRASI = "aspirasi", _("Aspirasi")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Website")
+    MOBILE = "mobile", _("Aplikasi mobile")
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    API = "api", _("API / Open311")
+    STAFF = "staff", _("Entri petugas (surat, telepon, datang langsung)")
+
+
+class Status(models.TextChoices):
+    """The lifecycle states of DOMAIN.md §3; only aduan.workflow.services changes them."""
+
+    BELUM_TERVERIFIKASI = "belum_terverifikasi", _("Belum terverifikasi")
+    DITUNDA = "ditunda", _("Ditunda (menunggu klarifikasi)")
+    TERVERIFIKASI = "terverifikasi", _("Terverifikasi")
+    TERDISPOSISI = "terdisposisi", _("Terdisposisi")
+    DITINDAKLANJUTI = "ditindaklanjuti", _("Ditindaklanjuti")
+    DITANGGAPI_PELAPOR = "ditanggapi_pelapor", _("Ditanggapi pelapor")
+    SELESAI = "selesai", _("Selesai")
+    DIARSIPKAN = "diarsipkan", _("Diarsipkan")
+
+
+OPEN_STATUSES = frozenset(
+    {
+        Status.BELUM_TERVERIFIKASI,
+        Status.DITUNDA,
+        Status.TERVERIFIKASI,
+        Status.TERDISPOSISI,
+        Status.DITINDAKLANJUTI,
+        Status.DITANGGAPI_PELAPOR,
+    }
+)
+
+
+class ClosedBy(models.TextChoices):
+    CITIZEN = "citizen", _("Dikonfirmasi pelapor")
+    AGENCY = "agency", _("Diselesaikan instansi")
+    COORDINATOR = "coordinator", _("Ditutup oleh admin")
+    SYSTEM = "system", _("Ditutup oleh sistem")
+
+
+class ArchiveReason(models.TextChoices):
+    INCOMPLETE = "incomplete", _("Tidak lengkap / klarifikasi tidak dijawab")
+    DUPLICATE = "duplicate", _("Duplikat laporan lain")
+    NOT_ACTIONABLE = "not_actionable", _("Bukan laporan yang dapat ditindaklanjuti")
+    OUT_OF_SCOPE = "out_of_scope", _("Di luar lingkup pelayanan publik")
+    SPAM = "spam", _("Spam / iseng")
+    OTHER = "other", _("Lainnya")
+
+
+class Step(models.TextChoices):
+    """The step whose deadline `Report.due_at` holds."""
+
+    VERIFICATION = "verification", _("Verifikasi dan disposisi")
+    CLARIFICATION = "clarification", _("Menunggu klarifikasi pelapor")
+    RETURNED = "returned", _("Disposisi ulang (dikembalikan OPD)")
+    FOLLOW_UP = "follow_up", _("Tindak lanjut OPD")
+    REPLY_WINDOW = "reply_window", _("Menunggu tanggapan pelapor")
+
+
+class Reporter(models.Model):
+    """Who reported: personal data, shown only to the coordinator when the report is anonymous."""
+
+    name = models.CharField(_("nama"), max_length=120, blank=True)
+    phone = models.CharField(_("telepon"), max_length=20, blank=True, help_text="E.164, +62…")
+    email = models.EmailField(_("email"), blank=True)
+    nik = models.CharField(_("NIK"), max_length=16, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reporter_profiles"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone"]), models.Index(fields=["email"])]
+        verbose_name = _("pelapor")
+        verbose_name_plural = _("pelapor")
+
+    def __str__(self) -> str:
+        return self.name or self.phone or self.email or f"Pelapor #{self.pk}"
+
+
+class Report(models.Model):
+    tracking_number = models.CharField(_("nomor laporan"), max_length=20, unique=True)
+    # HMAC of the secret access code; the code itself is shown to the reporter once and never stored.
+    access_code_digest = models.CharField(max_length=64)
+
+    title = models.CharField(_("judul"), max_length=200)
+    original_text = models.TextField(_("isi laporan asli"))
+    edited_title = models.CharField(_("judul (disunting)"), max_length=200, blank=True)
+    edited_text = models.TextField(_("isi laporan (disunting)"), blank=True)
+
+    kind = models.CharField(_("jenis"), max_length=30, choices=Kind.choices)
+    classification = models.CharField(_("klasifikasi"), max_length=40, choices=Classification.choices, blank=True)
+    category = models.ForeignKey(
+        "directory.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+    )
+
+    region = models.ForeignKey(
+        "directory.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("wilayah")
+    )
+    kecamatan = models.ForeignKey(
+        "directory.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan")
+    )
+    desa = models.ForeignKey(
+        "directory.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("desa/kelurahan")
+    )
+    address = models.CharField(_("alamat/lokasi"), max_length=300, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    incident_date = models.DateField(_("tanggal kejadian"), null=True, blank=True)
+
+    channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
+    channel_detail = models.CharField(_("rincian kanal"), max_length=60, blank=True)
+    reporter = models.ForeignKey(Reporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    is_anonymous = models.BooleanField(_("anonim"), default=False)
+    is_confidential = models.BooleanField(_("rahasia"), default=False)
+
+    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.BELUM_TERVERIFIKASI)
+    submitted_at = models.DateTimeField(_("diterima"))
+    updated_at = models.DateTimeField(_("diperbarui"))
+    verified_at = models.DateTimeField(null=True, blank=True)
+    first_disposed_at = models.DateTimeField(null=True, blank=True)
+    first_follow_up_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.CharField(max_length=20, choices=ClosedBy.choices, blank=True)
+    archive_reason = models.CharField(max_length=20, choices=ArchiveReason.choices, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
+    )
+    is_returned = models.BooleanField(_("dikembalikan OPD"), default=False)
+    clarification_question = models.TextField(blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    lead_agency = models.ForeignKey(
+        "directory.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="lead_reports",
+        help_text="Denormalised from the active lead disposition, for queues and statistics.",
+    )
+
+    # The deadline of the current step (DOMAIN.md §4), kept by the lifecycle service.
+    step = models.CharField(max_length=20, choices=Step.choices, blank=True)
+    step_started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(_("batas waktu"), null=True, blank=True)
+    paused_working_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+
+    support_count = models.PositiveIntegerField(_("dukungan"), default=0)
+    search_text = models.TextField(blank=True, help_text="Stemmed shadow of title and text for search")
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            models.Index(fields=["submitted_at"]),
+            models.Index(fields=["lead_agency", "status"]),
+            models.Index(fields=["kecamatan", "submitted_at"]),
+        ]
+        verbose_name = _("laporan")
+        verbose_name_plural = _("laporan")
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number} {self.title}"
+
+    @property
+    def display_title(self) -> str:
+        return self.edited_title or self.title
+
+    @property
+    def display_text(self) -> str:
+        return self.edited_text or self.original_text
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def check_access_code(self, code: str) -> bool:
+        return hmac.compare_digest(self.access_code_digest, access_code_digest(code))
+
+
+def access_code_digest(code: str) -> str:
+    normalised = code.strip().upper().replace("-", "").replace(" ", "")
+    return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.report.submitted_at:%Y/%m}/{instance.report.tracking_number}/{filename}"
+
+
+class Attachment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    follow_up = models.ForeignKey(
+        "workflow.FollowUp", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Support(models.Model):
+    """"Saya juga mengalami": one per citizen account or device, counted on the report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="supports")
+    # A hash of the account id or device token, never the raw value.
+    supporter_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "supporter_key"], name="support_once_per_supporter")]

@@ -1,0 +1,284 @@
+"""Taking a report in, from any channel: validate, store, and write the `submit` event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+import filetype
+import phonenumbers
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.validators import validate_email
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from aduan.core import clock
+from aduan.core.actors import Actor
+from aduan.core.errors import InvalidInput
+from aduan.directory.models import Category, Region
+from aduan.intake.models import Attachment, Channel, Kind, Report, Reporter, access_code_digest
+from aduan.intake.search import stem_for_search
+
+TITLE_MAX = 200
+TEXT_MAX = 20_000
+ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
+ALLOWED_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
+
+
+@dataclass(frozen=True)
+class Submitted:
+    report: Report
+    access_code: str
+
+
+def normalize_phone(raw: str) -> str:
+    """An Indonesian phone number in E.164 (+62…), or InvalidInput."""
+    raw = (raw or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, "ID")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise InvalidInput(f"Nomor telepon {raw!r} tidak valid.", code="invalid_phone", field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def resolve_region(code: str) -> tuple[Region, Region | None]:
+    """(kecamatan, desa or None) for a kecamatan or desa code, or InvalidInput."""
+    region = Region.objects.filter(code=(code or "").strip()).first()
+    if region is None or region.level < Region.Level.KECAMATAN:
+        raise InvalidInput(
+            f"Kode wilayah {code!r} tidak dikenal; pilih kecamatan atau desa/kelurahan.", code="unknown_region", field="region"
+        )
+    if region.level == Region.Level.DESA:
+        assert region.parent is not None
+        return region.parent, region
+    return region, None
+
+
+def new_access_code() -> str:
+    code = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+def _new_tracking_number(now: dt.datetime) -> str:
+    # YYMM plus six random digits: short enough to text, and useless without the access code.
+    return f"{clock.local_date(now):%y%m}-{secrets.randbelow(1_000_000):06d}"
+
+
+def _decimal(value: Any, field: str, low: int, high: int) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+    except (InvalidOperation, ValueError):
+        raise InvalidInput(f"{field} tidak valid.", code=f"invalid_{field}", field=field) from None
+    if not low <= number <= high:
+        raise InvalidInput(f"{field} di luar jangkauan.", code=f"invalid_{field}", field=field)
+    return number
+
+
+def _clean_text(value: Any, *, field: str, label: str, max_length: int, required: bool) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{label} harus berupa teks.", code=f"invalid_{field}", field=field)
+    value = value.replace("\x00", "").strip()
+    if required and not value:
+        raise InvalidInput(f"{label} wajib diisi.", code=f"{field}_required", field=field)
+    if len(value) > max_length:
+        raise InvalidInput(
+            f"{label} terlalu panjang (maksimal {max_length:,} karakter).".replace(",", "."),
+            code=f"{field}_too_long",
+            field=field,
+        )
+    return value
+
+
+def report_submit(
+    *,
+    actor: Actor,
+    channel: str,
+    kind: str,
+    title: str,
+    description: str,
+    region: str | None = None,
+    category: str | None = None,
+    address: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+    incident_date: dt.date | None = None,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    nik: str = "",
+    anonymous: bool = False,
+    confidential: bool = False,
+    channel_detail: str = "",
+    submitted_at: dt.datetime | None = None,
+) -> Submitted:
+    """Create a report in `belum_terverifikasi`; returns it with its one-time access code."""
+    if channel not in Channel.values:
+        raise InvalidInput(f"Kanal {channel!r} tidak dikenal.", code="invalid_channel", field="channel")
+    if kind not in Kind.values:
+        raise InvalidInput(
+            "Jenis laporan harus pengaduan, aspirasi atau permintaan_informasi.", code="invalid_kind", field="kind"
+        )
+    title = _clean_text(title, field="title", label="Judul", max_length=TITLE_MAX, required=True)
+    description = _clean_text(description, field="description", label="Isi laporan", max_length=TEXT_MAX, required=True)
+    address = _clean_text(address, field="address", label="Alamat", max_length=300, required=False)
+    name = _clean_text(name, field="name", label="Nama", max_length=120, required=False)
+    kecamatan, desa = resolve_region(region) if region else (None, None)
+    category_obj = None
+    if category and category not in ("tidak_tahu", "unknown"):
+        category_obj = Category.objects.filter(code=category, is_active=True).first()
+        if category_obj is None:
+            raise InvalidInput(f"Kategori {category!r} tidak dikenal.", code="unknown_category", field="category")
+    phone_e164 = normalize_phone(phone)
+    email = (email or "").strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise InvalidInput(f"Alamat email {email!r} tidak valid.", code="invalid_email", field="email") from None
+    nik = (nik or "").strip()
+    if nik and not re.fullmatch(r"\d{16}", nik):
+        raise InvalidInput("NIK harus 16 angka.", code="invalid_nik", field="nik")
+    lat = _decimal(latitude, "latitude", -90, 90)
+    lon = _decimal(longitude, "longitude", -180, 180)
+    now = submitted_at or clock.now()
+    if incident_date and incident_date > clock.local_date(now):
+        raise InvalidInput("Tanggal kejadian tidak boleh di masa depan.", code="incident_date_in_future", field="incident_date")
+
+    access_code = new_access_code()
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                reporter = None
+                if name or phone_e164 or email or nik or actor.user is not None:
+                    reporter = Reporter.objects.create(
+                        name=name, phone=phone_e164, email=email, nik=nik,
+                        user=actor.user if actor.role.value == "citizen" else None,
+                    )
+                report = Report.objects.create(
+                    tracking_number=_new_tracking_number(now),
+                    access_code_digest=access_code_digest(access_code),
+                    title=title,
+                    original_text=description,
+                    kind=kind,
+                    category=category_obj,
+                    region=desa or kecamatan,
+                    kecamatan=kecamatan,
+                    desa=desa,
+                    address=address,
+                    latitude=lat,
+                    longitude=lon,
+                    incident_date=incident_date,
+                    channel=channel,
+                    channel_detail=channel_detail[:60],
+                    reporter=reporter,
+                    is_anonymous=bool(anonymous),
+                    is_confidential=bool(confidential),
+                    submitted_at=now,
+                    updated_at=now,
+                    search_text=stem_for_search(f"{title} {description}"),
+                )
+                from aduan.workflow.services import record_submission
+
+                record_submission(report=report, actor=actor, now=now)
+                return Submitted(report=report, access_code=access_code)
+        except IntegrityError as exc:
+            if "tracking_number" not in str(exc):
+                raise
+    raise RuntimeError("could not allocate a unique tracking number")
+
+
+def attachment_add(*, report: Report, upload: IO[bytes], name: str, keep_location: bool = False, follow_up_id: int | None = None) -> Attachment:
+    """Store one file, checked by its content; images are re-encoded so EXIF (GPS) is stripped."""
+    limit = settings.ADUAN_ATTACHMENT_MAX_BYTES
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise InvalidInput(
+            f"Berkas {name} terlalu besar (maksimal {limit // (1024 * 1024)} MB).", code="attachment_too_large", field="attachments"
+        )
+    if not data:
+        raise InvalidInput(f"Berkas {name} kosong.", code="attachment_empty", field="attachments")
+    if report.attachments.count() >= settings.ADUAN_ATTACHMENTS_PER_REPORT:
+        raise InvalidInput("Jumlah lampiran sudah maksimal.", code="too_many_attachments", field="attachments")
+    kind = filetype.guess(data)
+    mime = kind.mime if kind else ""
+    if mime not in ALLOWED_TYPES:
+        raise InvalidInput(
+            f"Berkas {name} bukan foto (JPEG/PNG/WebP) atau PDF.", code="attachment_type_not_allowed", field="attachments"
+        )
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}[mime]
+    if mime.startswith("image/"):
+        data, extension, mime = _reencode_image(data, name, keep_location=keep_location)
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name.rsplit(".", 1)[0])[:60].strip("-") or "lampiran"
+    attachment = Attachment(
+        report=report,
+        follow_up_id=follow_up_id,
+        original_name=name[:200],
+        content_type=mime,
+        size=len(data),
+        uploaded_at=clock.now(),
+    )
+    attachment.file.save(f"{secrets.token_hex(4)}-{stem}.{extension}", ContentFile(data), save=False)
+    attachment.save()
+    return attachment
+
+
+def _reencode_image(data: bytes, name: str, *, keep_location: bool) -> tuple[bytes, str, str]:
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.verify()
+        image = Image.open(io.BytesIO(data))
+        exif = image.getexif()
+        image = ImageOps.exif_transpose(image)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise InvalidInput(f"Berkas {name} bukan gambar yang valid.", code="attachment_invalid_image", field="attachments") from None
+    image.thumbnail((2560, 2560))
+    out = io.BytesIO()
+    save_kwargs: dict[str, Any] = {}
+    if keep_location and exif:
+        # The citizen chose to share where the photo was taken: keep only the GPS block.
+        kept = Image.Exif()
+        gps = exif.get_ifd(0x8825)
+        if gps:
+            kept[0x8825] = gps
+        save_kwargs["exif"] = kept.tobytes()
+    if image.mode in ("RGBA", "LA", "P"):
+        image.save(out, format="PNG", optimize=True)
+        return out.getvalue(), "png", "image/png"
+    image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True, **save_kwargs)
+    return out.getvalue(), "jpg", "image/jpeg"
+
+
+def report_support_add(*, report_id: int, supporter: str) -> int:
+    """Count one "saya juga mengalami" from a citizen or device; returns the report's new count."""
+    import hashlib
+
+    from django.db.models import F
+
+    from aduan.intake.models import Support
+    from aduan.workflow.selectors import reports_public
+
+    if not supporter:
+        raise InvalidInput("Pendukung tidak dikenal.", code="supporter_required")
+    if not reports_public().filter(pk=report_id).exists():
+        raise InvalidInput("Laporan ini tidak dapat didukung.", code="report_not_public")
+    key = hashlib.sha256(f"{settings.SECRET_KEY}:{supporter}".encode()).hexdigest()
+    with transaction.atomic():
+        _, created = Support.objects.get_or_create(report_id=report_id, supporter_key=key, defaults={"created_at": clock.now()})
+        if created:
+            Report.objects.filter(pk=report_id).update(support_count=F("support_count") + 1)
+    return Report.objects.values_list("support_count", flat=True).get(pk=report_id)

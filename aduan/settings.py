@@ -1,0 +1,190 @@
+"""Aduan settings. Every value comes from the environment (see .env.example); none is needed."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from aduan.env import env_bool, env_choice, env_int, env_list, env_path, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = env_path("ADUAN_DATA_DIR", BASE_DIR.parent / "var")
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """The SECRET_KEY from the environment, else one generated once and kept in the data dir."""
+    from_env = env_str("ADUAN_SECRET_KEY")
+    if from_env:
+        if len(from_env) < 32:
+            raise ImproperlyConfigured("ADUAN_SECRET_KEY must be at least 32 characters long")
+        return from_env
+    key_file = DATA_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("ADUAN_DEBUG", False)
+ALLOWED_HOSTS = env_list("ADUAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("ADUAN_CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env_str("ADUAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+INSTALLATION_NAME = env_str("ADUAN_INSTALLATION_NAME", "Pemerintah Kabupaten Ponorogo")
+SECURE_COOKIES = env_bool("ADUAN_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "aduan.core",
+    "aduan.accounts",
+    "aduan.directory",
+    "aduan.sla",
+    "aduan.intake",
+    "aduan.workflow",
+    "aduan.notifications",
+    "aduan.portal",
+    "aduan.console",
+    "aduan.api",
+    "aduan.channels",
+    "aduan.evaluation",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "aduan.urls"
+WSGI_APPLICATION = "aduan.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "aduan.core.context_processors.installation",
+            ],
+        },
+    }
+]
+
+# Database: SQLite under the data dir unless DATABASE_URL says otherwise.
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):
+        raise ImproperlyConfigured("DATABASE_URL must start with postgres://, postgresql:// or sqlite://")
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ADUAN_DB_CONN_MAX_AGE", 60))}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "aduan.sqlite3",
+        }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several writers (web, worker) share one file: take the write lock at BEGIN and wait for it.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+    }
+DATABASES["default"].setdefault("TEST", {})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env_str("ADUAN_TIME_ZONE", "Asia/Jakarta")
+if TIME_ZONE not in {"Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "UTC"}:
+    raise ImproperlyConfigured("ADUAN_TIME_ZONE must be Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Uploads: attachments are checked by content; these are the limits.
+ADUAN_ATTACHMENT_MAX_BYTES = env_int("ADUAN_ATTACHMENT_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
+ADUAN_ATTACHMENTS_PER_REPORT = env_int("ADUAN_ATTACHMENTS_PER_REPORT", 5, minimum=1, maximum=20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# The kabupaten this installation serves (Kemendagri code), used for pickers and routing.
+ADUAN_HOME_REGION = env_str("ADUAN_HOME_REGION", "35.02")
+
+# Background work: Django's Tasks API (django-tasks backport) on the database backend.
+TASKS = {
+    "default": {
+        "BACKEND": env_choice(
+            "ADUAN_TASKS_BACKEND",
+            "django_tasks_db.DatabaseBackend",
+            {"django_tasks_db.DatabaseBackend", "django_tasks.backends.immediate.ImmediateBackend"},
+        )
+    }
+}
+
+# Outgoing mail and SMS.
+EMAIL_BACKEND = env_str("ADUAN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("ADUAN_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("ADUAN_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("ADUAN_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("ADUAN_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("ADUAN_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("ADUAN_FROM_EMAIL", "aduan@localhost")
+ADUAN_SMS_BACKEND = env_choice("ADUAN_SMS_BACKEND", "console", {"console", "gammu", "http"})
+ADUAN_SMS_WEBHOOK_SECRET = env_str("ADUAN_SMS_WEBHOOK_SECRET")
+ADUAN_SMS_HTTP_URL = env_str("ADUAN_SMS_HTTP_URL")
+ADUAN_GAMMU_DATABASE_URL = env_str("ADUAN_GAMMU_DATABASE_URL")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_choice("ADUAN_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,149 @@
+"""What happens to a report: the audit trail, dispositions, follow-ups, replies, returns, ratings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from aduan.core.roles import Role
+
+
+class ReportEvent(models.Model):
+    """One audited action on a report: who (user, role, agency), what, from which state to which."""
+
+    report = models.ForeignKey("intake.Report", on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=30, blank=True)
+    to_status = models.CharField(max_length=30)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_role = models.CharField(max_length=20, choices=Role.choices)
+    actor_agency = models.ForeignKey(
+        "directory.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    # Shown on the citizen's timeline; internal notes and staff-only steps are not.
+    is_public = models.BooleanField(default=False)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["report", "created_at"]), models.Index(fields=["action", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.action} {self.from_status}→{self.to_status}"
+
+
+class Disposition(models.Model):
+    """A report given to an agency: one lead, any number of supporting agencies."""
+
+    class State(models.TextChoices):
+        NEW = "new", _("Baru")
+        ACCEPTED = "accepted", _("Diterima")
+        FOLLOWED_UP = "followed_up", _("Ditindaklanjuti")
+        RETURNED = "returned", _("Dikembalikan (bukan kewenangan)")
+        WITHDRAWN = "withdrawn", _("Ditarik (disposisi ulang)")
+        DONE = "done", _("Selesai")
+
+    report = models.ForeignKey("intake.Report", on_delete=models.CASCADE, related_name="dispositions")
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="dispositions")
+    is_lead = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.NEW)
+    instruction = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_lead", "created_at"]
+        constraints = [
+            # Two OPDs never both hold the lead on one report (DOMAIN.md §3).
+            models.UniqueConstraint(
+                fields=["report"], condition=Q(is_lead=True, is_active=True), name="disposition_one_active_lead"
+            ),
+            models.UniqueConstraint(
+                fields=["report", "agency"], condition=Q(is_active=True), name="disposition_agency_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} → {self.agency_id}{' (lead)' if self.is_lead else ''}"
+
+
+class FollowUp(models.Model):
+    """An agency's answer: drafted, approved by the pejabat penghubung where required, published."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draf")
+        APPROVED = "approved", _("Disetujui")
+        SENT_BACK = "sent_back", _("Dikembalikan untuk diperbaiki")
+        PUBLISHED = "published", _("Dipublikasikan")
+
+    report = models.ForeignKey("intake.Report", on_delete=models.CASCADE, related_name="follow_ups")
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="follow_ups")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    is_public = models.BooleanField(default=True, help_text="Public follow-ups reach the citizen; internal ones do not")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class CitizenMessage(models.Model):
+    """What the citizen wrote after submitting: a clarification answer, a reply, a reopen reason."""
+
+    class Kind(models.TextChoices):
+        CLARIFICATION = "clarification", _("Jawaban klarifikasi")
+        REPLY = "reply", _("Tanggapan")
+        REOPEN = "reopen", _("Alasan membuka kembali")
+
+    report = models.ForeignKey("intake.Report", on_delete=models.CASCADE, related_name="citizen_messages")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class AgencyReturn(models.Model):
+    """A *bukan kewenangan* declaration: never a dead end, it lands on the coordinator's queue."""
+
+    report = models.ForeignKey("intake.Report", on_delete=models.CASCADE, related_name="agency_returns")
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="returns")
+    proposed_agency = models.ForeignKey(
+        "directory.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+
+class Rating(models.Model):
+    report = models.ForeignKey("intake.Report", on_delete=models.CASCADE, related_name="ratings")
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"),
+        ]

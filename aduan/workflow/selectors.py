@@ -1,0 +1,89 @@
+"""Reads of reports, with access enforced in the query: an actor never loads what isn't theirs."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from aduan.core.actors import Actor
+from aduan.core.errors import NotFound, PermissionDenied
+from aduan.core.roles import AGENCY_ROLES, Role
+from aduan.intake.models import Report, Reporter, Status
+from aduan.workflow.models import Disposition, FollowUp, ReportEvent
+
+PUBLIC_STATUSES = frozenset(
+    {Status.TERVERIFIKASI, Status.TERDISPOSISI, Status.DITINDAKLANJUTI, Status.DITANGGAPI_PELAPOR, Status.SELESAI}
+)
+
+
+def _active_disposition_to(agency_id: int | None) -> Exists:
+    return Exists(Disposition.objects.filter(report=OuterRef("pk"), agency_id=agency_id, is_active=True))
+
+
+def reports_visible_to(actor: Actor) -> QuerySet[Report]:
+    """Every report the actor may list or open; the only door to reports for interfaces."""
+    reports = Report.objects.all()
+    if actor.role in (Role.COORDINATOR, Role.SYSTEM, Role.LEADER):
+        return reports
+    if actor.role in AGENCY_ROLES:
+        if actor.agency_id is None:
+            return reports.none()
+        return reports.filter(_active_disposition_to(actor.agency_id))
+    if actor.role == Role.CITIZEN:
+        if actor.user is not None:
+            return reports.filter(pk__in=actor.report_ids) | reports.filter(reporter__user=actor.user)
+        return reports.filter(pk__in=actor.report_ids)
+    return reports.none()
+
+
+def reports_public() -> QuerySet[Report]:
+    """Reports anyone may see: verified, not confidential (the public feed and open data)."""
+    return Report.objects.filter(is_confidential=False, status__in=PUBLIC_STATUSES)
+
+
+def report_get_for(actor: Actor, *, tracking_number: str | None = None, pk: int | None = None) -> Report:
+    """One report, or NotFound when it doesn't exist and PermissionDenied when it isn't the actor's."""
+    lookup = {"tracking_number": tracking_number} if tracking_number is not None else {"pk": pk}
+    report = reports_visible_to(actor).filter(**lookup).select_related("category", "kecamatan", "desa", "lead_agency").first()
+    if report is not None:
+        return report
+    if Report.objects.filter(**lookup).exists():
+        raise PermissionDenied("Laporan ini bukan wewenang Anda.", code="not_your_report")
+    raise NotFound("Laporan tidak ditemukan.", code="report_not_found")
+
+
+def reporter_visible_to(actor: Actor, report: Report) -> Reporter | None:
+    """The reporter's identity, or None: an anonymous reporter is known to the coordinator only."""
+    if report.reporter_id is None:
+        return None
+    if actor.role == Role.COORDINATOR:
+        return Reporter.objects.get(pk=report.reporter_id)
+    if actor.role == Role.CITIZEN and report.pk in reports_visible_to(actor).values_list("pk", flat=True):
+        return Reporter.objects.get(pk=report.reporter_id)
+    if report.is_anonymous:
+        return None
+    if actor.role in AGENCY_ROLES and reports_visible_to(actor).filter(pk=report.pk).exists():
+        return Reporter.objects.get(pk=report.reporter_id)
+    return None
+
+
+def report_events_for(actor: Actor, report: Report) -> QuerySet[ReportEvent]:
+    """The timeline: the whole audit trail for staff, only public events for the citizen."""
+    events = ReportEvent.objects.filter(report=report).select_related("actor_agency", "actor_user")
+    if actor.role in (Role.COORDINATOR, Role.LEADER, Role.SYSTEM) or actor.role in AGENCY_ROLES:
+        return events
+    return events.filter(is_public=True)
+
+
+def public_events(report: Report) -> QuerySet[ReportEvent]:
+    return ReportEvent.objects.filter(report=report, is_public=True).select_related("actor_agency")
+
+
+def follow_ups_for(actor: Actor, report: Report) -> QuerySet[FollowUp]:
+    follow_ups = FollowUp.objects.filter(report=report).select_related("agency")
+    if actor.role in (Role.COORDINATOR, Role.LEADER) or actor.role in AGENCY_ROLES:
+        return follow_ups
+    return follow_ups.filter(state=FollowUp.State.PUBLISHED, is_public=True)
+
+
+def active_dispositions(report: Report) -> QuerySet[Disposition]:
+    return Disposition.objects.filter(report=report, is_active=True).select_related("agency")

@@ -1,0 +1,129 @@
+"""The report lifecycle of DOMAIN.md §3 as one table. Only `workflow.services.report_act` applies it.
+
+Each action names the states it may start from, the state it leads to (None: the state stays,
+e.g. re-dispose, accept, rate), the roles allowed to take it, and which of that role's members:
+any, the agencies the report is disposed to, the lead agency only, or the reporter.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from aduan.core.roles import Role
+from aduan.intake.models import OPEN_STATUSES, Status
+
+
+class Action(enum.StrEnum):
+    SUBMIT = "submit"
+    HOLD = "hold"
+    RESUME = "resume"
+    EXPIRE_HOLD = "expire_hold"
+    VERIFY = "verify"
+    ARCHIVE = "archive"
+    MARK_DUPLICATE = "mark_duplicate"
+    DISPOSE = "dispose"
+    REDISPOSE = "redispose"
+    ACCEPT = "accept"
+    RETURN = "return"
+    DRAFT_FOLLOW_UP = "draft_follow_up"
+    APPROVE_FOLLOW_UP = "approve_follow_up"
+    SEND_BACK_FOLLOW_UP = "send_back_follow_up"
+    FOLLOW_UP = "follow_up"
+    REPLY = "reply"
+    COMPLETE = "complete"
+    AUTO_CLOSE = "auto_close"
+    REOPEN = "reopen"
+    RATE = "rate"
+    CLOSE = "close"
+
+
+class Scope(enum.Enum):
+    ANY = "any"  # every holder of the role (coordinator, system)
+    DISPOSED_AGENCY = "disposed_agency"  # staff of an agency the report is actively disposed to
+    LEAD_AGENCY = "lead_agency"  # staff of the active lead agency only
+    REPORTER = "reporter"  # the citizen who owns the report
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[Status | None]
+    target: Status | None
+    roles: frozenset[Role]
+    public: bool
+    label: str
+
+
+S = Status
+R = Role
+AGENCY_STAFF = frozenset({R.OPD_ADMIN, R.APIP})
+OPEN = frozenset(OPEN_STATUSES)
+
+
+def _t(action: Action, sources: set[Status | None], target: Status | None, roles: set[Role], public: bool, label: str) -> Transition:
+    return Transition(action, frozenset(sources), target, frozenset(roles), public, label)
+
+
+TRANSITIONS: dict[Action, Transition] = {
+    t.action: t
+    for t in [
+        _t(Action.SUBMIT, {None}, S.BELUM_TERVERIFIKASI, {R.CITIZEN, R.COORDINATOR, R.SYSTEM}, True, "Laporan diterima"),
+        _t(Action.HOLD, {S.BELUM_TERVERIFIKASI}, S.DITUNDA, {R.COORDINATOR}, True, "Ditunda: menunggu klarifikasi"),
+        _t(Action.RESUME, {S.DITUNDA}, S.BELUM_TERVERIFIKASI, {R.CITIZEN, R.COORDINATOR}, True, "Klarifikasi diterima"),
+        _t(Action.EXPIRE_HOLD, {S.DITUNDA}, S.DIARSIPKAN, {R.SYSTEM}, True, "Diarsipkan: klarifikasi tidak dijawab"),
+        _t(Action.VERIFY, {S.BELUM_TERVERIFIKASI}, S.TERVERIFIKASI, {R.COORDINATOR}, True, "Terverifikasi"),
+        _t(Action.ARCHIVE, {S.BELUM_TERVERIFIKASI, S.TERVERIFIKASI}, S.DIARSIPKAN, {R.COORDINATOR}, True, "Diarsipkan"),
+        _t(Action.MARK_DUPLICATE, {S.BELUM_TERVERIFIKASI, S.TERVERIFIKASI}, S.DIARSIPKAN, {R.COORDINATOR}, True, "Duplikat laporan lain"),
+        _t(Action.DISPOSE, {S.TERVERIFIKASI}, S.TERDISPOSISI, {R.COORDINATOR}, True, "Terdisposisi"),
+        _t(Action.REDISPOSE, {S.TERDISPOSISI}, None, {R.COORDINATOR}, True, "Disposisi diubah"),
+        _t(Action.ACCEPT, {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR}, None, AGENCY_STAFF, False, "Disposisi diterima instansi"),
+        _t(Action.RETURN, {S.TERDISPOSISI}, S.TERVERIFIKASI, AGENCY_STAFF, False, "Dikembalikan: bukan kewenangan"),
+        _t(Action.DRAFT_FOLLOW_UP, {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR, S.DITINDAKLANJUTI}, None, AGENCY_STAFF, False, "Draf tindak lanjut"),
+        _t(Action.APPROVE_FOLLOW_UP, {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR, S.DITINDAKLANJUTI}, None, {R.LIAISON_OFFICER}, False, "Tindak lanjut disetujui"),
+        _t(Action.SEND_BACK_FOLLOW_UP, {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR, S.DITINDAKLANJUTI}, None, {R.LIAISON_OFFICER}, False, "Draf dikembalikan untuk diperbaiki"),
+        _t(Action.FOLLOW_UP, {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR}, S.DITINDAKLANJUTI, AGENCY_STAFF | {R.LIAISON_OFFICER}, True, "Ditindaklanjuti"),
+        _t(Action.REPLY, {S.DITINDAKLANJUTI}, S.DITANGGAPI_PELAPOR, {R.CITIZEN}, True, "Ditanggapi pelapor"),
+        _t(Action.COMPLETE, {S.DITINDAKLANJUTI}, S.SELESAI, {R.CITIZEN, R.OPD_ADMIN, R.APIP, R.COORDINATOR}, True, "Selesai"),
+        _t(Action.AUTO_CLOSE, {S.DITINDAKLANJUTI}, S.SELESAI, {R.SYSTEM}, True, "Ditutup oleh sistem"),
+        _t(Action.REOPEN, {S.SELESAI}, S.DITANGGAPI_PELAPOR, {R.CITIZEN}, True, "Dibuka kembali oleh pelapor"),
+        _t(Action.RATE, {S.DITINDAKLANJUTI, S.SELESAI}, None, {R.CITIZEN}, True, "Penilaian pelapor"),
+        _t(Action.CLOSE, set(OPEN), S.SELESAI, {R.COORDINATOR}, True, "Ditutup oleh admin"),
+    ]
+}
+
+# Which members of an allowed role may act on a given report.
+SCOPES: dict[Role, Scope] = {
+    R.CITIZEN: Scope.REPORTER,
+    R.COORDINATOR: Scope.ANY,
+    R.SYSTEM: Scope.ANY,
+    R.OPD_ADMIN: Scope.DISPOSED_AGENCY,
+    R.APIP: Scope.DISPOSED_AGENCY,
+    R.LIAISON_OFFICER: Scope.DISPOSED_AGENCY,
+    R.LEADER: Scope.ANY,
+}
+# Actions that only the lead agency (not a supporting one) may take.
+LEAD_ONLY = frozenset({Action.RETURN, Action.COMPLETE})
+
+
+def transition_for(action: str) -> Transition | None:
+    try:
+        return TRANSITIONS[Action(action)]
+    except ValueError:
+        return None
+
+
+def allowed_actions(status: Status | None, role: Role) -> list[Action]:
+    """The actions a role may take from a state, in table order (screens offer exactly these)."""
+    return [t.action for t in TRANSITIONS.values() if status in t.sources and role in t.roles]
+
+
+def lifecycle_markdown() -> str:
+    """The table as Markdown, for docs/lifecycle.md (generated, so it cannot drift)."""
+    lines = ["| action | from | to | roles | public |", "|---|---|---|---|---|"]
+    for t in TRANSITIONS.values():
+        sources = ", ".join(sorted("—" if s is None else s.value for s in t.sources))
+        target = t.target.value if t.target else "(unchanged)"
+        roles = ", ".join(sorted(r.value for r in t.roles))
+        lines.append(f"| `{t.action.value}` | {sources} | {target} | {roles} | {'yes' if t.public else 'no'} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,91 @@
+"""Shared fixtures: the Ponorogo directory in the test database and named personas.
+
+Personas (as in DOMAIN.md §2): `warga` the citizen, `koordinator` the Diskominfo coordinator,
+`admin_dinkes` and `admin_pupr` two OPD admins (each must see nothing of the other's),
+`pejabat_dinkes` the pejabat penghubung of Dinkes, `apip` the Inspektorat auditor, `pimpinan`.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+
+from aduan.accounts.models import User
+from aduan.core.actors import Actor, actor_for_user
+from aduan.core.roles import Role
+from aduan.directory.models import Agency
+from aduan.directory.ponorogo import ensure_ponorogo_directory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    return f"aduan database: {settings.DATABASES['default']['ENGINE']}"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        ensure_ponorogo_directory()
+
+
+@pytest.fixture(autouse=True)
+def _directory(request: pytest.FixtureRequest) -> None:
+    # Transactional tests (live_server) flush the database; put the directory back for them.
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        ensure_ponorogo_directory()
+
+
+def make_user(username: str, role: Role, agency_code: str | None = None, **extra: object) -> User:
+    agency = Agency.objects.get(code=agency_code) if agency_code else None
+    user = User.objects.create_user(username=username, password="rahasia-123", role=role, agency=agency, **extra)  # type: ignore[arg-type]
+    return user
+
+
+@pytest.fixture
+def koordinator(db: None) -> User:
+    return make_user("koordinator", Role.COORDINATOR, "diskominfo", first_name="Kabid", last_name="Aduan")
+
+
+@pytest.fixture
+def admin_dinkes(db: None) -> User:
+    return make_user("admin-dinkes", Role.OPD_ADMIN, "dinkes")
+
+
+@pytest.fixture
+def admin_pupr(db: None) -> User:
+    return make_user("admin-pupr", Role.OPD_ADMIN, "pupr")
+
+
+@pytest.fixture
+def pejabat_dinkes(db: None) -> User:
+    return make_user("pejabat-dinkes", Role.LIAISON_OFFICER, "dinkes")
+
+
+@pytest.fixture
+def apip(db: None) -> User:
+    return make_user("apip", Role.APIP, "inspektorat")
+
+
+@pytest.fixture
+def pimpinan(db: None) -> User:
+    return make_user("pimpinan", Role.LEADER)
+
+
+@pytest.fixture
+def warga(db: None) -> User:
+    return make_user("warga", Role.CITIZEN, first_name="Siti", last_name="Warga")
+
+
+def as_actor(user: User) -> Actor:
+    return actor_for_user(user)
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
