@@ -244,3 +244,18 @@ class Support(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["report", "supporter_key"], name="support_once_per_supporter")]
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a request sent with an Idempotency-Key (API, PWA drafts); a retry gets it
+    again instead of creating a second report. Pruned after a day by the worker."""
+
+    scope = models.CharField(max_length=80, help_text="who sent it: device, token or client")
+    key = models.CharField(max_length=128)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request body")
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once_per_scope")]

@@ -1,0 +1,58 @@
+"""Exactly-once creation for retried requests (Idempotency-Key)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from aduan.core import clock
+from aduan.core.errors import DomainError
+from aduan.intake.models import IdempotencyRecord
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    http_status = 422
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int
+    body: dict[str, Any]
+    replayed: bool
+
+
+def fingerprint(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def run_once(*, scope: str, key: str, request_fingerprint: str, produce: Callable[[], tuple[int, dict[str, Any]]]) -> Outcome:
+    """Run `produce` once per (scope, key); its result is stored in the same transaction, so a
+    retry, even one racing the first request, gets the first answer and nothing is created twice."""
+    key = key.strip()[:128]
+    if not key:
+        return Outcome(*produce(), replayed=False)
+    previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+    if previous is None:
+        try:
+            with transaction.atomic():
+                status_code, body = produce()
+                IdempotencyRecord.objects.create(
+                    scope=scope, key=key, fingerprint=request_fingerprint, status_code=status_code,
+                    response=body, created_at=clock.now(),
+                )
+            return Outcome(status_code, body, replayed=False)
+        except IntegrityError:
+            # A concurrent request with the same key committed first; our work was rolled back.
+            previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+            if previous is None:
+                raise
+    if previous.fingerprint != request_fingerprint:
+        raise IdempotencyKeyReused(
+            "Idempotency-Key ini sudah dipakai untuk permintaan yang berbeda.", code="idempotency_key_reused"
+        )
+    return Outcome(previous.status_code, previous.response, replayed=True)
