@@ -148,6 +148,19 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Cache (API rate limits): files under the data dir, shared by all processes of one host;
+# Redis when ADUAN_REDIS_URL is set (several hosts).
+ADUAN_REDIS_URL = env_str("ADUAN_REDIS_URL")
+if ADUAN_REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": ADUAN_REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+
 # Uploads: attachments are checked by content; these are the limits.
 ADUAN_ATTACHMENT_MAX_BYTES = env_int("ADUAN_ATTACHMENT_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
 ADUAN_ATTACHMENTS_PER_REPORT = env_int("ADUAN_ATTACHMENTS_PER_REPORT", 5, minimum=1, maximum=20)

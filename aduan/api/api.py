@@ -1,0 +1,100 @@
+"""The NinjaAPI instance: routers, and every error answered as RFC 9457 problem details."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from aduan.api import accounts, directory, reports
+from aduan.api.problems import ApiProblem, from_domain_error, problem
+from aduan.core.errors import DomainError
+
+logger = logging.getLogger("aduan.api")
+
+DESCRIPTION = """
+REST API Aduan untuk aplikasi mobile warga dan sistem instansi (integrasi).
+
+**Autentikasi.** Warga tanpa akun mengirim laporan dengan header `X-Device-Id` (pengenal instalasi
+aplikasi) dan membaca laporannya dengan kode akses (`X-Access-Code`). Warga dengan akun dan petugas
+memakai `Authorization: Bearer <token>`; token petugas dibuat administrator (`aduan token create
+--user <username>`) dan bertindak persis seperti penggunanya (peran dan instansinya).
+
+**Idempotensi.** `POST /api/v1/reports` dengan header `Idempotency-Key` yang sama menjawab hasil
+pertama (nomor laporan yang sama) dan tidak membuat laporan kedua; kunci sama dengan isi berbeda
+dijawab 422 `idempotency_key_reused`.
+
+**Kesalahan** selalu `application/problem+json` (RFC 9457): `type`, `title`, `status`, `detail`,
+`code` (kode tetap, mis. `unknown_region`, `invalid_kind`, `invalid_phone`, `description_too_long`,
+`attachment_type_not_allowed`, `transition_not_allowed`, `not_your_report`, `role_not_allowed`,
+`rate_limited`) dan `field` bila diketahui. 400/422 masukan salah, 401 perlu token/kode akses,
+403 bukan laporan Anda atau peran tidak boleh, 404 tidak ada, 409 tindakan tidak berlaku pada
+status laporan, 429 terlalu banyak permintaan (lihat `Retry-After`).
+"""
+
+api = NinjaAPI(
+    title="Aduan API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    docs_url=None,  # the docs page is /api/docs (see urls.py)
+)
+api.add_router("", reports.router)
+api.add_router("", directory.router)
+api.add_router("", accounts.router)
+
+
+@api.exception_handler(ApiProblem)
+def _api_problem(request: HttpRequest, exc: ApiProblem) -> HttpResponse:
+    return exc.response()
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return from_domain_error(exc)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    error = exc.errors[0] if exc.errors else {}
+    loc = [str(p) for p in error.get("loc", []) if p not in ("body", "query", "path", "header")]
+    field = loc[-1] if loc and loc[-1] != "payload" else (loc[0] if loc else "")
+    code = (
+        f"{field}_required"
+        if error.get("type") == "missing" and field
+        else f"invalid_{field}"
+        if field
+        else "invalid_body"
+    )
+    return problem(422, code, f"{field or 'body'}: {error.get('msg', 'tidak valid')}", field=field or None)
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return problem(
+        401, "authentication_required", "Diperlukan autentikasi.", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return problem(exc.status_code, f"http_{exc.status_code}", str(exc))
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return problem(404, "not_found", "Alamat API tidak ditemukan.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return problem(413, "request_too_large", "Permintaan terlalu besar.")
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path)
+    return problem(500, "internal_error", "Terjadi kesalahan pada server; silakan coba lagi.")

@@ -1,0 +1,124 @@
+"""Reports as the API shows them, to each actor only what selectors let it see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aduan.core.actors import Actor
+from aduan.core.roles import STAFF_ROLES, Role
+from aduan.directory.models import Agency, Category, Region
+from aduan.intake.models import Report, Status
+from aduan.workflow.models import ReportEvent
+from aduan.workflow.selectors import follow_ups_for, report_events_for, reporter_visible_to
+from aduan.workflow.transitions import TRANSITIONS, Action, allowed_actions
+
+# Actions a client can take through POST …/actions/{action}; the others belong to intake and jobs.
+API_ACTIONS = [a.value for a in Action if a not in (Action.SUBMIT, Action.AUTO_CLOSE, Action.EXPIRE_HOLD)]
+# Public events whose notes are written for the citizen (the others may carry staff instructions).
+NOTES_FOR_CITIZEN = {
+    "hold",
+    "resume",
+    "archive",
+    "mark_duplicate",
+    "follow_up",
+    "reply",
+    "complete",
+    "reopen",
+    "close",
+    "rate",
+}
+
+
+def code_name(obj: Agency | Category | Region | None) -> dict[str, str] | None:
+    return {"code": obj.code, "name": obj.name} if obj is not None else None
+
+
+def _event(event: ReportEvent, *, staff: bool) -> dict[str, Any]:
+    transition = TRANSITIONS.get(Action(event.action)) if event.action in Action._value2member_map_ else None
+    entry: dict[str, Any] = {
+        "action": event.action,
+        "label": transition.label if transition else event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "at": event.created_at,
+        "actor_role": event.actor_role,
+        "actor_agency": code_name(event.actor_agency),
+        "note": event.note if staff or event.action in NOTES_FOR_CITIZEN else "",
+    }
+    if staff and event.actor_user is not None:
+        entry["actor_name"] = event.actor_user.get_full_name() or event.actor_user.get_username()
+    return entry
+
+
+def report_detail(actor: Actor, report: Report) -> dict[str, Any]:
+    """The report for `actor`: staff get the audit trail and deadline, the citizen the public view."""
+    staff = actor.role in STAFF_ROLES
+    reporter = reporter_visible_to(actor, report)
+    body: dict[str, Any] = {
+        "tracking_number": report.tracking_number,
+        "status": report.status,
+        "status_label": str(Status(report.status).label),
+        "kind": report.kind,
+        "channel": report.channel,
+        "title": report.display_title,
+        "description": report.display_text,
+        "category": code_name(report.category),
+        "region": code_name(report.desa or report.kecamatan),
+        "kecamatan": code_name(report.kecamatan),
+        "address": report.address,
+        "submitted_at": report.submitted_at,
+        "updated_at": report.updated_at,
+        "is_anonymous": report.is_anonymous,
+        "is_confidential": report.is_confidential,
+        "support_count": report.support_count,
+        "timeline": [_event(e, staff=staff) for e in report_events_for(actor, report)],
+        "follow_ups": [
+            {
+                "id": f.pk,
+                "agency": code_name(f.agency),
+                "text": f.text,
+                "state": f.state,
+                "is_public": f.is_public,
+                "published_at": f.published_at,
+            }
+            for f in follow_ups_for(actor, report)
+        ],
+        "attachments": [
+            {"name": a.original_name, "content_type": a.content_type, "size": a.size}
+            for a in report.attachments.filter(follow_up__isnull=True)
+        ],
+        "allowed_actions": [
+            a.value for a in allowed_actions(Status(report.status), actor.role) if a.value in API_ACTIONS
+        ],
+        "reporter": {"name": reporter.name, "phone": reporter.phone, "email": reporter.email}
+        if reporter
+        else None,
+    }
+    if staff:
+        body.update(
+            classification=report.classification or None,
+            lead_agency=code_name(report.lead_agency),
+            step=report.step or None,
+            due_at=report.due_at,
+            original_title=report.title,
+            original_text=report.original_text,
+        )
+    if actor.role == Role.CITIZEN and report.status == Status.DITUNDA:
+        body["clarification_question"] = report.clarification_question
+    return body
+
+
+def report_summary(report: Report, *, staff: bool) -> dict[str, Any]:
+    return {
+        "tracking_number": report.tracking_number,
+        "status": report.status,
+        "kind": report.kind,
+        "channel": report.channel,
+        "title": report.display_title,
+        "category": report.category.code if report.category else None,
+        "kecamatan": report.kecamatan_id,
+        "lead_agency": report.lead_agency.code if report.lead_agency else None,
+        "submitted_at": report.submitted_at,
+        "updated_at": report.updated_at,
+        "due_at": report.due_at if staff else None,
+    }

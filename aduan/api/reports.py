@@ -1,0 +1,312 @@
+"""/api/v1/reports: create (JSON or multipart, exactly once per Idempotency-Key), read, list, act."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+from pydantic import ValidationError as PydanticValidationError
+
+from aduan.api import ratelimit
+from aduan.api.clients import Client, actor_for_report, client_of, require_token
+from aduan.api.output import API_ACTIONS, report_detail, report_summary
+from aduan.api.problems import ApiProblem
+from aduan.api.schemas import ActionResult, Problem, ReportCreated, ReportIn, ReportOut, ReportPage
+from aduan.core.errors import DomainError, InvalidInput
+from aduan.core.roles import STAFF_ROLES
+from aduan.intake.idempotency import fingerprint, run_once
+from aduan.intake.models import Attachment, Status
+from aduan.intake.services import ALLOWED_TYPES, attachment_add, report_submit
+from aduan.notifications.services import notify_submitted
+from aduan.workflow.selectors import report_get_for, reports_visible_to
+from aduan.workflow.services import report_act
+
+router = Router(tags=["laporan"])
+ERRORS: dict[int, Any] = {
+    400: Problem,
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    422: Problem,
+    429: Problem,
+}
+FILE_FIELDS = ("attachments", "attachment", "files")
+_encoder = DjangoJSONEncoder()
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
+    response = HttpResponse(json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False), status=status)
+    response["Content-Type"] = "application/json"
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def validation_problem(exc: PydanticValidationError) -> ApiProblem:
+    """The first Pydantic error as a problem with a stable code (`<field>_required`, `invalid_<field>`)."""
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error.get("loc") else ""
+    code = (
+        f"{field}_required" if error["type"] == "missing" else f"invalid_{field}" if field else "invalid_body"
+    )
+    return ApiProblem(422, code, f"{field or 'body'}: {error['msg']}", field=field or None)
+
+
+def _json_body(request: HttpRequest) -> Any:
+    try:
+        return json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiProblem(400, "invalid_json", "Badan permintaan bukan JSON yang valid.") from None
+
+
+def _parse_create(request: HttpRequest) -> tuple[ReportIn, list[UploadedFile], str]:
+    """The validated body, the uploaded files, and a fingerprint of both for Idempotency-Key."""
+    content_type = request.content_type or ""
+    files: list[UploadedFile] = []
+    if content_type.startswith("multipart/form-data"):
+        data: dict[str, Any] = {k: v for k, v in request.POST.items() if v != ""}
+        for name in FILE_FIELDS:
+            files.extend(request.FILES.getlist(name))
+        digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode())
+        for upload in files:
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
+        request_fingerprint = digest.hexdigest()
+    else:
+        raw = request.body
+        data = _json_body(request)
+        if not isinstance(data, dict):
+            raise ApiProblem(400, "invalid_json", "Badan permintaan harus objek JSON.")
+        request_fingerprint = fingerprint(raw)
+    try:
+        body = ReportIn.model_validate(data)
+    except PydanticValidationError as exc:
+        raise validation_problem(exc) from None
+    return body, files, request_fingerprint
+
+
+def _precheck_files(files: list[UploadedFile]) -> None:
+    """Refuse wrong files before anything is written (attachment_add checks again, fully)."""
+    if len(files) > settings.ADUAN_ATTACHMENTS_PER_REPORT:
+        raise InvalidInput(
+            "Jumlah lampiran terlalu banyak.", code="too_many_attachments", field="attachments"
+        )
+    for upload in files:
+        if (upload.size or 0) > settings.ADUAN_ATTACHMENT_MAX_BYTES:
+            limit_mb = settings.ADUAN_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+            raise InvalidInput(
+                f"Berkas {upload.name} terlalu besar (maksimal {limit_mb} MB).",
+                code="attachment_too_large",
+                field="attachments",
+            )
+        head = upload.read(8192)
+        upload.seek(0)
+        kind = filetype.guess(head)
+        if kind is None or kind.mime not in ALLOWED_TYPES:
+            raise InvalidInput(
+                f"Berkas {upload.name} bukan foto (JPEG/PNG/WebP) atau PDF.",
+                code="attachment_type_not_allowed",
+                field="attachments",
+            )
+
+
+@router.post(
+    "/reports",
+    response={201: ReportCreated, **ERRORS},
+    summary="Kirim laporan baru",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/ReportIn"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "allOf": [
+                            {"$ref": "#/components/schemas/ReportIn"},
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "attachments": {
+                                        "type": "array",
+                                        "items": {"type": "string", "format": "binary"},
+                                    }
+                                },
+                            },
+                        ]
+                    }
+                },
+            },
+        },
+        "parameters": [
+            {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}, "required": False},
+            {"in": "header", "name": "X-Device-Id", "schema": {"type": "string"}, "required": False},
+        ],
+    },
+)
+def report_create(request: HttpRequest) -> HttpResponse:
+    """Create a report. The same Idempotency-Key again answers with the first result (same tracking number)."""
+    client = client_of(request)
+    ratelimit.check_create(client)
+    body, files, request_fingerprint = _parse_create(request)
+    _precheck_files(files)
+    stored: list[Attachment] = []
+
+    def produce() -> tuple[int, dict[str, Any]]:
+        fields = body.model_dump(exclude={"keep_location"})
+        submitted = report_submit(actor=client.submitting_actor(), channel=client.channel, **fields)
+        for upload in files:
+            stored.append(
+                attachment_add(
+                    report=submitted.report,
+                    upload=upload,
+                    name=upload.name or "lampiran",
+                    keep_location=body.keep_location,
+                )
+            )
+        notify_submitted(submitted.report, submitted.access_code)
+        report = submitted.report
+        created = {
+            "tracking_number": report.tracking_number,
+            "access_code": submitted.access_code,
+            "status": report.status,
+            "channel": report.channel,
+            "kind": report.kind,
+            "submitted_at": _encoder.default(report.submitted_at),
+            "attachments": len(stored),
+            "url": f"/api/v1/reports/{report.tracking_number}",
+        }
+        return 201, created
+
+    key = request.headers.get("Idempotency-Key", "").strip()
+    try:
+        if key:
+            outcome = run_once(
+                scope=client.scope, key=key, request_fingerprint=request_fingerprint, produce=produce
+            )
+            status, created, replayed = outcome.status_code, outcome.body, outcome.replayed
+        else:
+            with transaction.atomic():
+                status, created = produce()
+            replayed = False
+    except Exception:
+        # The transaction rolled back; files already written for it must not stay behind.
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    headers = {"Location": created["url"]}
+    if replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return json_response(created, status, headers)
+
+
+@router.get("/reports/{tracking_number}", response={200: ReportOut, **ERRORS}, summary="Lihat satu laporan")
+def report_read(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """With the access code (header X-Access-Code or ?access_code=) or a token."""
+    client = client_of(request)
+    ratelimit.check_read(client)
+    actor, _ = actor_for_report(request, client, tracking_number)
+    report = report_get_for(actor, tracking_number=tracking_number)
+    return json_response(report_detail(actor, report))
+
+
+@router.get(
+    "/reports", response={200: ReportPage, **ERRORS}, summary="Daftar laporan yang boleh dilihat token ini"
+)
+def report_list(
+    request: HttpRequest, page: int = 1, page_size: int = 25, status: str = "", updated_since: str = ""
+) -> HttpResponse:
+    client = client_of(request)
+    actor = require_token(client)
+    reports = reports_visible_to(actor).select_related("category", "lead_agency")
+    if status:
+        if status not in Status.values:
+            raise ApiProblem(400, "invalid_status", f"Status {status!r} tidak dikenal.", field="status")
+        reports = reports.filter(status=status)
+    if updated_since:
+        from django.utils.dateparse import parse_datetime
+
+        since = parse_datetime(updated_since)
+        if since is None or since.tzinfo is None:
+            raise ApiProblem(
+                400,
+                "invalid_updated_since",
+                "updated_since harus ISO 8601 dengan zona waktu.",
+                field="updated_since",
+            )
+        reports = reports.filter(updated_at__gte=since)
+    page_size = max(1, min(page_size, 100))
+    page = max(1, page)
+    count = reports.count()
+    rows = reports.order_by("-submitted_at", "-pk")[(page - 1) * page_size : page * page_size]
+    staff = actor.role in STAFF_ROLES
+
+    def link(n: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(n)
+        return f"{request.path}?{query.urlencode()}"
+
+    return json_response(
+        {
+            "count": count,
+            "page": page,
+            "page_size": page_size,
+            "next": link(page + 1) if page * page_size < count else None,
+            "previous": link(page - 1) if page > 1 else None,
+            "results": [report_summary(r, staff=staff) for r in rows],
+        }
+    )
+
+
+@router.post(
+    "/reports/{tracking_number}/actions/{action}",
+    response={200: ActionResult, **ERRORS},
+    summary="Tindakan siklus laporan",
+    openapi_extra={
+        "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "parameters": [
+            {"in": "header", "name": "X-Access-Code", "schema": {"type": "string"}, "required": False}
+        ],
+    },
+)
+def report_action(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+    """Every action of the transition table (`verify`, `dispose`, `return`, `follow_up`, `reply`, …) via report_act.
+
+    Payloads name things by code: agencies (`lead`, `supporting`, `proposed_agency`), categories,
+    Kemendagri regions, tracking numbers (`of`). A citizen acts with the access code.
+    """
+    if action not in API_ACTIONS:
+        raise ApiProblem(
+            404, "unknown_action", f"Tindakan {action!r} tidak dikenal. Pilihan: {', '.join(API_ACTIONS)}."
+        )
+    client: Client = client_of(request)
+    ratelimit.check_read(client)
+    params = _json_body(request) if request.body else {}
+    if not isinstance(params, dict):
+        raise ApiProblem(400, "invalid_json", "Badan permintaan harus objek JSON.")
+    params.pop("access_code", None)
+    actor, report_id = actor_for_report(request, client, tracking_number)
+    event = report_act(actor=actor, report_id=report_id, action=action, params=params)
+    try:
+        detail = report_detail(actor, report_get_for(actor, pk=report_id))
+    except DomainError:
+        detail = None  # e.g. an OPD that returned the report no longer sees it
+    return json_response(
+        {
+            "action": event.action,
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "at": event.created_at,
+            "data": event.data,
+            "report": detail,
+        }
+    )
