@@ -41,7 +41,7 @@ SYSTEM = Actor(role=Role.SYSTEM, label="Sistem")
 def actor_for_user(user: User) -> Actor:
     """The actor a signed-in user acts as."""
     role = Role(user.role)
-    return Actor(role=role, user=user, agency_id=user.agency_id if role in AGENCY_ROLES else None)
+    return Actor(role=role, user=user, agency_id=user.agency_id)
 
 
 def citizen_with_access(report_id: int, *, user: User | None = None) -> Actor:
