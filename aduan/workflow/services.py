@@ -172,7 +172,7 @@ def report_act(*, actor: Actor, report_id: int, action: str, params: dict[str, A
     params = dict(params or {})
     with transaction.atomic():
         # Lock the row: two admins acting at once must not both pass the state check.
-        report = Report.objects.select_for_update().select_related("reporter").filter(pk=report_id).first()
+        report = Report.objects.select_for_update(of=("self",)).select_related("reporter").filter(pk=report_id).first()
         if report is None:
             raise NotFound("Laporan tidak ditemukan.", code="report_not_found")
         if actor.role not in transition.roles:
