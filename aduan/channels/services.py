@@ -1,0 +1,233 @@
+"""Text channels (SMS, WhatsApp): one entry point per inbound message, exactly once per gateway id.
+
+The interface (webhook view, Gammu poller) hands over the sender, the text and the gateway's
+message id; this module stores the message, runs the command and returns the reply. Reports are
+created and changed only through intake's `report_submit` and workflow's `report_act`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from aduan.channels.models import InboundMessage, Outcome
+from aduan.channels.textcommands import Command, Verb, clean_text, parse, title_from
+from aduan.core import clock
+from aduan.core.actors import Actor, citizen_with_access
+from aduan.core.errors import DomainError, InvalidInput
+from aduan.core.roles import Role
+from aduan.intake.models import Channel, Kind, Report, Status
+from aduan.intake.services import normalize_phone, report_submit
+from aduan.workflow.services import report_act
+
+logger = logging.getLogger(__name__)
+
+# A citizen texting in has no account; the report's access code is what proves ownership later.
+SMS_CITIZEN = Actor(role=Role.CITIZEN, label="Pelapor (SMS)")
+# Stored texts are capped: an SMS is short, and a gateway that sends megabytes is not a citizen.
+MAX_STORED_TEXT = 25_000
+
+
+@dataclass(frozen=True)
+class Received:
+    """What became of one inbound message; `reply` is what goes back to the citizen ("" = nothing)."""
+
+    message: InboundMessage
+    duplicate: bool
+
+    @property
+    def reply(self) -> str:
+        return self.message.reply
+
+    @property
+    def report(self) -> Report | None:
+        return self.message.report
+
+
+@dataclass
+class _Result:
+    outcome: Outcome
+    reply: str
+    report: Report | None = None
+    error_code: str = ""
+
+
+def sms_receive(from_number: str, text: str, gateway_id: str, *, gateway: str = "webhook") -> Received:
+    """Take one SMS in (already joined if it came in parts) and return the reply to send back."""
+    return text_receive(
+        channel=Channel.SMS, gateway=gateway, gateway_id=gateway_id, from_number=from_number, text=text
+    )
+
+
+def text_receive(*, channel: str, gateway: str, gateway_id: str, from_number: str, text: str) -> Received:
+    """Store, dedupe on (gateway, gateway_id), run the text command; shared by SMS and WhatsApp."""
+    gateway_id = str(gateway_id or "").strip()[:255]
+    previous = _previous(gateway, gateway_id)
+    if previous is not None:
+        return Received(previous, duplicate=True)
+    cleaned = clean_text(text)[:MAX_STORED_TEXT]
+    try:
+        # One transaction: the stored message, the report it creates and the reply commit together,
+        # so a crash leaves nothing half done and the gateway's retry starts afresh.
+        with transaction.atomic():
+            message = InboundMessage.objects.create(
+                channel=channel,
+                gateway=gateway,
+                gateway_id=gateway_id,
+                sender=(from_number or "").strip()[:255],
+                sender_raw=(from_number or "")[:255],
+                text=cleaned,
+                received_at=clock.now(),
+            )
+            result = _run_guarded(
+                message, lambda: _text_command(message, channel, gateway, from_number, cleaned)
+            )
+            _finish(message, result)
+    except IntegrityError:
+        # A concurrent delivery of the same gateway id committed first.
+        previous = _previous(gateway, gateway_id)
+        if previous is None:
+            raise
+        return Received(previous, duplicate=True)
+    return Received(message, duplicate=False)
+
+
+def _previous(gateway: str, gateway_id: str) -> InboundMessage | None:
+    if not gateway_id:
+        return None
+    return (
+        InboundMessage.objects.select_related("report").filter(gateway=gateway, gateway_id=gateway_id).first()
+    )
+
+
+def _run_guarded(message: InboundMessage, work: Callable[[], _Result]) -> _Result:
+    """Run the command in a savepoint: a refused input becomes a polite reply, an unexpected error is
+    logged and kept (outcome `error`) so staff can handle the text by hand; the message stays stored."""
+    try:
+        with transaction.atomic():
+            return work()
+    except DomainError as exc:
+        return _Result(
+            Outcome.REJECTED, _short(_("Maaf, %(reason)s") % {"reason": exc.message}), error_code=exc.code
+        )
+    except Exception:
+        logger.exception(
+            "inbound %s message %s from %s failed", message.channel, message.gateway_id, message.sender
+        )
+        return _Result(
+            Outcome.ERROR,
+            _("Maaf, pesan Anda belum dapat diproses otomatis. Petugas kami akan menindaklanjutinya."),
+            error_code="internal_error",
+        )
+
+
+def _finish(message: InboundMessage, result: _Result) -> None:
+    message.outcome = result.outcome
+    message.reply = result.reply
+    message.report = result.report
+    message.error_code = result.error_code
+    message.processed_at = clock.now()
+    message.save(update_fields=["sender", "outcome", "reply", "report", "error_code", "processed_at", "note"])
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
+def _text_command(
+    message: InboundMessage, channel: str, gateway: str, from_number: str, text: str
+) -> _Result:
+    try:
+        phone = normalize_phone(from_number)
+    except InvalidInput:
+        phone = ""
+    if not phone:
+        # Operator broadcasts ("TELKOMSEL"), short codes, garbage: kept for the record, never answered.
+        return _Result(Outcome.INVALID_SENDER, "", error_code="invalid_phone")
+    message.sender = phone
+    command = parse(text)
+    if command.verb is Verb.EMPTY or command.verb is Verb.HELP:
+        return _Result(Outcome.HELP, help_text())
+    if command.verb is Verb.STATUS_USAGE:
+        return _Result(Outcome.HELP, _("Format cek status: CEK <nomor laporan>, mis. CEK 2611-123456"))
+    if command.verb is Verb.STATUS:
+        return _status(command, phone)
+    if command.verb is Verb.TEXT:
+        pending = _latest_report_of(phone)
+        if pending is not None and pending.status == Status.DITUNDA:
+            return _clarification_answer(pending, command.text)
+    if command.verb is Verb.REPORT and not command.text:
+        return _Result(
+            Outcome.HELP, _("Tulis isi laporan setelah kata LAPOR, mis. LAPOR Jalan di Desa X rusak parah.")
+        )
+    return _new_report(channel, gateway, phone, command.text)
+
+
+def help_text() -> str:
+    return _(
+        "Layanan Aduan: kirim LAPOR <isi laporan> untuk melapor, CEK <nomor laporan> untuk melihat status."
+    )
+
+
+def _latest_report_of(phone: str) -> Report | None:
+    return Report.objects.filter(reporter__phone=phone).order_by("-submitted_at", "-pk").first()
+
+
+def _new_report(channel: str, gateway: str, phone: str, text: str) -> _Result:
+    submitted = report_submit(
+        actor=SMS_CITIZEN,
+        channel=channel,
+        kind=Kind.PENGADUAN,
+        title=title_from(text),
+        description=text,
+        region=None,  # unknown by SMS; the coordinator sets it at verification
+        phone=phone,
+        channel_detail=f"{channel}:{gateway}",
+    )
+    report = submitted.report
+    reply = _(
+        "Laporan diterima. Nomor: %(number)s, kode akses: %(code)s (rahasiakan). Cek status: CEK %(number)s"
+    ) % {
+        "number": report.tracking_number,
+        "code": submitted.access_code,
+    }
+    return _Result(Outcome.REPORT_CREATED, reply, report=report)
+
+
+def _clarification_answer(report: Report, answer: str) -> _Result:
+    report_act(
+        actor=citizen_with_access(report.pk), report_id=report.pk, action="resume", params={"answer": answer}
+    )
+    reply = _(
+        "Terima kasih, jawaban Anda untuk laporan %(number)s sudah kami terima dan akan diverifikasi."
+    ) % {"number": report.tracking_number}
+    return _Result(Outcome.CLARIFICATION, reply, report=report)
+
+
+def _status(command: Command, phone: str) -> _Result:
+    report = Report.objects.select_related("reporter").filter(tracking_number=command.tracking_number).first()
+    owns = report is not None and (
+        (report.reporter is not None and report.reporter.phone == phone)
+        or (bool(command.access_code) and report.check_access_code(command.access_code))
+    )
+    if report is None or not owns:
+        # The same answer whether the number exists or not: no probing of other people's reports.
+        reply = _(
+            "Laporan %(number)s tidak ditemukan untuk nomor ini. Kirim: CEK %(number)s <kode akses>"
+        ) % {"number": command.tracking_number}
+        return _Result(Outcome.REJECTED, reply, error_code="report_not_found")
+    updated = clock.local_date(report.updated_at)
+    reply = _("Laporan %(number)s: %(status)s (%(date)s).") % {
+        "number": report.tracking_number,
+        "status": report.get_status_display(),
+        "date": f"{updated:%d-%m-%Y}",
+    }
+    if report.status == Status.DITUNDA and report.clarification_question:
+        reply += " " + _("Pertanyaan petugas: %(question)s Balas SMS ini untuk menjawab.") % {
+            "question": report.clarification_question
+        }
+    return _Result(Outcome.STATUS_SENT, reply, report=report)

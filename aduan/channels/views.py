@@ -1,0 +1,185 @@
+"""HTTP endpoints of the text channels. They check who is calling, then hand over to the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aduan.channels import conf
+from aduan.channels.models import WebhookReceipt
+from aduan.channels.services import sms_receive, text_receive
+from aduan.channels.signing import (
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    hub_signature_matches,
+    signature_matches,
+)
+from aduan.core import clock
+from aduan.intake.models import Channel
+
+logger = logging.getLogger(__name__)
+
+
+def _refuse(request: HttpRequest, status: int, code: str, message: str) -> JsonResponse:
+    # Forged or replayed calls are worth a line in the log: someone is knocking.
+    logger.warning(
+        "%s refused (%s %s) from %s", request.path, status, code, request.META.get("REMOTE_ADDR", "?")
+    )
+    return JsonResponse({"error": code, "message": message}, status=status)
+
+
+@csrf_exempt  # machine-to-machine; authenticated by the HMAC signature instead of a session
+@require_POST
+def sms_inbound(request: HttpRequest) -> HttpResponse:
+    """POST /sms/inbound: one SMS from a gateway, signed; answers {"reply": "..."}."""
+    secret = conf.webhook_secret()
+    if not secret:
+        return _refuse(
+            request,
+            503,
+            "webhook_not_configured",
+            "ADUAN_SMS_WEBHOOK_SECRET belum diatur; webhook SMS menolak semua pesan.",
+        )
+    if int(request.META.get("CONTENT_LENGTH") or 0) > conf.WEBHOOK_MAX_BODY_BYTES:
+        return _refuse(request, 413, "payload_too_large", "Isi permintaan terlalu besar.")
+    body = request.body
+    if len(body) > conf.WEBHOOK_MAX_BODY_BYTES:
+        return _refuse(request, 413, "payload_too_large", "Isi permintaan terlalu besar.")
+    timestamp = request.headers.get(TIMESTAMP_HEADER, "").strip()
+    signature = request.headers.get(SIGNATURE_HEADER, "").strip()
+    if not timestamp or not signature:
+        return _refuse(
+            request, 401, "signature_missing", f"Header {TIMESTAMP_HEADER} dan {SIGNATURE_HEADER} wajib ada."
+        )
+    if not timestamp.isdigit() or len(timestamp) > 12:
+        return _refuse(request, 401, "timestamp_invalid", f"{TIMESTAMP_HEADER} harus detik Unix.")
+    if not signature_matches(secret, timestamp, body, signature):
+        return _refuse(request, 401, "signature_invalid", "Tanda tangan HMAC tidak cocok.")
+    now = clock.now()
+    if abs(now.timestamp() - int(timestamp)) > conf.WEBHOOK_MAX_SKEW_SECONDS:
+        return _refuse(
+            request, 401, "timestamp_stale", "Stempel waktu terlalu jauh dari jam server (maks 5 menit)."
+        )
+    if not _first_use(request, "sms", signature, now):
+        return _refuse(request, 403, "replayed", "Permintaan bertanda tangan ini sudah pernah diterima.")
+
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return JsonResponse(
+            {"error": "invalid_json", "message": "Isi permintaan bukan JSON yang valid."}, status=400
+        )
+    problem = _payload_problem(payload)
+    if problem:
+        return JsonResponse({"error": "invalid_payload", "message": problem}, status=400)
+    received = sms_receive(payload["from"], payload["text"], str(payload["id"]), gateway="webhook")
+    return JsonResponse(_answer(received))
+
+
+def _first_use(request: HttpRequest, endpoint: str, signature: str, now: dt.datetime) -> bool:
+    """Remember the signature; False if it was seen before (a replay of the same signed request)."""
+    WebhookReceipt.objects.filter(
+        received_at__lt=now - dt.timedelta(seconds=2 * conf.WEBHOOK_MAX_SKEW_SECONDS)
+    ).delete()
+    try:
+        with transaction.atomic():
+            WebhookReceipt.objects.create(
+                endpoint=endpoint, signature=signature.lower()[:128], received_at=now
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def _payload_problem(payload: Any) -> str:
+    if not isinstance(payload, dict):
+        return 'Harus objek JSON {"from", "text", "id"}.'
+    if not isinstance(payload.get("from"), str) or not payload["from"].strip():
+        return '"from" (nomor pengirim) wajib diisi.'
+    if not isinstance(payload.get("text"), str):
+        return '"text" wajib berupa teks.'
+    if not isinstance(payload.get("id"), str | int) or not str(payload["id"]).strip():
+        return '"id" (id pesan di gateway) wajib diisi.'
+    return ""
+
+
+def _answer(received: Any) -> dict[str, Any]:
+    message = received.message
+    return {
+        "reply": received.reply,
+        "outcome": message.outcome,
+        "duplicate": received.duplicate,
+        "tracking_number": message.report.tracking_number if message.report else None,
+    }
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
+    """WhatsApp Business Cloud API webhook: GET verification, POST messages signed by X-Hub-Signature-256.
+
+    Replies are not sent from here (the Cloud API needs an outbound call with an access token);
+    they are stored on the InboundMessage for the outbox to deliver.
+    """
+    if request.method == "GET":
+        token = conf.whatsapp_verify_token()
+        if (
+            token
+            and request.GET.get("hub.mode") == "subscribe"
+            and request.GET.get("hub.verify_token") == token
+            and request.GET.get("hub.challenge")
+        ):
+            return HttpResponse(request.GET["hub.challenge"], content_type="text/plain")
+        return _refuse(request, 403, "verification_failed", "Token verifikasi tidak cocok.")
+    app_secret = conf.whatsapp_app_secret()
+    if not app_secret:
+        return _refuse(request, 503, "webhook_not_configured", "ADUAN_WHATSAPP_APP_SECRET belum diatur.")
+    body = request.body
+    if len(body) > conf.WEBHOOK_MAX_BODY_BYTES:
+        return _refuse(request, 413, "payload_too_large", "Isi permintaan terlalu besar.")
+    signature = request.headers.get("X-Hub-Signature-256", "")
+    if not signature:
+        return _refuse(request, 401, "signature_missing", "Header X-Hub-Signature-256 wajib ada.")
+    if not hub_signature_matches(app_secret, body, signature):
+        return _refuse(request, 401, "signature_invalid", "Tanda tangan tidak cocok.")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return JsonResponse(
+            {"error": "invalid_json", "message": "Isi permintaan bukan JSON yang valid."}, status=400
+        )
+    # Meta retries a delivery until it gets a 200, so the message id (wamid) is the dedupe key;
+    # there is no timestamp header to check, and replays are answered from the stored reply.
+    results = []
+    for sender, text, message_id in _whatsapp_text_messages(payload):
+        received = text_receive(
+            channel=Channel.WHATSAPP, gateway="whatsapp", gateway_id=message_id, from_number=sender, text=text
+        )
+        results.append(_answer(received))
+    return JsonResponse({"messages": results})
+
+
+def _whatsapp_text_messages(payload: Any) -> list[tuple[str, str, str]]:
+    found: list[tuple[str, str, str]] = []
+    if not isinstance(payload, dict):
+        return found
+    for entry in payload.get("entry") or []:
+        for change in (entry or {}).get("changes") or []:
+            value = (change or {}).get("value") or {}
+            for message in value.get("messages") or []:
+                if not isinstance(message, dict) or message.get("type") != "text":
+                    continue
+                sender = str(message.get("from") or "")
+                text = str((message.get("text") or {}).get("body") or "")
+                message_id = str(message.get("id") or "")
+                if sender and message_id:
+                    # The Cloud API sends the number without "+" (e.g. 6281234567890).
+                    found.append((sender if sender.startswith("+") else f"+{sender}", text, message_id))
+    return found
