@@ -1,14 +1,341 @@
-"""Telling people what happened. (Filled in by the back-office work: outbox, templates, delivery.)"""
+"""Telling people what happened: messages are written to the outbox, delivered after commit.
+
+Why a post_save handler on ReportEvent rather than an after-commit hook: the outbox row must
+exist if and only if the event does. Written in the same transaction as the event (which
+`report_act` writes inside its transaction), a rolled-back action leaves no message and a crash
+right after commit loses none; an after-commit hook that derives messages later could be lost
+between the commit and the hook. Delivery itself is a task enqueued after commit (and the
+periodic sweep picks up anything whose enqueue was lost), so no gateway is ever called while a
+transaction holds the report row.
+"""
 
 from __future__ import annotations
 
-from aduan.intake.models import Report
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from aduan.core import clock
+from aduan.core.roles import Role
+from aduan.directory.models import Agency
+from aduan.intake.models import ArchiveReason, Channel, ClosedBy, Report, Reporter, Status
+from aduan.notifications.models import OutboundMessage
+from aduan.notifications.texts import format_due, render
+from aduan.workflow.models import ReportEvent
+
+logger = logging.getLogger(__name__)
+
+Kind = OutboundMessage.RecipientKind
+
+# Actions whose note is written for the citizen (a question, a follow-up, a closing reason).
+# Others (a dispose instruction, a verification note) are for staff and stay out of messages.
+CITIZEN_NOTE_ACTIONS = {"hold", "follow_up", "close", "complete", "auto_close", "expire_hold"}
+
+
+# --- links and labels -------------------------------------------------------------------------
+
+
+def _link(names: list[tuple[str, dict[str, Any]]], fallback: str) -> str:
+    for name, kwargs in names:
+        try:
+            return settings.SITE_URL + reverse(name, kwargs=kwargs)
+        except NoReverseMatch:
+            continue
+    return settings.SITE_URL + fallback
+
+
+def tracking_url(report: Report) -> str:
+    tn = {"tracking_number": report.tracking_number}
+    return _link([("portal:track", tn), ("portal:report", tn), ("portal:tracking", tn)], "/")
+
+
+def console_url(report: Report) -> str:
+    tn = {"tracking_number": report.tracking_number}
+    return _link([("console:report", tn), ("console:report_detail", tn)], "/konsol/")
+
+
+def public_status(report: Report) -> str:
+    """The national system's public label for where the report stands (DOMAIN.md §3)."""
+    if report.status == Status.TERDISPOSISI and report.lead_agency_id:
+        return f"Terdisposisi ke {report.lead_agency.name}"  # type: ignore[union-attr]
+    if report.status == Status.SELESAI and report.closed_by == ClosedBy.SYSTEM:
+        return "Selesai (ditutup oleh sistem)"
+    if report.status == Status.SELESAI and report.closed_by == ClosedBy.COORDINATOR:
+        return "Selesai (ditutup oleh admin)"
+    if report.status == Status.DITINDAKLANJUTI and report.lead_agency_id:
+        return f"Ditindaklanjuti oleh {report.lead_agency.name}"  # type: ignore[union-attr]
+    return str(Status(report.status).label)
+
+
+def base_context(report: Report, *, staff: bool) -> dict[str, Any]:
+    return {
+        "tracking_number": report.tracking_number,
+        "title": report.display_title,
+        "status": public_status(report),
+        "due": format_due(report.due_at),
+        "agency": report.lead_agency.name if report.lead_agency_id else "",  # type: ignore[union-attr]
+        "note": "",
+        "url": console_url(report) if staff else tracking_url(report),
+    }
+
+
+# --- addresses -----------------------------------------------------------------------------------
+
+
+def _emails(values: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values:
+        value = (value or "").strip().lower()
+        if value and "@" in value:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+def agency_addresses(agency: Agency) -> list[str]:
+    """The agency's admins (admin penghubung; the APIP's auditors) and its own mailbox."""
+    from aduan.accounts.models import User
+
+    users = User.objects.filter(agency=agency, is_active=True, role__in=[Role.OPD_ADMIN, Role.APIP]).exclude(
+        email=""
+    )
+    return _emails([*users.values_list("email", flat=True), agency.email])
+
+
+def coordinator_addresses() -> list[str]:
+    from aduan.accounts.models import User
+
+    users = User.objects.filter(role=Role.COORDINATOR, is_active=True).exclude(email="")
+    return _emails(users.values_list("email", flat=True))
+
+
+def coordinating_heads() -> list[str]:
+    """Heads of the agencies the coordinators work in (level-2 escalation of coordinator steps)."""
+    from aduan.accounts.models import User
+
+    agency_ids = User.objects.filter(role=Role.COORDINATOR, is_active=True).values_list(
+        "agency_id", flat=True
+    )
+    heads = Agency.objects.filter(Q(pk__in=agency_ids) | Q(kind=Agency.Kind.COORDINATOR))
+    return _emails(heads.values_list("head_email", flat=True))
+
+
+def citizen_addresses(report: Report) -> list[tuple[str, str]]:
+    """(channel, address) pairs: SMS for a report sent by SMS, email when the reporter gave one."""
+    reporter: Reporter | None = report.reporter
+    if reporter is None:
+        return []
+    result: list[tuple[str, str]] = []
+    if report.channel == Channel.SMS and reporter.phone:
+        result.append(("sms", reporter.phone))
+    email = reporter.email or (reporter.user.email if reporter.user is not None else "")
+    if email:
+        result.append(("email", email.strip().lower()))
+    return result
+
+
+# --- queueing ----------------------------------------------------------------------------------
+
+
+def _enqueue_delivery() -> None:
+    from aduan.notifications.tasks import deliver_pending
+
+    deliver_pending.enqueue()
+
+
+def _delivery_after_commit() -> None:
+    """One delivery task per transaction, however many messages it wrote."""
+    if connection.in_atomic_block and any(
+        getattr(entry[1], "__name__", "") == "_enqueue_delivery" for entry in connection.run_on_commit
+    ):
+        return
+    # robust: a broken task queue must not undo the citizen's committed action; the periodic
+    # sweep delivers whatever is still pending.
+    transaction.on_commit(_enqueue_delivery, robust=True)
+
+
+def message_queue(
+    *,
+    report: Report | None,
+    event: ReportEvent | None,
+    keys: list[str],
+    recipient_kind: str,
+    channel: str,
+    to: str,
+    context: dict[str, Any],
+    dedupe_key: str,
+    secret: str = "",
+) -> OutboundMessage | None:
+    """Write one message to the outbox (once per dedupe_key); it leaves after commit."""
+    if not to:
+        return None
+    if dedupe_key and OutboundMessage.objects.filter(dedupe_key=dedupe_key).exists():
+        return None
+    rendered = render(keys, channel, context)
+    if rendered is None:
+        return None
+    key, subject, body = rendered
+    try:
+        with transaction.atomic():
+            message = OutboundMessage.objects.create(
+                report=report,
+                event=event,
+                template_key=key,
+                recipient_kind=recipient_kind,
+                channel=channel,
+                to=to,
+                subject=subject,
+                body=body,
+                secret=secret,
+                dedupe_key=dedupe_key[:200],
+                created_at=clock.now(),
+                next_attempt_at=clock.now(),
+            )
+    except IntegrityError:  # another worker wrote the same message first
+        return None
+    _delivery_after_commit()
+    return message
 
 
 def notify_submitted(report: Report, access_code: str) -> None:
     """Queue the confirmation (tracking number and access code) to the reporter's phone/email.
 
-    Call it inside the transaction that created the report; the messages leave after commit.
+    Call it inside the transaction that created the report, or right after; the messages leave
+    after commit. Calling it twice for one report queues nothing more.
     """
-    # Interface fixed now so the intake channels can call it; the outbox implements it.
-    return None
+    context = base_context(report, staff=False) | {"access_code": access_code}
+    for channel, to in citizen_addresses(report):
+        message_queue(
+            report=report,
+            event=None,
+            keys=["citizen.submitted"],
+            recipient_kind=Kind.CITIZEN,
+            channel=channel,
+            to=to,
+            context=context,
+            dedupe_key=f"submitted:{report.pk}:{channel}:{to}",
+            secret=access_code,
+        )
+
+
+def _citizen_note(report: Report, event: ReportEvent) -> str:
+    if event.action == "mark_duplicate":
+        return str(event.data.get("duplicate_of", ""))
+    if event.action == "archive":
+        reason = event.data.get("reason", "")
+        return str(ArchiveReason(reason).label) if reason in ArchiveReason.values else ""
+    if event.action in CITIZEN_NOTE_ACTIONS:
+        return event.note
+    return ""
+
+
+def messages_for_event(event: ReportEvent) -> None:
+    """Derive the outbox rows an audited action calls for (runs inside its transaction)."""
+    report = Report.objects.select_related("reporter", "reporter__user", "lead_agency").get(
+        pk=event.report_id
+    )
+    _to_citizens(report, event)
+    if event.action in ("dispose", "redispose"):
+        codes = [event.data.get("lead"), *(event.data.get("supporting") or [])]
+        for agency in Agency.objects.filter(code__in=[c for c in codes if c]):
+            context = base_context(report, staff=True) | {"agency": agency.name, "note": event.note}
+            for to in agency_addresses(agency):
+                message_queue(
+                    report=report,
+                    event=event,
+                    keys=["agency.disposed"],
+                    recipient_kind=Kind.AGENCY,
+                    channel="email",
+                    to=to,
+                    context=context,
+                    dedupe_key=f"e{event.pk}:email:{to}",
+                )
+    if event.action == "return":
+        returning = Agency.objects.filter(code=event.data.get("agency")).first()
+        context = base_context(report, staff=True) | {
+            "agency": returning.name if returning else "",
+            "note": event.note,
+        }
+        for to in coordinator_addresses():
+            message_queue(
+                report=report,
+                event=event,
+                keys=["coordinator.returned"],
+                recipient_kind=Kind.COORDINATOR,
+                channel="email",
+                to=to,
+                context=context,
+                dedupe_key=f"e{event.pk}:email:{to}",
+            )
+
+
+def _to_citizens(report: Report, event: ReportEvent) -> None:
+    # The citizen hears of every change of state of their report, on public events only. Not of
+    # the submission (notify_submitted carries the access code), nor of what they did themselves
+    # (the screen or the SMS reply they just got already says so).
+    if not event.is_public or event.from_status == event.to_status:
+        return
+    if event.action == "submit" or event.actor_role == Role.CITIZEN:
+        return
+    context = base_context(report, staff=False) | {"note": _citizen_note(report, event)}
+    keys = [f"citizen.{event.action}", "citizen.status"]
+    # Reporters of duplicates follow the original (DOMAIN.md §3).
+    followers = [
+        report,
+        *Report.objects.filter(duplicate_of=report).select_related("reporter", "reporter__user"),
+    ]
+    for holder in followers:
+        for channel, to in citizen_addresses(holder):
+            message_queue(
+                report=report,
+                event=event,
+                keys=keys,
+                recipient_kind=Kind.CITIZEN,
+                channel=channel,
+                to=to,
+                context=context,
+                dedupe_key=f"e{event.pk}:{channel}:{to}",
+            )
+
+
+def on_report_event(
+    sender: type, instance: ReportEvent, created: bool, raw: bool = False, **kwargs: Any
+) -> None:
+    """post_save of ReportEvent: write its messages in the same transaction."""
+    if not created or raw:
+        return
+    try:
+        with transaction.atomic():
+            messages_for_event(instance)
+    except Exception:
+        # A broken template must not undo a coordinator's action; the event stands, the
+        # message is missing and the log says why (the body is not logged: it may be personal).
+        logger.exception("could not queue messages for report event %s (%s)", instance.pk, instance.action)
+
+
+def deadline_messages(
+    *, report: Report, kind: str, level: int, recipients: list[tuple[str, str, str]], moment: dt.datetime
+) -> int:
+    """Reminder/escalation emails for a report's current step: recipients are (recipient kind,
+    template key, address). Once per step and level (the step's start is in the dedupe key)."""
+    started = report.step_started_at.isoformat() if report.step_started_at else ""
+    context = base_context(report, staff=True) | {"level": level}
+    count = 0
+    for recipient_kind, key, to in recipients:
+        message = message_queue(
+            report=report,
+            event=None,
+            keys=[key],
+            recipient_kind=recipient_kind,
+            channel="email",
+            to=to,
+            context=context,
+            dedupe_key=f"{kind}{level}:{report.pk}:{started}:{to}",
+        )
+        count += message is not None
+    return count

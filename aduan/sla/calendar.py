@@ -21,29 +21,53 @@ DEFAULT_LIMITS: dict[str, int] = {
     "follow_up:pengaduan_berkadar_pengawasan": 60,
     "reply_window": 10,
     "reopen_window": 10,
+    # After a breach, the coordinator is told at once (level 1); the head of the OPD this many
+    # working days later (level 2).
+    "escalation_head": 2,
 }
 
 
 @lru_cache(maxsize=64)
 def _national(year: int) -> dict[dt.date, str]:
     # "government" is the cuti bersama category: collective leave counts as a day off for agencies.
-    return dict(holidays.country_holidays("ID", categories=("public", "government"), language="id", years=year))
+    return dict(
+        holidays.country_holidays("ID", categories=("public", "government"), language="id", years=year)
+    )
 
 
 class WorkingCalendar:
     """A calendar loaded once per use with the admin's corrections (rows of sla.CalendarDay)."""
 
-    def __init__(self, overrides: dict[dt.date, bool] | None = None) -> None:
+    def __init__(
+        self, overrides: dict[dt.date, bool] | None = None, names: dict[dt.date, str] | None = None
+    ) -> None:
         self.overrides = overrides or {}
+        self.names = names or {}
 
     @classmethod
     def load(cls) -> WorkingCalendar:
         from aduan.sla.models import CalendarDay
 
-        return cls({d.date: d.is_working_day for d in CalendarDay.objects.all()})
+        rows = list(CalendarDay.objects.all())
+        return cls({d.date: d.is_working_day for d in rows}, {d.date: d.name for d in rows})
 
     def holiday_name(self, day: dt.date) -> str | None:
+        """Why `day` is not worked (the admin's correction first), or None for an ordinary day."""
+        if day in self.overrides:
+            return None if self.overrides[day] else self.names.get(day) or "Libur"
         return _national(day.year).get(day)
+
+    def non_working_days(self, year: int) -> list[tuple[dt.date, str]]:
+        """Every weekday of `year` that is not worked, and weekend days an admin named, with why."""
+        day, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        result = []
+        while day <= end:
+            if not self.is_working_day(day):
+                name = self.holiday_name(day)
+                if name or day.weekday() < 5:
+                    result.append((day, name or "Libur"))
+            day += dt.timedelta(days=1)
+        return result
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.overrides:
@@ -76,6 +100,20 @@ class WorkingCalendar:
         end = dt.datetime.combine(day, dt.time(23, 59, 59))
         return timezone.make_aware(end)
 
+    def fraction_point(self, start: dt.datetime, due: dt.datetime, fraction: float) -> dt.datetime:
+        """The moment `fraction` of a step's working days (start → due) has gone by.
+
+        Counted in working days, not hours, so a step spanning Lebaran is not "80 % gone" while
+        every office is closed: the end of the floor(fraction × n)-th working day after the start.
+        For a 3-day step that is the start of its last day; for 14 days the end of the 11th.
+        """
+        total = self.working_days_between(local_date(start), local_date(due))
+        elapsed = int(total * fraction)
+        if elapsed <= 0:
+            day = local_date(start)
+            return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+        return self.due_at(start, elapsed)
+
 
 def limit(key: str) -> int:
     """The limit in working days for a step, from the installation's StepLimit or the default."""
@@ -88,4 +126,6 @@ def limit(key: str) -> int:
 
 
 def follow_up_limit(classification: str) -> int:
-    return limit(f"follow_up:{classification}" if classification else "follow_up:pengaduan_tidak_berkadar_pengawasan")
+    return limit(
+        f"follow_up:{classification}" if classification else "follow_up:pengaduan_tidak_berkadar_pengawasan"
+    )

@@ -1,4 +1,4 @@
-"""Working-day calendar data and per-step limits, editable by an admin."""
+"""Working-day calendar data, per-step limits and the sweep schedule, editable by an admin."""
 
 from __future__ import annotations
 
@@ -13,9 +13,17 @@ class CalendarDay(models.Model):
     that source for its date (a decree or the sidang isbat can move a holiday).
     """
 
-    date = models.DateField(unique=True)
-    name = models.CharField(_("keterangan"), max_length=120)
-    is_working_day = models.BooleanField(_("hari kerja"), default=False)
+    date = models.DateField(_("tanggal"), unique=True)
+    name = models.CharField(
+        _("keterangan"),
+        max_length=120,
+        help_text=_("Mis. Hari Jadi Kabupaten Ponorogo, atau dasar keputusannya"),
+    )
+    is_working_day = models.BooleanField(
+        _("hari kerja"),
+        default=False,
+        help_text=_("Centang bila tanggal ini tetap hari kerja (mis. libur nasional yang dipindahkan)."),
+    )
 
     class Meta:
         ordering = ["date"]
@@ -29,12 +37,45 @@ class CalendarDay(models.Model):
 class StepLimit(models.Model):
     """An installation's own limit, in working days, for one step (defaults: DOMAIN.md §4)."""
 
-    key = models.CharField(max_length=60, unique=True)
-    working_days = models.PositiveSmallIntegerField()
+    class Key(models.TextChoices):
+        VERIFICATION = "verification", _("Verifikasi dan disposisi")
+        RETURNED = "returned", _("Disposisi ulang setelah dikembalikan OPD")
+        CLARIFICATION = "clarification", _("Batas waktu klarifikasi pelapor")
+        FOLLOW_UP_ASPIRASI = "follow_up:aspirasi", _("Tindak lanjut: aspirasi")
+        FOLLOW_UP_INFO = "follow_up:permintaan_informasi", _("Tindak lanjut: permintaan informasi")
+        FOLLOW_UP_TIDAK_BERKADAR = (
+            "follow_up:pengaduan_tidak_berkadar_pengawasan",
+            _("Tindak lanjut: pengaduan tidak berkadar pengawasan"),
+        )
+        FOLLOW_UP_BERKADAR = (
+            "follow_up:pengaduan_berkadar_pengawasan",
+            _("Tindak lanjut: pengaduan berkadar pengawasan"),
+        )
+        REPLY_WINDOW = "reply_window", _("Tanggapan pelapor sebelum ditutup otomatis")
+        REOPEN_WINDOW = "reopen_window", _("Membuka kembali setelah selesai")
+        ESCALATION_HEAD = "escalation_head", _("Eskalasi ke kepala OPD (setelah batas waktu terlewati)")
+
+    key = models.CharField(_("tahap"), max_length=60, unique=True, choices=Key.choices)
+    working_days = models.PositiveSmallIntegerField(_("hari kerja"))
 
     class Meta:
         verbose_name = _("batas waktu")
         verbose_name_plural = _("batas waktu")
 
     def __str__(self) -> str:
-        return f"{self.key}: {self.working_days} hari kerja"
+        return f"{self.get_key_display()}: {self.working_days} hari kerja"
+
+
+class SweepSchedule(models.Model):
+    """One row per periodic job: the row lock makes several workers enqueue it once per interval."""
+
+    name = models.CharField(max_length=40, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+    last_task_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("jadwal tugas berkala")
+        verbose_name_plural = _("jadwal tugas berkala")
+
+    def __str__(self) -> str:
+        return self.name

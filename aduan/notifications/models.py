@@ -1,0 +1,104 @@
+"""The outbox of messages to people, and the editable texts they are made from."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageChannel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("Email")
+
+
+class MessageTemplate(models.Model):
+    """The text of one kind of message on one channel, in Bahasa Indonesia, editable by an admin.
+
+    Placeholders `{tracking_number}`, `{status}`, `{title}`, `{note}`, `{due}`, `{agency}`,
+    `{access_code}`, `{url}`, `{level}`; or Django template syntax (`{{ tracking_number }}`,
+    `{% if note %}`) when the text contains `{{` or `{%`.
+    """
+
+    key = models.CharField(
+        _("kunci"), max_length=60, help_text=_("Mis. citizen.submitted, citizen.status, agency.disposed")
+    )
+    channel = models.CharField(_("kanal"), max_length=10, choices=MessageChannel.choices)
+    subject = models.CharField(_("subjek (email)"), max_length=200, blank=True)
+    body = models.TextField(_("isi pesan"))
+    is_active = models.BooleanField(_("aktif"), default=True)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
+
+    class Meta:
+        ordering = ["key", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "channel"], name="message_template_key_channel")
+        ]
+        verbose_name = _("templat pesan")
+        verbose_name_plural = _("templat pesan")
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.channel})"
+
+
+class OutboundMessage(models.Model):
+    """One message to one address; written in the transaction that decided it, sent after commit.
+
+    The delivery state is kept apart from the report's state: a worker claims a due row, sends it
+    outside any transaction, then records sent, or the next attempt with backoff, or failed.
+    """
+
+    class RecipientKind(models.TextChoices):
+        CITIZEN = "citizen", _("Pelapor")
+        AGENCY = "agency", _("Instansi (OPD)")
+        COORDINATOR = "coordinator", _("Admin koordinator")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Menunggu dikirim")
+        SENT = "sent", _("Terkirim")
+        FAILED = "failed", _("Gagal")
+
+    report = models.ForeignKey(
+        "intake.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages"
+    )
+    event = models.ForeignKey(
+        "workflow.ReportEvent",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbound_messages",
+    )
+    template_key = models.CharField(_("templat"), max_length=60)
+    recipient_kind = models.CharField(_("penerima"), max_length=20, choices=RecipientKind.choices)
+    channel = models.CharField(_("kanal"), max_length=10, choices=MessageChannel.choices)
+    to = models.CharField(_("alamat tujuan"), max_length=254)
+    subject = models.CharField(_("subjek"), max_length=200, blank=True)
+    body = models.TextField(_("isi"))
+    # The access code in a confirmation: kept only until the message has left, then masked in the body.
+    secret = models.CharField(max_length=40, blank=True, editable=False)
+    # Makes writing the same message twice (a sweep run by two workers, a retried request) a no-op.
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
+    next_attempt_at = models.DateTimeField(_("percobaan berikutnya"), null=True, blank=True)
+    last_error = models.TextField(_("galat terakhir"), blank=True)
+    provider_id = models.CharField(_("ID penyedia"), max_length=120, blank=True)
+    created_at = models.DateTimeField(_("dibuat"))
+    sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"], condition=~Q(dedupe_key=""), name="outbound_message_dedupe_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["report", "created_at"]),
+        ]
+        verbose_name = _("pesan keluar")
+        verbose_name_plural = _("pesan keluar")
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.to}: {self.template_key} ({self.state})"

@@ -1,0 +1,70 @@
+"""Turning a MessageTemplate and a context into a subject and body."""
+
+from __future__ import annotations
+
+import datetime as dt
+import string
+from typing import Any
+
+from django.template import Context, Template
+from django.utils import timezone
+
+from aduan.notifications.defaults import DEFAULT_TEMPLATES
+
+DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
+MONTHS = [
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+]  # fmt: skip
+SMS_NOTE_MAX = 200
+
+
+def format_due(moment: dt.datetime | None) -> str:
+    """ "Jumat, 28 April 2023" in local time, independent of the server's locale."""
+    if moment is None:
+        return "-"
+    day = timezone.localtime(moment).date()
+    return f"{DAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+class _Lenient(dict[str, Any]):
+    """A placeholder the admin mistyped stays visible as written instead of breaking the message."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _fill(text: str, context: dict[str, Any]) -> str:
+    if "{{" in text or "{%" in text:
+        return Template(text).render(Context(context, autoescape=False))
+    try:
+        return string.Formatter().vformat(text, (), _Lenient(context))
+    except (ValueError, IndexError, AttributeError):
+        return text
+
+
+def template_text(key: str, channel: str) -> tuple[str, str] | None:
+    """(subject, body) of the installation's template, else the built-in default, else None."""
+    from aduan.notifications.models import MessageTemplate
+
+    row = MessageTemplate.objects.filter(key=key, channel=channel).first()
+    if row is not None:
+        return (row.subject, row.body) if row.is_active else None
+    for d_key, d_channel, subject, body in DEFAULT_TEMPLATES:
+        if d_key == key and d_channel == channel:
+            return subject, body
+    return None
+
+
+def render(keys: list[str], channel: str, context: dict[str, Any]) -> tuple[str, str, str] | None:
+    """The first of `keys` with a template on `channel`: (key, subject, body), or None."""
+    for key in keys:
+        found = template_text(key, channel)
+        if found is None:
+            continue
+        ctx = dict(context)
+        if channel == "sms" and len(str(ctx.get("note", ""))) > SMS_NOTE_MAX:
+            ctx["note"] = str(ctx["note"])[: SMS_NOTE_MAX - 1].rstrip() + "…"
+        subject, body = found
+        return key, " ".join(_fill(subject, ctx).split())[:200], _fill(body, ctx).strip()
+    return None

@@ -1,0 +1,223 @@
+"""The periodic sweeps: reminders, breach escalation, auto-close, expired holds, pruning.
+
+Each sweep is idempotent and safe to run in several workers at once: candidates are read without
+locks, then each report is claimed in its own transaction with SELECT ... FOR UPDATE SKIP LOCKED
+(PostgreSQL; SQLite serialises writers itself) and its condition checked again under the lock, so
+a report another worker is handling is skipped and one already handled no longer matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+
+from aduan.core import clock
+from aduan.core.actors import SYSTEM
+from aduan.core.errors import DomainError
+from aduan.intake.models import IdempotencyRecord, Report, Status, Step
+from aduan.notifications.models import OutboundMessage
+from aduan.notifications.services import (
+    agency_addresses,
+    coordinating_heads,
+    coordinator_addresses,
+    deadline_messages,
+)
+from aduan.sla import conf
+from aduan.sla.calendar import WorkingCalendar, limit
+from aduan.sla.services import report_mark_escalated, report_mark_reminded
+from aduan.workflow.services import report_act
+
+logger = logging.getLogger(__name__)
+Kind = OutboundMessage.RecipientKind
+
+# Steps someone on staff must act in; clarification and the reply window wait on the citizen
+# and end by expire_hold / auto_close instead.
+COORDINATOR_STEPS = {Step.VERIFICATION, Step.RETURNED}
+AGENCY_STEPS = {Step.FOLLOW_UP}
+STAFF_STEPS = COORDINATOR_STEPS | AGENCY_STEPS
+# A reminder can only be due when the deadline is near: no step's last 20 % spans more than this.
+REMINDER_HORIZON = dt.timedelta(days=40)
+
+
+def _each_locked(ids: list[int], still: Callable[[Report], bool], work: Callable[[Report], bool]) -> int:
+    """Run `work` on each report in its own transaction, if it is free and still matches."""
+    done = 0
+    for report_id in ids:
+        with transaction.atomic():
+            report = (
+                Report.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("lead_agency")
+                .filter(pk=report_id)
+                .first()
+            )
+            if report is None or not still(report):
+                continue
+            done += bool(work(report))
+    return done
+
+
+Recipients = list[tuple[str, str, str]]
+
+
+def _lead_agency_recipients(report: Report, key: str) -> Recipients:
+    if report.lead_agency is None:
+        return []
+    return [(str(Kind.AGENCY), key, to) for to in agency_addresses(report.lead_agency)]
+
+
+def sweep_reminders(*, calendar: WorkingCalendar | None = None) -> int:
+    """Remind those responsible once `REMINDER_PERCENT` of the step's working days have passed."""
+    calendar = calendar or WorkingCalendar.load()
+    now = clock.now()
+    fraction = conf.REMINDER_PERCENT / 100
+    candidates = Report.objects.filter(
+        step__in=STAFF_STEPS,
+        reminder_sent_at__isnull=True,
+        escalation_level=0,
+        step_started_at__isnull=False,
+        due_at__gt=now,
+        due_at__lte=now + REMINDER_HORIZON,
+    ).values_list("pk", "step_started_at", "due_at")
+    ids = [
+        pk
+        for pk, started, due in candidates
+        if started and due and calendar.fraction_point(started, due, fraction) <= now
+    ]
+
+    def still(report: Report) -> bool:
+        return (
+            report.step in STAFF_STEPS
+            and report.reminder_sent_at is None
+            and report.escalation_level == 0
+            and report.due_at is not None
+            and report.step_started_at is not None
+            and report.due_at > now
+            and calendar.fraction_point(report.step_started_at, report.due_at, fraction) <= now
+        )
+
+    def remind(report: Report) -> bool:
+        if report.step in COORDINATOR_STEPS:
+            recipients: Recipients = [
+                (str(Kind.COORDINATOR), "coordinator.reminder", to) for to in coordinator_addresses()
+            ]
+        else:
+            recipients = _lead_agency_recipients(report, "agency.reminder")
+        deadline_messages(report=report, kind="reminder", level=0, recipients=recipients, moment=now)
+        report_mark_reminded(report=report, at=now)
+        return True
+
+    return _each_locked(ids, still, remind)
+
+
+def sweep_escalations(*, calendar: WorkingCalendar | None = None) -> int:
+    """On a breach: level 1 to the coordinator (and the OPD's admins); `escalation_head` working
+    days later, level 2 to the head of the OPD (of the coordinating agency for coordinator steps)."""
+    calendar = calendar or WorkingCalendar.load()
+    now = clock.now()
+    head_days = limit("escalation_head")
+    candidates = Report.objects.filter(
+        step__in=STAFF_STEPS, due_at__lt=now, escalation_level__lt=2
+    ).values_list("pk", "due_at", "escalation_level")
+    ids = [pk for pk, due, level in candidates if due and _level_due(calendar, due, head_days, now) > level]
+
+    def still(report: Report) -> bool:
+        return (
+            report.step in STAFF_STEPS
+            and report.due_at is not None
+            and report.due_at < now
+            and _level_due(calendar, report.due_at, head_days, now) > report.escalation_level
+        )
+
+    def escalate(report: Report) -> bool:
+        assert report.due_at is not None
+        target = _level_due(calendar, report.due_at, head_days, now)
+        # One level per pass: a report found long overdue still tells the coordinator first.
+        level = report.escalation_level + 1 if target > report.escalation_level else target
+        recipients: Recipients = []
+        if level == 1:
+            recipients += [
+                (str(Kind.COORDINATOR), "coordinator.escalation", to) for to in coordinator_addresses()
+            ]
+            recipients += _lead_agency_recipients(report, "agency.escalation")
+        else:
+            if report.step in AGENCY_STEPS and report.lead_agency is not None:
+                heads = [report.lead_agency.head_email] if report.lead_agency.head_email else []
+            else:
+                heads = coordinating_heads()
+            recipients += [(str(Kind.AGENCY), "head.escalation", to.strip().lower()) for to in heads]
+        deadline_messages(report=report, kind="escalation", level=level, recipients=recipients, moment=now)
+        report_mark_escalated(report=report, level=level)
+        logger.info("report %s escalated to level %s (step %s)", report.tracking_number, level, report.step)
+        return True
+
+    return _each_locked(ids, still, escalate)
+
+
+def _level_due(calendar: WorkingCalendar, due: dt.datetime, head_days: int, now: dt.datetime) -> int:
+    """The escalation level a breach has earned by `now`: 0 before the deadline, 1, then 2."""
+    if now <= due:
+        return 0
+    if now > calendar.due_at(due, head_days):
+        return 2
+    return 1
+
+
+def _act_on_expired(step: Step, status: Status, action: str) -> int:
+    now = clock.now()
+    ids = list(Report.objects.filter(status=status, step=step, due_at__lt=now).values_list("pk", flat=True))
+    done = 0
+    for report_id in ids:
+        try:
+            # report_act locks the row and checks the state again: a report the citizen answered
+            # a moment ago, or another worker already closed, is refused and skipped.
+            report_act(actor=SYSTEM, report_id=report_id, action=action)
+        except DomainError as exc:
+            logger.info("sweep %s skipped report %s: %s", action, report_id, exc.code)
+            continue
+        done += 1
+    return done
+
+
+def sweep_auto_close() -> int:
+    """Close reports whose citizen's reply window (10 working days) passed: closed by the system."""
+    return _act_on_expired(Step.REPLY_WINDOW, Status.DITINDAKLANJUTI, "auto_close")
+
+
+def sweep_expired_holds() -> int:
+    """Archive held reports whose clarification never came (reason: incomplete)."""
+    return _act_on_expired(Step.CLARIFICATION, Status.DITUNDA, "expire_hold")
+
+
+def prune_idempotency_records() -> int:
+    """Idempotency keys protect retries for a day; older records are dropped."""
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=clock.now() - dt.timedelta(days=1)).delete()
+    return deleted
+
+
+def run_sweeps() -> dict[str, int]:
+    """Every sweep once, in order; one failing sweep does not stop the others."""
+    calendar = WorkingCalendar.load()
+    steps: list[tuple[str, Callable[[], int]]] = [
+        ("expired_holds", sweep_expired_holds),
+        ("auto_closed", sweep_auto_close),
+        ("escalated", lambda: sweep_escalations(calendar=calendar)),
+        ("reminded", lambda: sweep_reminders(calendar=calendar)),
+        ("idempotency_pruned", prune_idempotency_records),
+    ]
+    result: dict[str, int] = {}
+    for name, sweep in steps:
+        try:
+            result[name] = sweep()
+        except Exception:
+            logger.exception("sweep %s failed", name)
+            result[name] = -1
+    from aduan.notifications.delivery import deliver_due
+
+    try:
+        result.update({f"messages_{k}": v for k, v in deliver_due().items()})
+    except Exception:
+        logger.exception("delivery failed")
+    return result
