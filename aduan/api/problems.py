@@ -45,7 +45,9 @@ def problem(
 
 def from_domain_error(exc: DomainError) -> HttpResponse:
     response = problem(exc.http_status, exc.code, exc.message, field=exc.field)
-    extra = {k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool) and k not in _RESERVED}
+    extra = {
+        k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool) and k not in _RESERVED
+    }
     if extra:
         body = json.loads(response.content)
         body.update(extra)
