@@ -1,8 +1,22 @@
 from django.urls import path
 
-from aduan.portal import views
+from aduan.portal import feed, pwa, tracking, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("privasi/", views.privacy, name="privacy"),
+    path("lapor/", views.report_new, name="report_new"),
+    path("lapor/terkirim/", views.report_sent, name="report_sent"),
+    path("lapor/draf/", views.draft_submit, name="draft_submit"),
+    path("lapor/desa/", views.desa_options, name="desa_options"),
+    path("luring/", views.offline, name="offline"),
+    path("lacak/", tracking.track, name="track"),
+    path("lacak/<str:tracking_number>/", tracking.track_detail, name="track_detail"),
+    path("lacak/<str:tracking_number>/<slug:action>/", tracking.track_action, name="track_action"),
+    path("laporan/", feed.feed, name="feed"),
+    path("laporan/<str:tracking_number>/", feed.public_report, name="public_report"),
+    path("laporan/<str:tracking_number>/dukung/", feed.support, name="support"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
 ]

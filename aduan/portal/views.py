@@ -1,6 +1,211 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Citizen pages: home, privacy notice, the report form, its confirmation, the offline-draft endpoint."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from aduan.core import clock
+from aduan.core.actors import Actor
+from aduan.core.errors import DomainError
+from aduan.core.roles import Role
+from aduan.intake.idempotency import IdempotencyKeyReused
+from aduan.intake.models import Kind, Report
+from aduan.portal import conf
+from aduan.portal.access import SESSION_CONFIRMATION, citizen_user, remember_report
+from aduan.portal.forms import KIND_HELP, SERVICE_FIELD_TO_FORM, ReportForm, desa_choices
+from aduan.portal.submission import submit_report, valid_client_id
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/home.html")
+    kinds = [(Kind(k).label, KIND_HELP[Kind(k)]) for k in Kind.values]
+    return render(request, "portal/home.html", {"kinds": kinds, "nav": "home"})
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/privacy.html", {"nav": "privacy"})
+
+
+def _submit_actor(request: HttpRequest) -> Actor:
+    return Actor(role=Role.CITIZEN, user=citizen_user(request), label="Pelapor")
+
+
+def _confirm(request: HttpRequest, answer: dict[str, Any]) -> None:
+    """Keep the number and code for the confirmation page only, never in a URL."""
+    report_id = (
+        Report.objects.filter(tracking_number=answer["tracking_number"]).values_list("pk", flat=True).first()
+    )
+    if report_id is not None:
+        remember_report(request, report_id)
+    request.session[SESSION_CONFIRMATION] = {
+        "tracking_number": answer["tracking_number"],
+        "access_code": answer["access_code"],
+        "at": clock.now().isoformat(),
+    }
+
+
+def _form_context(form: ReportForm, client_id: str) -> dict[str, Any]:
+    return {
+        "form": form,
+        "client_id": client_id,
+        "kind_help": {str(k): v for k, v in KIND_HELP.items()},
+        "max_files": settings.ADUAN_ATTACHMENTS_PER_REPORT,
+        "nav": "report",
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def report_new(request: HttpRequest) -> HttpResponse:
+    """The guided report form. A refused attachment or any error re-renders it with every typed
+    text kept; nothing is stored until the whole report, files included, is accepted."""
+    if request.method == "GET":
+        return render(request, "portal/report_form.html", _form_context(ReportForm(), ""))
+    client_id = valid_client_id(request.POST.get("client_id"))
+    form = ReportForm(request.POST, request.FILES)
+    if "reload_desa" in request.POST:  # the no-script way to fill the desa list
+        form = ReportForm(initial=request.POST.dict())
+        return render(request, "portal/report_form.html", _form_context(form, client_id))
+    if form.is_valid():
+        try:
+            answer, _replayed = submit_report(
+                actor=_submit_actor(request),
+                fields=form.service_kwargs(),
+                uploads=form.cleaned_data["attachments"],
+                keep_location=form.cleaned_data["keep_location"],
+                client_id=client_id,
+            )
+        except IdempotencyKeyReused:
+            # The same form id with different text: treat it as a new report under a new id.
+            client_id = ""
+            answer, _replayed = submit_report(
+                actor=_submit_actor(request),
+                fields=form.service_kwargs(),
+                uploads=form.cleaned_data["attachments"],
+                keep_location=form.cleaned_data["keep_location"],
+            )
+        except DomainError as error:
+            field = SERVICE_FIELD_TO_FORM.get(error.field or "", error.field)
+            message = error.message
+            if error.field == "attachments":
+                message = _(
+                    "%(error)s Laporan belum dikirim dan teks Anda tetap di formulir ini. "
+                    "Pilih lagi lampiran yang benar (demi keamanan, browser meminta berkas dipilih ulang), "
+                    "atau kirim tanpa lampiran."
+                ) % {"error": error.message}
+            form.add_error(field if field in form.fields else None, message)
+        else:
+            _confirm(request, answer)
+            return redirect("portal:report_sent")
+    return render(request, "portal/report_form.html", _form_context(form, client_id), status=400)
+
+
+@never_cache
+def report_sent(request: HttpRequest) -> HttpResponse:
+    """The confirmation: tracking number and access code, from the session (never from the URL)."""
+    data = request.session.get(SESSION_CONFIRMATION)
+    fresh = False
+    if data:
+        try:
+            age = (clock.now() - dt.datetime.fromisoformat(data["at"])).total_seconds()
+            fresh = age <= conf.CONFIRMATION_SECONDS
+        except (KeyError, ValueError):
+            fresh = False
+    if not fresh:
+        request.session.pop(SESSION_CONFIRMATION, None)
+        messages.info(
+            request,
+            _(
+                "Kode akses hanya ditampilkan sesaat setelah laporan dikirim. Lacak laporan Anda dengan nomor dan kode yang Anda simpan."
+            ),
+        )
+        return redirect("portal:track")
+    response = render(request, "portal/report_sent.html", {"confirmation": data, "nav": "report"})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def desa_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of a kecamatan's desa/kelurahan, for the report form's picker."""
+    choices = desa_choices(request.GET.get("kecamatan", "")[:13])
+    response = render(request, "portal/desa_options.html", {"choices": choices})
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _problem(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
+    body = {"type": "about:blank", "title": message, "status": status, "code": code, **extra}
+    return JsonResponse(
+        body,
+        status=status,
+        content_type="application/problem+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+@never_cache
+@require_POST
+def draft_submit(request: HttpRequest) -> JsonResponse:
+    """An offline draft (text only) sent when the connection returns; CSRF-protected like the form.
+
+    The `Idempotency-Key` header is the draft's UUID: the same key again answers with the same
+    tracking number and access code, never a second report.
+    """
+    client_id = valid_client_id(request.headers.get("Idempotency-Key"))
+    if not client_id:
+        return _problem(400, "idempotency_key_required", _("Header Idempotency-Key (UUID) wajib diisi."))
+    try:
+        payload = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return _problem(400, "invalid_json", _("Isi permintaan bukan JSON yang valid."))
+    if not isinstance(payload, dict):
+        return _problem(400, "invalid_json", _("Isi permintaan harus berupa objek JSON."))
+    data = {
+        k: ("on" if v is True else "" if v in (False, None) else str(v))
+        for k, v in payload.items()
+        if isinstance(k, str)
+    }
+    form = ReportForm(data)
+    if not form.is_valid():
+        errors = {field: [str(m) for m in msgs] for field, msgs in form.errors.items()}
+        return _problem(422, "invalid_input", _("Draf belum lengkap atau tidak valid."), errors=errors)
+    try:
+        answer, replayed = submit_report(
+            actor=_submit_actor(request),
+            fields=form.service_kwargs(),
+            uploads=[],
+            keep_location=False,
+            client_id=client_id,
+        )
+    except DomainError as error:
+        field = SERVICE_FIELD_TO_FORM.get(error.field or "", error.field) or "__all__"
+        return _problem(
+            error.http_status if error.http_status != 400 else 422,
+            error.code,
+            error.message,
+            errors={field: [error.message]},
+        )
+    _confirm(request, answer)
+    return JsonResponse(
+        {**answer, "replayed": replayed},
+        status=200 if replayed else 201,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def offline(request: HttpRequest) -> HttpResponse:
+    """Shown by the service worker when a page is not in its cache and there is no network."""
+    return render(request, "portal/offline.html", {"nav": ""})

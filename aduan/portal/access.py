@@ -1,0 +1,87 @@
+"""Who the portal's visitor is: the reports they proved are theirs, their device, their IP budget."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+
+from aduan.core.actors import Actor
+from aduan.core.roles import Role
+from aduan.portal import conf
+
+if TYPE_CHECKING:
+    from aduan.accounts.models import User
+
+SESSION_REPORTS = "portal_report_ids"
+SESSION_CONFIRMATION = "portal_confirmation"
+DEVICE_COOKIE = "aduan_perangkat"
+DEVICE_COOKIE_AGE = 2 * 365 * 24 * 3600
+_MAX_REMEMBERED = 50
+
+
+def citizen_user(request: HttpRequest) -> User | None:
+    """The signed-in user when it is a citizen account (staff using the portal count as guests)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and getattr(user, "role", "") == Role.CITIZEN:
+        return user
+    return None
+
+
+def proven_report_ids(request: HttpRequest) -> frozenset[int]:
+    return frozenset(int(pk) for pk in request.session.get(SESSION_REPORTS, []))
+
+
+def remember_report(request: HttpRequest, report_id: int) -> None:
+    """Keep the proof of access (a correct code, or having just submitted) for this session."""
+    ids = [pk for pk in request.session.get(SESSION_REPORTS, []) if pk != report_id]
+    request.session[SESSION_REPORTS] = [report_id, *ids][:_MAX_REMEMBERED]
+
+
+def citizen_actor(request: HttpRequest) -> Actor:
+    """The citizen actor for reads: every report proven in this session, plus the account's own."""
+    return Actor(
+        role=Role.CITIZEN, user=citizen_user(request), report_ids=proven_report_ids(request), label="Pelapor"
+    )
+
+
+def client_ip(request: HttpRequest) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def track_attempt_allowed(request: HttpRequest) -> bool:
+    """Count one tracking-code attempt from this IP; False once the window's budget is spent."""
+    key = f"portal:track:{client_ip(request)}"
+    if cache.add(key, 1, timeout=conf.TRACK_WINDOW_SECONDS):
+        return True
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=conf.TRACK_WINDOW_SECONDS)
+        return True
+    return count <= conf.TRACK_ATTEMPTS
+
+
+def device_token(request: HttpRequest) -> tuple[str, bool]:
+    """The long-lived random device token (from the cookie, or a new one); True when new."""
+    token = request.COOKIES.get(DEVICE_COOKIE, "")
+    if 20 <= len(token) <= 64 and token.replace("-", "").replace("_", "").isalnum():
+        return token, False
+    return secrets.token_urlsafe(24), True
+
+
+def set_device_cookie(response: HttpResponse, token: str, *, secure: bool) -> None:
+    response.set_cookie(
+        DEVICE_COOKIE, token, max_age=DEVICE_COOKIE_AGE, httponly=True, samesite="Lax", secure=secure
+    )
+
+
+def supporter_id(request: HttpRequest, token: str) -> str:
+    """One "saya juga mengalami" per citizen account, else per device."""
+    user = citizen_user(request)
+    if user is not None:
+        return f"user:{user.pk}"
+    return f"device:{token}"

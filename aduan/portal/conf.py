@@ -1,0 +1,13 @@
+"""Portal settings, read from the environment (documented in .env.example)."""
+
+from __future__ import annotations
+
+from aduan.env import env_int
+
+# Tracking-code attempts one IP address may make per window before it is told to wait.
+TRACK_ATTEMPTS = env_int("ADUAN_PORTAL_TRACK_ATTEMPTS", 10, minimum=1, maximum=1000)
+TRACK_WINDOW_SECONDS = env_int("ADUAN_PORTAL_TRACK_WINDOW_SECONDS", 900, minimum=10, maximum=86_400)
+# Reports per page of the public feed.
+FEED_PAGE_SIZE = env_int("ADUAN_PORTAL_FEED_PAGE_SIZE", 20, minimum=5, maximum=100)
+# How long the confirmation page may show the access code again (a reload, a lost tab).
+CONFIRMATION_SECONDS = env_int("ADUAN_PORTAL_CONFIRMATION_SECONDS", 1800, minimum=60, maximum=86_400)

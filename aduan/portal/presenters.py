@@ -1,0 +1,68 @@
+"""What the citizen and the public read about a report: labels, timeline lines, badges."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from aduan.directory.models import Agency
+from aduan.intake.models import ArchiveReason, ClosedBy, Report, Status
+from aduan.workflow.models import ReportEvent
+from aduan.workflow.transitions import transition_for
+
+# Actions whose note the reporter wrote or must read (the question asked, their own answers).
+_OWNER_NOTES = {"hold", "resume", "reply", "reopen", "rate", "close"}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    label: str
+    detail: str
+
+
+def status_badge(status: str) -> str:
+    if status == Status.SELESAI:
+        return "badge-done"
+    if status == Status.DIARSIPKAN:
+        return "badge-archived"
+    return "badge-open"
+
+
+def timeline(events: Iterable[ReportEvent], *, for_owner: bool) -> list[TimelineEntry]:
+    """Public timeline lines; the owner also sees the question asked and their own words.
+
+    The public page never shows notes: a citizen's reply may name people, and staff notes are
+    written for the reporter, not for everyone.
+    """
+    events = list(events)
+    codes = {e.data.get("lead") for e in events if isinstance(e.data, dict) and e.data.get("lead")}
+    agencies = dict(Agency.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    entries = []
+    for event in events:
+        transition = transition_for(event.action)
+        label = transition.label if transition else event.action
+        detail = ""
+        data = event.data if isinstance(event.data, dict) else {}
+        if event.action in ("dispose", "redispose") and data.get("lead") in agencies:
+            label = _("Terdisposisi ke %(agency)s") % {"agency": agencies[data["lead"]]}
+        elif event.action == "archive" and data.get("reason") in ArchiveReason.values:
+            detail = str(ArchiveReason(data["reason"]).label)
+        elif event.action == "complete" and data.get("closed_by") in ClosedBy.values:
+            label = str(ClosedBy(data["closed_by"]).label)
+        elif event.action == "rate" and data.get("score"):
+            label = _("Penilaian pelapor: %(score)s dari 5") % {"score": data["score"]}
+        elif event.action == "mark_duplicate" and data.get("duplicate_of"):
+            detail = _("Digabung dengan laporan %(number)s.") % {"number": data["duplicate_of"]}
+        if for_owner and event.action in _OWNER_NOTES and event.note:
+            detail = event.note
+        entries.append(TimelineEntry(at=event.created_at, label=str(label), detail=detail))
+    return entries
+
+
+def location_label(report: Report) -> str:
+    parts = [r.name.title() for r in (report.desa, report.kecamatan) if r is not None]
+    return ", ".join(parts)

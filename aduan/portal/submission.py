@@ -1,0 +1,76 @@
+"""Turning a valid report form into a report: intake's services, exactly once per client id."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from aduan.core.actors import Actor
+from aduan.intake.idempotency import fingerprint, run_once
+from aduan.intake.models import Attachment
+from aduan.intake.services import attachment_add, report_submit
+from aduan.notifications.services import notify_submitted
+
+IDEMPOTENCY_SCOPE = "pwa"
+
+
+def valid_client_id(raw: str | None) -> str:
+    """The client-generated UUID of a form or offline draft, or "" when absent or malformed."""
+    try:
+        return str(uuid.UUID(str(raw or "").strip()))
+    except ValueError:
+        return ""
+
+
+def submit_report(
+    *,
+    actor: Actor,
+    fields: dict[str, Any],
+    uploads: list[UploadedFile],
+    keep_location: bool,
+    client_id: str = "",
+) -> tuple[dict[str, Any], bool]:
+    """Create the report with its attachments and queue the confirmation, all in one transaction.
+
+    Any refused attachment rolls the whole report back (nothing half-stored); the caller shows the
+    form again with the text kept. With a client id (the web form's and the offline draft's UUID)
+    the first answer is replayed to a retry instead of creating a second report. Returns
+    (answer, replayed).
+    """
+    saved: list[Attachment] = []
+
+    def produce() -> tuple[int, dict[str, Any]]:
+        with transaction.atomic():
+            submitted = report_submit(actor=actor, channel="web", **fields)
+            for upload in uploads:
+                saved.append(
+                    attachment_add(
+                        report=submitted.report,
+                        upload=upload,
+                        name=upload.name or "lampiran",
+                        keep_location=keep_location,
+                    )
+                )
+            notify_submitted(submitted.report, submitted.access_code)
+        return 201, {
+            "tracking_number": submitted.report.tracking_number,
+            "access_code": submitted.access_code,
+        }
+
+    # Both the form and the draft endpoint fingerprint the same text fields, so a draft re-sent
+    # after its form POST got through (but the answer was lost) is recognised as the same request.
+    body = json.dumps(fields, sort_keys=True, default=str).encode()
+    try:
+        outcome = run_once(
+            scope=IDEMPOTENCY_SCOPE, key=client_id, request_fingerprint=fingerprint(body), produce=produce
+        )
+    except Exception:
+        # The database rolled back; files already written to storage must go too.
+        for attachment in saved:
+            attachment.file.delete(save=False)
+        raise
+    return outcome.body, outcome.replayed

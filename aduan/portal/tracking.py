@@ -1,0 +1,159 @@
+"""The tracking page: prove ownership once with the access code, then follow and answer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aduan.core.actors import citizen_with_access
+from aduan.core.errors import DomainError
+from aduan.core.roles import Role
+from aduan.intake.models import Report, Status
+from aduan.portal.access import (
+    citizen_actor,
+    citizen_user,
+    client_ip,
+    remember_report,
+    track_attempt_allowed,
+)
+from aduan.portal.forms import TrackForm
+from aduan.portal.presenters import location_label, status_badge, timeline
+from aduan.workflow.models import Rating
+from aduan.workflow.selectors import (
+    follow_ups_for,
+    report_events_for,
+    report_get_for,
+    reports_public,
+    reports_visible_to,
+)
+from aduan.workflow.services import report_act
+from aduan.workflow.transitions import allowed_actions
+
+logger = logging.getLogger(__name__)
+
+# The citizen's actions this page offers, with the form fields each one takes.
+CITIZEN_ACTIONS: dict[str, tuple[str, ...]] = {
+    "resume": ("answer",),
+    "reply": ("text",),
+    "rate": ("score", "comment"),
+    "complete": ("note",),
+    "reopen": ("reason",),
+}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """Tracking number + access code (POST, limited per IP), and the reports already proven."""
+    form = TrackForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not track_attempt_allowed(request):
+            form.add_error(
+                None, _("Terlalu banyak percobaan dari perangkat ini. Coba lagi beberapa menit lagi.")
+            )
+            status = 429
+        elif form.is_valid():
+            number = form.cleaned_data["tracking_number"]
+            report = (
+                Report.objects.filter(tracking_number=number)
+                .only("pk", "access_code_digest", "tracking_number")
+                .first()
+            )
+            # One message for "no such number" and "wrong code": the page must not confirm numbers.
+            if report is not None and report.check_access_code(form.cleaned_data["access_code"]):
+                request.session.cycle_key()  # a new session id once the visitor holds a proof
+                remember_report(request, report.pk)
+                return redirect("portal:track_detail", tracking_number=report.tracking_number)
+            logger.info("tracking code refused for %s from %s", number, client_ip(request))
+            form.add_error(
+                None, _("Nomor laporan atau kode akses salah. Periksa kembali SMS/email konfirmasi Anda.")
+            )
+            status = 400
+        else:
+            status = 400
+    actor = citizen_actor(request)
+    mine = []
+    if actor.report_ids or actor.user is not None:
+        mine = list(reports_visible_to(actor).order_by("-submitted_at")[:50])
+    return render(
+        request,
+        "portal/track.html",
+        {"form": form, "mine": mine, "nav": "track", "badge": status_badge},
+        status=status,
+    )
+
+
+def _report_for(request: HttpRequest, tracking_number: str) -> Report:
+    try:
+        return report_get_for(citizen_actor(request), tracking_number=tracking_number)
+    except DomainError:
+        raise Http404(_("Laporan tidak ditemukan atau Anda belum memasukkan kode aksesnya.")) from None
+
+
+def _detail(
+    request: HttpRequest,
+    report: Report,
+    *,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    actor = citizen_actor(request)
+    offered = [
+        a.value for a in allowed_actions(Status(report.status), Role.CITIZEN) if a.value in CITIZEN_ACTIONS
+    ]
+    duplicate_of_public = None
+    if report.duplicate_of_id:
+        duplicate_of_public = (
+            reports_public()
+            .filter(pk=report.duplicate_of_id)
+            .values_list("tracking_number", flat=True)
+            .first()
+        )
+    context: dict[str, Any] = {
+        "report": report,
+        "badge": status_badge(report.status),
+        "location": location_label(report),
+        "timeline": timeline(report_events_for(actor, report), for_owner=True),
+        "follow_ups": list(follow_ups_for(actor, report)),
+        "offered": offered,
+        "last_rating": Rating.objects.filter(report=report).order_by("-created_at", "-pk").first(),
+        "errors": errors or {},
+        "typed": typed or {},
+        "duplicate_of_public": duplicate_of_public,
+        "nav": "track",
+    }
+    response = render(request, "portal/track_detail.html", context, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@never_cache
+def track_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    return _detail(request, _report_for(request, tracking_number))
+
+
+@require_POST
+def track_action(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+    """One citizen action through the lifecycle service; its refusal is shown on the page."""
+    report = _report_for(request, tracking_number)
+    if action not in CITIZEN_ACTIONS:
+        raise Http404()
+    typed = {f"{action}_{name}": request.POST.get(name, "") for name in CITIZEN_ACTIONS[action]}
+    params = {name: request.POST.get(name, "") for name in CITIZEN_ACTIONS[action]}
+    actor = citizen_with_access(report.pk, user=citizen_user(request))
+    try:
+        report_act(actor=actor, report_id=report.pk, action=action, params=params)
+    except DomainError as error:
+        report.refresh_from_db()
+        return _detail(request, report, errors={action: error.message}, typed=typed, status=error.http_status)
+    messages.success(request, _("Terima kasih, tanggapan Anda tercatat."))
+    return redirect("portal:track_detail", tracking_number=report.tracking_number)
