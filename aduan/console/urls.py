@@ -5,7 +5,14 @@ from aduan.console import views
 
 app_name = "console"
 urlpatterns = [
-    path("masuk/", auth_views.LoginView.as_view(template_name="console/login.html"), name="login"),
-    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("masuk/", views.LoginView.as_view(), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("", views.home, name="home"),
+    path("antrean/<slug:key>/", views.queue, name="queue"),
+    path("massal/", views.bulk, name="bulk"),
+    path("laporan/<str:tracking_number>/", views.report_detail, name="report"),
+    path("laporan/<str:tracking_number>/aksi/<slug:action>/", views.report_action, name="act"),
+    path("laporan/<str:tracking_number>/lampiran/<int:pk>/", views.attachment, name="attachment"),
+    path("pilihan/subkategori/", views.category_options, name="category_options"),
+    path("pilihan/desa/", views.desa_options, name="desa_options"),
 ]

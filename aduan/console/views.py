@@ -1,8 +1,479 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The back-office console: queues, the report page, action forms and bulk verify/dispose.
+
+Thin by design: reads go through `aduan.workflow.selectors` (which enforce access in the query),
+every change through `report_act`; a DomainError becomes a form error or an HTTP status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from aduan.console import actions as console_actions
+from aduan.console.access import console_actor, domain_error_response, forbidden, staff_required
+from aduan.console.queues import (
+    OPEN,
+    deadline_state,
+    default_queue,
+    filter_choices,
+    filter_reports,
+    handling_agencies,
+    queue_counts,
+    queue_reports,
+    queues_for,
+)
+from aduan.core import clock
+from aduan.core.actors import Actor
+from aduan.core.errors import DomainError, InvalidInput
+from aduan.core.roles import Role
+from aduan.directory.models import Agency, Category, Region
+from aduan.directory.services import suggest_lead_agency
+from aduan.intake.models import ArchiveReason, Classification, Kind, Report, Status
+from aduan.intake.services import attachment_add
+from aduan.workflow.models import AgencyReturn, Disposition
+from aduan.workflow.selectors import (
+    follow_ups_for,
+    report_events_for,
+    report_get_for,
+    reporter_visible_to,
+    reports_visible_to,
+)
+from aduan.workflow.services import report_act
+from aduan.workflow.transitions import TRANSITIONS, Action
+
+PAGE_SIZE = 25
+SIMILAR_DAYS = 90
+APIP_CODE_KIND = Agency.Kind.APIP
+DEFAULT_CLASSIFICATION = {
+    Kind.PENGADUAN: Classification.TIDAK_BERKADAR_PENGAWASAN,
+    Kind.ASPIRASI: Classification.ASPIRASI,
+    Kind.PERMINTAAN_INFORMASI: Classification.PERMINTAAN_INFORMASI,
+}
 
 
-@login_required
+class LoginView(auth_views.LoginView):
+    template_name = "console/login.html"
+    redirect_authenticated_user = True
+
+
+@staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/home.html")
+    return redirect("console:queue", key=default_queue(console_actor(request)))
+
+
+# --- queues ------------------------------------------------------------------------------------
+
+
+def _nav_context(actor: Actor, current: str) -> dict[str, Any]:
+    counts = queue_counts(actor)
+    return {
+        "actor": actor,
+        "queues": [
+            {"key": q.key, "label": q.label, "help": q.help, "count": counts[q.key]}
+            for q in queues_for(actor)
+        ],
+        "current_queue": current,
+        "is_agency": actor.is_agency_role,
+        "is_coordinator": actor.role == Role.COORDINATOR,
+    }
+
+
+@staff_required
+@require_GET
+def queue(request: HttpRequest, key: str) -> HttpResponse:
+    actor = console_actor(request)
+    if key not in {q.key for q in queues_for(actor)}:
+        raise Http404
+    reports = filter_reports(queue_reports(actor, key), request.GET).select_related(
+        "category", "category__parent", "kecamatan", "lead_agency"
+    )
+    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("hal"))
+    now = clock.now()
+    rows = [{"report": r, "deadline": deadline_state(r, now)} for r in page.object_list]
+    query = request.GET.copy()
+    query.pop("hal", None)
+    context = {
+        **_nav_context(actor, key),
+        "queue_label": next(q.label for q in queues_for(actor) if q.key == key),
+        "queue_help": next(q.help for q in queues_for(actor) if q.key == key),
+        "page": page,
+        "rows": rows,
+        "filters": request.GET,
+        "query_string": query.urlencode(),
+        "filtered": any(v for k, v in request.GET.items() if k != "hal"),
+        "bulk": actor.role == Role.COORDINATOR and key == "baru",
+        **filter_choices(),
+        "classifications": Classification.choices,
+        "top_categories": Category.objects.filter(parent__isnull=True, is_active=True).order_by("name"),
+    }
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue-results":
+        return render(request, "console/_queue_results.html", context)
+    return render(request, "console/queue.html", context)
+
+
+# --- the report page ---------------------------------------------------------------------------
+
+
+def _mask_nik(nik: str) -> str:
+    return ("•" * (len(nik) - 4) + nik[-4:]) if len(nik) > 4 else nik
+
+
+def _event_rows(actor: Actor, report: Report) -> list[dict[str, Any]]:
+    rows = []
+    status_labels = dict(Status.choices)
+    for event in report_events_for(actor, report):
+        transition = (
+            TRANSITIONS.get(Action(event.action)) if event.action in Action._value2member_map_ else None
+        )
+        if event.actor_role == Role.CITIZEN:
+            # Never the citizen's account name: an anonymous reporter stays anonymous to OPDs.
+            who = "Pelapor"
+        elif event.actor_user is not None:
+            who = event.actor_user.get_full_name() or event.actor_user.get_username()
+        else:
+            who = str(Role(event.actor_role).label) if event.actor_role in Role.values else event.actor_role
+        rows.append(
+            {
+                "event": event,
+                "label": transition.label if transition else event.action,
+                "who": who,
+                "agency": event.actor_agency,
+                "role": Role(event.actor_role).label if event.actor_role in Role.values else "",
+                "to_status": status_labels.get(event.to_status, event.to_status),
+            }
+        )
+    return rows
+
+
+def _similar(actor: Actor, report: Report) -> list[Report]:
+    since = clock.now() - dt.timedelta(days=SIMILAR_DAYS)
+    similar = reports_visible_to(actor).filter(status__in=OPEN, submitted_at__gte=since).exclude(pk=report.pk)
+    if report.kecamatan_id is None:
+        return []
+    similar = similar.filter(kecamatan_id=report.kecamatan_id, category=report.category)
+    return list(similar.select_related("category").order_by("-submitted_at")[:8])
+
+
+def _form_defaults(actor: Actor, report: Report) -> dict[str, dict[str, Any]]:
+    """Initial values of every action form (the POSTed values replace them after an error)."""
+    category = report.category
+    top = category.top if category else None
+    active = list(Disposition.objects.filter(report=report, is_active=True).select_related("agency"))
+    lead = next((d.agency for d in active if d.is_lead), None)
+    supporting = [d.agency.code for d in active if not d.is_lead]
+    if lead is None:
+        pending = (
+            AgencyReturn.objects.filter(report=report, resolved_at__isnull=True)
+            .select_related("proposed_agency")
+            .last()
+        )
+        lead = pending.proposed_agency if pending and pending.proposed_agency else None
+    if lead is None:
+        lead = suggest_lead_agency(category=category, kecamatan=report.kecamatan)
+    if report.classification == Classification.BERKADAR_PENGAWASAN:
+        # The service refuses berkadar pengawasan without the APIP: pre-add it.
+        for apip in Agency.objects.filter(kind=APIP_CODE_KIND, is_active=True):
+            if apip.code not in supporting and (lead is None or lead.code != apip.code):
+                supporting.append(apip.code)
+    return {
+        "verify": {
+            "classification": report.classification or DEFAULT_CLASSIFICATION.get(Kind(report.kind), ""),
+            "category_top": top.code if top else "",
+            "category_sub": category.code if category and category.parent_id else "",
+            "region_kecamatan": report.kecamatan_id or "",
+            "region_desa": report.desa_id or "",
+            "title": report.display_title,
+            "text": report.display_text,
+            "anonymous": report.is_anonymous,
+            "confidential": report.is_confidential,
+        },
+        "dispose": {"lead": lead.code if lead else "", "supporting": supporting, "instruction": ""},
+    }
+
+
+def _posted_values(action: str, post: QueryDict) -> dict[str, Any]:
+    values: dict[str, Any] = {k: post.get(k) for k in post if k != "csrfmiddlewaretoken"}
+    values["supporting"] = post.getlist("supporting")
+    values["anonymous"] = "anonymous" in post
+    values["confidential"] = "confidential" in post
+    return values
+
+
+def _detail_context(
+    request: HttpRequest,
+    actor: Actor,
+    report: Report,
+    *,
+    error: DomainError | None = None,
+    failed_action: str = "",
+    post: QueryDict | None = None,
+) -> dict[str, Any]:
+    offered = console_actions.offered_actions(actor, report)
+    defaults = _form_defaults(actor, report)
+    if error is not None and post is not None:
+        key = "dispose" if failed_action in (Action.DISPOSE, Action.REDISPOSE) else failed_action
+        defaults[key] = {**defaults.get(key, {}), **_posted_values(failed_action, post)}
+    verify = defaults["verify"]
+    reporter = reporter_visible_to(actor, report)
+    follow_ups = list(
+        follow_ups_for(actor, report).select_related("author", "approved_by").prefetch_related("attachments")
+    )
+    for follow_up in follow_ups:
+        follow_up.can_publish = console_actions.publishable(actor, follow_up)  # type: ignore[attr-defined]
+    top_categories = Category.objects.filter(parent__isnull=True, is_active=True).order_by("name")
+    return {
+        **_nav_context(actor, ""),
+        "report": report,
+        "deadline": deadline_state(report),
+        "reporter": reporter,
+        "reporter_nik": _mask_nik(reporter.nik) if reporter and reporter.nik else "",
+        "reporter_hidden": report.reporter_id is not None and reporter is None,
+        "attachments": report.attachments.filter(follow_up__isnull=True),
+        "events": _event_rows(actor, report),
+        "dispositions": Disposition.objects.filter(report=report).select_related("agency", "created_by"),
+        "my_disposition": Disposition.objects.filter(
+            report=report, agency_id=actor.agency_id or 0, is_active=True
+        ).first()
+        if actor.is_agency_role
+        else None,
+        "follow_ups": follow_ups,
+        "messages_from_citizen": report.citizen_messages.all(),
+        "returns": AgencyReturn.objects.filter(report=report).select_related("agency", "proposed_agency"),
+        "similar": _similar(actor, report) if actor.role in (Role.COORDINATOR, Role.LEADER) else [],
+        "offered": offered,
+        "can_publish_directly": Action.FOLLOW_UP.value in offered
+        and console_actions.can_publish_directly(actor),
+        "error": error,
+        "failed_action": failed_action,
+        "values": defaults,
+        "classifications": Classification.choices,
+        "top_categories": top_categories,
+        "sub_categories": Category.objects.filter(
+            parent__code=verify["category_top"], is_active=True
+        ).order_by("position", "name")
+        if verify["category_top"]
+        else [],
+        "kecamatan_list": Region.objects.filter(
+            parent_id=_home_region(), level=Region.Level.KECAMATAN
+        ).order_by("name"),
+        "desa_list": Region.objects.filter(parent_id=verify["region_kecamatan"]).order_by("name")
+        if verify["region_kecamatan"]
+        else [],
+        "agencies": handling_agencies(),
+        "other_agencies": handling_agencies().exclude(pk=actor.agency_id)
+        if actor.agency_id
+        else handling_agencies(),
+        "archive_reasons": [c for c in ArchiveReason.choices if c[0] != ArchiveReason.DUPLICATE],
+        "read_only": actor.role == Role.LEADER,
+    }
+
+
+def _home_region() -> str:
+    from django.conf import settings
+
+    return str(settings.ADUAN_HOME_REGION)
+
+
+@staff_required
+@require_GET
+def report_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    actor = console_actor(request)
+    try:
+        report = report_get_for(actor, tracking_number=tracking_number)
+    except DomainError as error:
+        return domain_error_response(request, error)
+    return render(request, "console/report.html", _detail_context(request, actor, report))
+
+
+def _apply(actor: Actor, report: Report, action: str, request: HttpRequest) -> None:
+    """One action from the report page; follow-up drafts take their attachments in the same transaction."""
+    params = console_actions.params_from_post(action, request.POST)
+    files = request.FILES.getlist("attachments")
+    if action == Action.FOLLOW_UP and files and not params.get("follow_up_id"):
+        # Publishing a new text with files: draft it, attach, publish, all or nothing.
+        with transaction.atomic():
+            event = report_act(
+                actor=actor,
+                report_id=report.pk,
+                action=Action.DRAFT_FOLLOW_UP,
+                params={"text": params["text"], "public": True},
+            )
+            _attach(report, files, event.data["follow_up_id"])
+            report_act(
+                actor=actor,
+                report_id=report.pk,
+                action=action,
+                params={"follow_up_id": event.data["follow_up_id"]},
+            )
+        return
+    with transaction.atomic():
+        event = report_act(actor=actor, report_id=report.pk, action=action, params=params)
+        if action == Action.DRAFT_FOLLOW_UP and files:
+            _attach(report, files, event.data["follow_up_id"])
+
+
+def _attach(report: Report, files: list[Any], follow_up_id: int) -> None:
+    if len(files) > 5:
+        raise InvalidInput(
+            "Paling banyak 5 lampiran sekaligus.", code="too_many_attachments", field="attachments"
+        )
+    for upload in files:
+        attachment_add(
+            report=report, upload=upload, name=upload.name or "lampiran", follow_up_id=follow_up_id
+        )
+
+
+@staff_required
+@require_POST
+def report_action(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+    actor = console_actor(request)
+    try:
+        report = report_get_for(actor, tracking_number=tracking_number)
+    except DomainError as error:
+        return domain_error_response(request, error)
+    try:
+        _apply(actor, report, action, request)
+    except DomainError as error:
+        report.refresh_from_db()
+        context = _detail_context(
+            request, actor, report, error=error, failed_action=action, post=request.POST
+        )
+        return render(request, "console/report.html", context, status=error.http_status)
+    transition = TRANSITIONS.get(Action(action)) if action in Action._value2member_map_ else None
+    messages.success(request, f"{transition.label if transition else action}: {report.tracking_number}")
+    if not reports_visible_to(actor).filter(pk=report.pk).exists():
+        # e.g. after "bukan kewenangan" the report is the coordinator's again.
+        return redirect("console:home")
+    return redirect("console:report", tracking_number=report.tracking_number)
+
+
+@staff_required
+@require_GET
+def attachment(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponseBase:
+    """A file of a report, only to someone who may open the report (never a public media URL)."""
+    actor = console_actor(request)
+    try:
+        report = report_get_for(actor, tracking_number=tracking_number)
+    except DomainError as error:
+        return domain_error_response(request, error)
+    item = report.attachments.filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    if (
+        item.follow_up_id is not None
+        and not follow_ups_for(actor, report).filter(pk=item.follow_up_id).exists()
+    ):
+        raise Http404
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.original_name)
+    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline", 1)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- bulk verify + dispose ---------------------------------------------------------------------
+
+
+@staff_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Verify and dispose several new reports at once; each goes through `report_act` on its own."""
+    actor = console_actor(request)
+    if actor.role != Role.COORDINATOR:
+        return forbidden(request, "Hanya admin koordinator yang dapat memverifikasi dan mendisposisikan.")
+    numbers = [n for n in request.POST.getlist("report") if n]
+    classification = request.POST.get("classification", "")
+    category = console_actions.category_from(request.POST)
+    lead_code = request.POST.get("lead", "")
+    instruction = request.POST.get("instruction", "")
+    results = []
+    if not numbers:
+        messages.error(request, "Pilih minimal satu laporan.")
+        return redirect("console:queue", key="baru")
+    for number in numbers[:100]:
+        results.append(_bulk_one(actor, number, classification, category, lead_code, instruction))
+    context = {
+        **_nav_context(actor, "baru"),
+        "results": results,
+        "ok_count": sum(1 for r in results if r["ok"]),
+    }
+    return render(request, "console/bulk_result.html", context)
+
+
+def _bulk_one(
+    actor: Actor, number: str, classification: str, category: str, lead_code: str, instruction: str
+) -> dict[str, Any]:
+    result: dict[str, Any] = {"number": number, "ok": False, "steps": []}
+    try:
+        report = report_get_for(actor, tracking_number=number)
+        result["report"] = report
+        if report.status == Status.BELUM_TERVERIFIKASI:
+            report_act(
+                actor=actor,
+                report_id=report.pk,
+                action=Action.VERIFY,
+                params={"classification": classification, "category": category},
+            )
+            result["steps"].append("Terverifikasi")
+            report.refresh_from_db()
+        lead = lead_code or _suggested_code(report)
+        if not lead:
+            raise InvalidInput(
+                "Tidak ada aturan disposisi untuk kategori ini; pilih OPD utama.", code="lead_required"
+            )
+        supporting = []
+        if report.classification == Classification.BERKADAR_PENGAWASAN:
+            supporting = [
+                a.code for a in Agency.objects.filter(kind=APIP_CODE_KIND, is_active=True) if a.code != lead
+            ]
+        report_act(
+            actor=actor,
+            report_id=report.pk,
+            action=Action.DISPOSE,
+            params={"lead": lead, "supporting": supporting, "instruction": instruction},
+        )
+        report.refresh_from_db()
+        result["steps"].append(f"Terdisposisi ke {report.lead_agency}")
+        result["ok"] = True
+    except DomainError as error:
+        result["error"] = error.message
+    return result
+
+
+def _suggested_code(report: Report) -> str:
+    agency = suggest_lead_agency(category=report.category, kecamatan=report.kecamatan)
+    return agency.code if agency else ""
+
+
+# --- small htmx pickers -----------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def category_options(request: HttpRequest) -> HttpResponse:
+    top = request.GET.get("category_top", "")
+    subs = (
+        Category.objects.filter(parent__code=top, is_active=True).order_by("position", "name") if top else []
+    )
+    return render(
+        request,
+        "console/_sub_category.html",
+        {"sub_categories": subs, "selected": "", "field_id": request.GET.get("id", "id_category_sub")},
+    )
+
+
+@staff_required
+@require_GET
+def desa_options(request: HttpRequest) -> HttpResponse:
+    kecamatan = request.GET.get("region_kecamatan", "")
+    desa = Region.objects.filter(parent_id=kecamatan).order_by("name") if kecamatan else []
+    return render(request, "console/_desa.html", {"desa_list": desa, "selected": ""})

@@ -1,0 +1,65 @@
+"""Who may use the console: signed-in staff only; the actor of a request; domain errors as HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+
+from aduan.core.actors import Actor, actor_for_user
+from aduan.core.errors import DomainError
+from aduan.core.roles import AGENCY_ROLES, STAFF_ROLES, Role
+
+View = Callable[..., HttpResponseBase]
+
+
+def console_actor(request: HttpRequest) -> Actor:
+    """The actor of a signed-in staff request (views are wrapped in `staff_required`)."""
+    return actor_for_user(request.user)  # type: ignore[arg-type]
+
+
+def is_coordinator_like(actor: Actor) -> bool:
+    """Coordinator and pimpinan share the kabupaten-wide queues (pimpinan only reads)."""
+    return actor.role in (Role.COORDINATOR, Role.LEADER)
+
+
+def is_agency(actor: Actor) -> bool:
+    return actor.role in AGENCY_ROLES
+
+
+def forbidden(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "console/error.html", {"message": message, "status": 403}, status=403)
+
+
+def domain_error_response(request: HttpRequest, error: DomainError) -> HttpResponse:
+    """A NotFound/PermissionDenied from a selector as a plain 404/403 page."""
+    return render(
+        request,
+        "console/error.html",
+        {"message": error.message, "status": error.http_status},
+        status=error.http_status,
+    )
+
+
+def staff_required(view: View) -> View:
+    """Sign-in required; then a staff role (a citizen account, or a staff account without an
+    agency where one is needed, gets 403)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        role = getattr(user, "role", None)
+        if role not in {r.value for r in STAFF_ROLES}:
+            return forbidden(request, "Konsol hanya untuk petugas. Akun pelapor tidak dapat membukanya.")
+        if role in {r.value for r in AGENCY_ROLES} and getattr(user, "agency_id", None) is None:
+            return forbidden(request, "Akun Anda belum terhubung dengan instansi. Hubungi admin koordinator.")
+        return view(request, *args, **kwargs)
+
+    return wrapped

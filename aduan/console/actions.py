@@ -1,0 +1,142 @@
+"""From an HTML form to `report_act`: which action forms a screen offers, and their params.
+
+The transition table decides; this module only refines the offer for agency staff (lead-only
+actions, drafts awaiting approval) so a screen never shows a button the service would refuse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import QueryDict
+
+from aduan.core.actors import Actor
+from aduan.core.roles import Role
+from aduan.directory.models import Agency
+from aduan.intake.models import Report, Status
+from aduan.workflow.models import Disposition, FollowUp
+from aduan.workflow.transitions import Action, allowed_actions
+
+STAFF_FORM_ACTIONS = {
+    Action.HOLD,
+    Action.RESUME,
+    Action.VERIFY,
+    Action.ARCHIVE,
+    Action.MARK_DUPLICATE,
+    Action.DISPOSE,
+    Action.REDISPOSE,
+    Action.ACCEPT,
+    Action.RETURN,
+    Action.DRAFT_FOLLOW_UP,
+    Action.APPROVE_FOLLOW_UP,
+    Action.SEND_BACK_FOLLOW_UP,
+    Action.FOLLOW_UP,
+    Action.COMPLETE,
+    Action.CLOSE,
+}
+
+
+def offered_actions(actor: Actor, report: Report) -> list[str]:
+    """The actions this actor's screen offers for this report, a subset of `allowed_actions`."""
+    actions = [a for a in allowed_actions(Status(report.status), actor.role) if a in STAFF_FORM_ACTIONS]
+    if not actor.is_agency_role:
+        return [a.value for a in actions]
+    mine = Disposition.objects.filter(report=report, agency_id=actor.agency_id or 0, is_active=True)
+    if not mine.exists():
+        return []
+    is_lead = mine.filter(is_lead=True).exists()
+    drafts = FollowUp.objects.filter(
+        report=report, agency_id=actor.agency_id or 0, state=FollowUp.State.DRAFT
+    )
+    offered = []
+    for action in actions:
+        if action in (Action.RETURN, Action.COMPLETE) and not is_lead:
+            continue
+        if action == Action.ACCEPT and not mine.filter(state=Disposition.State.NEW).exists():
+            continue
+        if action in (Action.APPROVE_FOLLOW_UP, Action.SEND_BACK_FOLLOW_UP) and not drafts.exists():
+            continue
+        offered.append(action.value)
+    return offered
+
+
+def can_publish_directly(actor: Actor) -> bool:
+    """Publishing a text without a draft: when the agency needs no approval, or by the approver."""
+    if actor.role == Role.LIAISON_OFFICER:
+        return True
+    agency = Agency.objects.filter(pk=actor.agency_id or 0).first()
+    return agency is not None and not agency.requires_approval
+
+
+def publishable(actor: Actor, follow_up: FollowUp) -> bool:
+    if (
+        follow_up.state == FollowUp.State.PUBLISHED
+        or not follow_up.is_public
+        or follow_up.agency_id != actor.agency_id
+    ):
+        return False
+    if follow_up.state == FollowUp.State.APPROVED:
+        return True
+    return follow_up.state == FollowUp.State.DRAFT and can_publish_directly(actor)
+
+
+def category_from(post: QueryDict) -> str:
+    return (post.get("category_sub") or post.get("category_top") or post.get("category") or "").strip()
+
+
+def region_from(post: QueryDict) -> str:
+    return (post.get("region_desa") or post.get("region_kecamatan") or post.get("region") or "").strip()
+
+
+def params_from_post(action: str, post: QueryDict) -> dict[str, Any]:
+    """The `report_act` params of one action, named by codes as the service expects."""
+    get = post.get
+    if action == Action.VERIFY:
+        params: dict[str, Any] = {
+            "classification": get("classification", ""),
+            "category": category_from(post),
+            "title": get("title", ""),
+            "text": get("text", ""),
+            "note": get("note", ""),
+            # Unchecked boxes are absent from the POST: say "no" explicitly, the service keeps None.
+            "anonymous": "anonymous" in post,
+            "confidential": "confidential" in post,
+        }
+        region = region_from(post)
+        if region:
+            params["region"] = region
+        return params
+    if action in (Action.DISPOSE, Action.REDISPOSE):
+        return {
+            "lead": get("lead", ""),
+            "supporting": [c for c in post.getlist("supporting") if c],
+            "instruction": get("instruction", ""),
+        }
+    if action == Action.HOLD:
+        return {"question": get("question", "")}
+    if action == Action.RESUME:
+        return {"answer": get("answer", "")}
+    if action == Action.ARCHIVE:
+        return {"reason": get("reason", ""), "note": get("note", "")}
+    if action == Action.MARK_DUPLICATE:
+        return {"of": get("of", "").strip()}
+    if action == Action.RETURN:
+        return {"reason": get("reason", ""), "proposed_agency": get("proposed_agency", "")}
+    if action == Action.DRAFT_FOLLOW_UP:
+        return {"text": get("text", ""), "public": "internal" not in post}
+    if action in (Action.APPROVE_FOLLOW_UP, Action.SEND_BACK_FOLLOW_UP):
+        return {"follow_up_id": _int(get("follow_up_id")), "note": get("note", "")}
+    if action == Action.FOLLOW_UP:
+        if get("follow_up_id"):
+            return {"follow_up_id": _int(get("follow_up_id"))}
+        return {"text": get("text", "")}
+    if action == Action.CLOSE:
+        return {"reason": get("reason", "")}
+    return {"note": get("note", "")}
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,227 @@
+"""The console's queues and filters: read-only querysets built on `reports_visible_to`.
+
+Access is decided by the selector; this module only narrows what the actor may already see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from aduan.core import clock
+from aduan.core.actors import Actor
+from aduan.core.roles import Role
+from aduan.directory.models import Agency, Category, Region
+from aduan.intake.models import OPEN_STATUSES, Channel, Classification, Kind, Report, Status
+from aduan.intake.search import stem_for_search
+from aduan.workflow.models import Disposition, FollowUp
+from aduan.workflow.selectors import reports_visible_to
+
+OPEN = [s.value for s in OPEN_STATUSES]
+
+
+@dataclass(frozen=True)
+class Queue:
+    key: str
+    label: Any
+    help: Any = ""
+
+
+COORDINATOR_QUEUES = [
+    Queue("baru", _("Baru"), _("Belum terverifikasi; laporan yang dikembalikan OPD tampil paling atas")),
+    Queue("dikembalikan", _("Dikembalikan OPD"), _("Bukan kewenangan: disposisi ulang dalam 1 hari kerja")),
+    Queue("siap", _("Siap disposisi"), _("Terverifikasi, belum didisposisikan")),
+    Queue("ditunda", _("Ditunda"), _("Menunggu klarifikasi pelapor")),
+    Queue("terlambat", _("Terlambat"), _("Melewati batas waktu tahap saat ini")),
+    Queue("semua", _("Semua"), ""),
+]
+AGENCY_QUEUES = [
+    Queue("ditanggapi", _("Ditanggapi pelapor"), _("Pelapor menanggapi: tindak lanjut lagi")),
+    Queue("baru", _("Disposisi baru"), _("Belum diterima instansi")),
+    Queue("diproses", _("Diproses"), _("Diterima, sedang atau sudah ditindaklanjuti")),
+    Queue("persetujuan", _("Menunggu persetujuan"), _("Draf tindak lanjut menunggu pejabat penghubung")),
+    Queue("terlambat", _("Terlambat"), _("Melewati batas waktu")),
+    Queue("selesai", _("Selesai"), ""),
+    Queue("semua", _("Semua"), ""),
+]
+
+
+def queues_for(actor: Actor) -> list[Queue]:
+    return AGENCY_QUEUES if actor.is_agency_role else COORDINATOR_QUEUES
+
+
+def default_queue(actor: Actor) -> str:
+    if actor.role == Role.LIAISON_OFFICER:
+        return "persetujuan"
+    if actor.role == Role.LEADER:
+        return "semua"
+    return "baru"
+
+
+def _my_disposition(actor: Actor, **extra: Any) -> Exists:
+    return Exists(
+        Disposition.objects.filter(
+            report=OuterRef("pk"), agency_id=actor.agency_id or 0, is_active=True, **extra
+        )
+    )
+
+
+def queue_reports(actor: Actor, key: str) -> QuerySet[Report]:
+    """The reports of one queue, most urgent first (returned/replied on top, then by deadline)."""
+    reports = reports_visible_to(actor)
+    now = clock.now()
+    overdue = Q(due_at__lt=now, status__in=OPEN)
+    if actor.is_agency_role:
+        filters: dict[str, Q] = {
+            "ditanggapi": Q(status=Status.DITANGGAPI_PELAPOR),
+            "baru": Q(status=Status.TERDISPOSISI) & Q(_my_disposition(actor, state=Disposition.State.NEW)),
+            "diproses": Q(status__in=[Status.TERDISPOSISI, Status.DITINDAKLANJUTI])
+            & ~Q(_my_disposition(actor, state=Disposition.State.NEW)),
+            "persetujuan": Q(
+                Exists(
+                    FollowUp.objects.filter(
+                        report=OuterRef("pk"), agency_id=actor.agency_id or 0, state=FollowUp.State.DRAFT
+                    )
+                )
+            ),
+            # The agency is late only on its own step; the citizen's reply window is not its debt.
+            "terlambat": overdue & Q(status__in=[Status.TERDISPOSISI, Status.DITANGGAPI_PELAPOR]),
+            "selesai": Q(status=Status.SELESAI),
+            "semua": Q(),
+        }
+        replied_first = Case(
+            When(status=Status.DITANGGAPI_PELAPOR, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return (
+            reports.filter(filters.get(key, Q()))
+            .annotate(_top=replied_first)
+            .order_by("_top", "due_at", "-submitted_at")
+        )
+    filters = {
+        "baru": Q(status=Status.BELUM_TERVERIFIKASI) | Q(is_returned=True, status=Status.TERVERIFIKASI),
+        "dikembalikan": Q(is_returned=True, status=Status.TERVERIFIKASI),
+        "siap": Q(status=Status.TERVERIFIKASI, is_returned=False),
+        "ditunda": Q(status=Status.DITUNDA),
+        "terlambat": overdue,
+        "semua": Q(),
+    }
+    returned_first = Case(
+        When(is_returned=True, status=Status.TERVERIFIKASI, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    order = ["_top", "due_at", "-submitted_at"] if key != "semua" else ["_top", "-submitted_at"]
+    return reports.filter(filters.get(key, Q())).annotate(_top=returned_first).order_by(*order)
+
+
+def queue_counts(actor: Actor) -> dict[str, int]:
+    return {q.key: queue_reports(actor, q.key).count() for q in queues_for(actor)}
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def filter_reports(reports: QuerySet[Report], params: Any) -> QuerySet[Report]:
+    """Narrow a queue by the filter form's GET parameters; unknown values are ignored."""
+    status = params.get("status")
+    if status in Status.values:
+        reports = reports.filter(status=status)
+    kind = params.get("jenis")
+    if kind in Classification.values:
+        reports = reports.filter(classification=kind)
+    elif kind in Kind.values:
+        reports = reports.filter(kind=kind)
+    category = params.get("kategori")
+    if category:
+        reports = reports.filter(
+            Q(category__code=category)
+            | Q(category__parent__code=category)
+            | Q(category__parent__parent__code=category)
+        )
+    kecamatan = params.get("kecamatan")
+    if kecamatan:
+        reports = reports.filter(kecamatan_id=kecamatan)
+    agency = params.get("opd")
+    if agency:
+        reports = reports.filter(lead_agency__code=agency)
+    channel = params.get("kanal")
+    if channel in Channel.values:
+        reports = reports.filter(channel=channel)
+    since, until = _parse_date(params.get("dari")), _parse_date(params.get("sampai"))
+    if since:
+        reports = reports.filter(submitted_at__gte=_start_of(since))
+    if until:
+        reports = reports.filter(submitted_at__lt=_start_of(until + dt.timedelta(days=1)))
+    if params.get("terlambat"):
+        reports = reports.filter(due_at__lt=clock.now(), status__in=OPEN)
+    query = (params.get("q") or "").strip()
+    if query:
+        reports = reports.filter(search_filter(query))
+    return reports
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def search_filter(query: str) -> Q:
+    """Every stemmed word of the query in the stemmed shadow, or the tracking number."""
+    words = stem_for_search(query).split()[:10]
+    text = Q()
+    for word in words:
+        text &= Q(search_text__icontains=word)
+    by_number = Q(tracking_number__icontains=query.strip())
+    return (text | by_number) if words else by_number
+
+
+def filter_choices() -> dict[str, Any]:
+    """Options of the filter form (the directory is small: 21 kecamatan, ~40 top categories)."""
+    from django.conf import settings
+
+    home = settings.ADUAN_HOME_REGION
+    return {
+        "statuses": Status.choices,
+        "kinds": Classification.choices + [c for c in Kind.choices if c[0] == Kind.PENGADUAN],
+        "categories": Category.objects.filter(parent__isnull=True, is_active=True).order_by("name"),
+        "kecamatan": Region.objects.filter(parent_id=home, level=Region.Level.KECAMATAN).order_by("name"),
+        "agencies": handling_agencies(),
+        "channels": Channel.choices,
+    }
+
+
+def handling_agencies() -> QuerySet[Agency]:
+    """Agencies a report can be disposed to (not the kabupaten itself, not the coordinator)."""
+    return (
+        Agency.objects.filter(is_active=True)
+        .exclude(kind__in=[Agency.Kind.GOVERNMENT, Agency.Kind.COORDINATOR])
+        .order_by("name")
+    )
+
+
+def deadline_state(report: Report, now: dt.datetime | None = None) -> str:
+    """'overdue' past due_at, 'warning' past 80 % of the step, 'ok', or '' without a deadline."""
+    if report.due_at is None or report.status not in OPEN:
+        return ""
+    now = now or clock.now()
+    if now > report.due_at:
+        return "overdue"
+    start = report.step_started_at
+    if start is not None and report.due_at > start:
+        if (now - start) >= (report.due_at - start) * 0.8:
+            return "warning"
+    return "ok"

@@ -1,0 +1,18 @@
+"""Console test helpers: a Django test client signed in as a persona."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from aduan.accounts.models import User
+
+
+@pytest.fixture
+def login():  # type: ignore[no-untyped-def]
+    def _login(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _login
