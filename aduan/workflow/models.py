@@ -37,6 +37,16 @@ class ReportEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.report_id} {self.action} {self.from_status}→{self.to_status}"
 
+    # Actions whose note is written for the citizen (the question, the answer, the reason);
+    # other notes are staff remarks and stay off public pages even when the event is public.
+    CITIZEN_FACING_NOTES = frozenset(
+        {"hold", "resume", "dispose", "redispose", "follow_up", "reply", "reopen", "close", "auto_close", "expire_hold", "mark_duplicate"}
+    )
+
+    @property
+    def public_note(self) -> str:
+        return self.note if self.is_public and self.action in self.CITIZEN_FACING_NOTES else ""
+
 
 class Disposition(models.Model):
     """A report given to an agency: one lead, any number of supporting agencies."""

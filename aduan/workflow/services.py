@@ -403,8 +403,8 @@ def _dispose_to(report: Report, actor: Actor, params: dict[str, Any], now: dt.da
     report.first_disposed_at = report.first_disposed_at or now
     names = ", ".join(str(a) for a in supporting)
     return Change(
-        note=f"Instansi utama: {lead.name}" + (f"; pendukung: {names}" if names else "") + (f". {instruction}" if instruction else ""),
-        data={"lead": lead.code, "supporting": [a.code for a in supporting]},
+        note=f"Instansi utama: {lead.name}" + (f"; pendukung: {names}" if names else ""),
+        data={"lead": lead.code, "supporting": [a.code for a in supporting], "instruction": instruction},
         fields={"lead_agency", "is_returned", "first_disposed_at"},
     )
 
