@@ -196,3 +196,35 @@ def test_run_sweeps_twice_is_idempotent(report: Report) -> None:
     assert third["escalated"] == 0 and third["reminded"] == 0
     assert OutboundMessage.objects.filter(template_key="head.escalation").count() == 1
     assert OutboundMessage.objects.filter(template_key="coordinator.escalation").count() == 1
+
+
+def test_unverified_report_escalates_to_the_coordinator_then_the_head_of_the_coordinating_agency(
+    staff: dict[str, User],
+) -> None:
+    with clock.travel(at(2, 9)):
+        report = submit().report  # due end of Thursday 5 October
+    with clock.travel(at(6, 9)):
+        assert sweep_escalations() == 1
+    assert recipients(report, "coordinator.escalation") == {"koordinator@ponorogo.go.id"}
+    assert not recipients(report, "agency.escalation")  # no OPD holds it yet
+    with clock.travel(at(9, 20)):  # two further working days: Friday 6 and Monday 9 October
+        assert sweep_escalations() == 0
+    with clock.travel(at(10, 0)):
+        assert sweep_escalations() == 1
+    assert recipients(report, "head.escalation") == {"kepala.diskominfo@ponorogo.go.id"}
+
+
+def test_deadline_state_follows_reminder_and_escalation(report: Report) -> None:
+    from aduan.sla.selectors import deadline_state
+
+    assert deadline_state(report, at(3)).code == "on_time"
+    with clock.travel(at(18)):
+        sweep_reminders()
+    report.refresh_from_db()
+    assert deadline_state(report, at(18)).code == "reminded"
+    assert deadline_state(report, at(21)).code == "overdue"
+    with clock.travel(at(21)):
+        sweep_escalations()
+    report.refresh_from_db()
+    state = deadline_state(report, at(21))
+    assert state.code == "escalated_coordinator" and state.due == "Jumat, 20 Oktober 2023"

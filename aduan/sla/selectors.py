@@ -1,0 +1,41 @@
+"""How a report stands against its deadline, for queues and report pages (read-only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from aduan.core import clock
+from aduan.intake.models import Report
+from aduan.notifications.texts import format_due
+
+
+@dataclass(frozen=True)
+class DeadlineState:
+    code: str  # none, on_time, reminded, overdue, escalated_coordinator, escalated_head
+    label: str
+    badge: str  # a CSS modifier of app.css's .badge
+    due: str
+
+
+def deadline_state(report: Report, now: dt.datetime | None = None) -> DeadlineState:
+    """On time, reminded (80 % gone), overdue, or escalated (level 1: coordinator, 2: head of OPD)."""
+    now = now or clock.now()
+    due = format_due(report.due_at)
+    if report.due_at is None:
+        return DeadlineState("none", "", "", due)
+    if report.escalation_level >= 2:
+        return DeadlineState(
+            "escalated_head", str(_("Terlambat: dieskalasi ke kepala OPD")), "badge-overdue", due
+        )
+    if report.escalation_level == 1:
+        return DeadlineState(
+            "escalated_coordinator", str(_("Terlambat: dieskalasi ke koordinator")), "badge-overdue", due
+        )
+    if report.due_at < now:
+        return DeadlineState("overdue", str(_("Terlambat")), "badge-overdue", due)
+    if report.reminder_sent_at is not None:
+        return DeadlineState("reminded", str(_("Segera jatuh tempo")), "badge-returned", due)
+    return DeadlineState("on_time", str(_("Tepat waktu")), "badge-open", due)
