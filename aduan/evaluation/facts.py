@@ -89,6 +89,7 @@ def report_facts(row: dict[str, Any], returns: list[str], ctx: FactContext) -> l
         ("status", status),
         ("category", top),
         ("kecamatan", row["kecamatan_id"] or ""),
+        ("month", ctx.local_date(submitted).strftime("%Y-%m")),
     ]
     if category and category != top:
         facts.append(("subcategory", category))

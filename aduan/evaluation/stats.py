@@ -374,6 +374,7 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope) -> dict[str, A
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label},
         "scope": {"kind": scope.kind, "code": scope.code, "name": scope.name()},
         "total": total,
+        "by_month": _months(period, dim("month")),
         "by_channel": {code: channels.get(code, 0) for code in Channel.values},
         "by_kind": {code: dim("kind").get(code, 0) for code in Kind.values},
         "by_classification": {code: dim("classification").get(code, 0) for code in Classification.values},
@@ -432,6 +433,17 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope) -> dict[str, A
             "band": _band(resolved_share),
         },
     }
+
+
+def _months(period: Period, counts: dict[str, int]) -> dict[str, int]:
+    """Reports per calendar month of the period (zero-filled), for trend lines."""
+    out: dict[str, int] = {}
+    month = period.start.replace(day=1)
+    while month <= period.end:
+        key = month.strftime("%Y-%m")
+        out[key] = counts.get(key, 0)
+        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return out
 
 
 def _overdue_open(period: Period, scope: Scope) -> int:
