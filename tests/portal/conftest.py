@@ -14,7 +14,9 @@ from aduan.core import clock
 
 @pytest.fixture(autouse=True)
 def _private_cache(settings: Any) -> Any:
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-tests"}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-tests"}
+    }
     cache.clear()
     yield
     cache.clear()

@@ -34,7 +34,9 @@ def test_form_page_with_its_css_and_js_is_under_100_kb() -> None:
     page = client.get("/lapor/")
     assert page.status_code == 200
     html = page.content.decode()
-    assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) + re.findall(r'<script src="([^"]+)"', html)
+    assets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html) + re.findall(
+        r'<script src="([^"]+)"', html
+    )
     assert any(a.endswith(".css") for a in assets) and any(a.endswith("form.js") for a in assets)
     total = len(page.content)
     for url in assets:
@@ -68,7 +70,9 @@ def test_submit_with_csrf_creates_a_web_report_and_shows_number_and_code() -> No
 
 def test_an_error_keeps_everything_typed() -> None:
     client = Client()
-    data = form_data(consent="", phone="12", title="Lampu jalan mati", description="Sudah sebulan gelap gulita.\nBahaya.")
+    data = form_data(
+        consent="", phone="12", title="Lampu jalan mati", description="Sudah sebulan gelap gulita.\nBahaya."
+    )
     response = client.post("/lapor/", data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -80,13 +84,21 @@ def test_an_error_keeps_everything_typed() -> None:
     # The service refuses the phone number: shown on the field, the text still kept.
     response = client.post("/lapor/", {**data, "consent": "on"})
     assert response.status_code == 400
-    assert "tidak valid" in response.content.decode() and "Sudah sebulan gelap gulita." in response.content.decode()
+    assert (
+        "tidak valid" in response.content.decode()
+        and "Sudah sebulan gelap gulita." in response.content.decode()
+    )
     assert not Report.objects.exists()
 
 
 def test_a_non_image_named_jpg_is_refused_clearly_and_nothing_is_lost() -> None:
     client = Client()
-    data = form_data(attachments=[upload("foto.jpg", b"MZ\x90\x00 this is not a photo at all" * 20), upload("ok.png", png_bytes())])
+    data = form_data(
+        attachments=[
+            upload("foto.jpg", b"MZ\x90\x00 this is not a photo at all" * 20),
+            upload("ok.png", png_bytes()),
+        ]
+    )
     response = client.post("/lapor/", data)
     assert response.status_code == 400
     html = response.content.decode()
@@ -99,7 +111,9 @@ def test_photo_attachment_is_stored_reencoded() -> None:
     response = Client().post("/lapor/", form_data(attachments=[upload("jalan.png", png_bytes())]))
     assert response.status_code == 302
     attachment = Attachment.objects.get()
-    assert attachment.report.title.startswith("Jalan berlubang") and attachment.content_type.startswith("image/")
+    assert attachment.report.title.startswith("Jalan berlubang") and attachment.content_type.startswith(
+        "image/"
+    )
 
 
 def test_html_in_text_is_rendered_escaped() -> None:
@@ -137,7 +151,15 @@ def test_confirmation_without_a_fresh_submission_sends_to_tracking() -> None:
 def test_home_and_privacy_pages() -> None:
     client = Client()
     home = client.get("/").content.decode()
-    for text in ("Pengaduan", "Aspirasi", "Permintaan informasi", 'action="/lacak/"', 'href="/laporan/"', 'href="/statistik/"', "/konsol/masuk/"):
+    for text in (
+        "Pengaduan",
+        "Aspirasi",
+        "Permintaan informasi",
+        'action="/lacak/"',
+        'href="/laporan/"',
+        'href="/statistik/"',
+        "/konsol/masuk/",
+    ):
         assert text in home
     privacy = client.get("/privasi/").content.decode()
     assert "27 Tahun 2022" in privacy and "penghapusan" in privacy
