@@ -1,0 +1,311 @@
+"""Intake benchmark: durable reports per second through POST /api/v1/reports.
+
+Starts gunicorn (as production serves) against a fresh, migrated PostgreSQL database with the
+Ponorogo directory, drives it with N concurrent clients for D seconds from a multi-process raw
+socket client (each request has its own Idempotency-Key; each client finishes its last request,
+so every 201 counted is a committed report), then checks that the number of reports in the
+database equals the number of 201 answers.
+
+    .venv/bin/python bench/intake.py                 # 16 clients, 30 s, 2 x cores sync workers
+    .venv/bin/python bench/intake.py --worker-class gthread --workers 2 --threads 8
+
+Not a pytest test. The rate limit is switched off for the run (ADUAN_API_RATE_LIMIT=false).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import resource
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = ROOT / ".venv" / "bin"
+BODY_TEMPLATE = {
+    "kind": "pengaduan",
+    "title": "Jalan berlubang di depan pasar",
+    "description": (
+        "Jalan di depan Pasar Legi berlubang besar sejak dua minggu, sudah ada pengendara motor yang "
+        "jatuh pada malam hari karena tidak ada penerangan. Mohon segera diperbaiki dan diberi rambu."
+    ),
+    "region": "35.02.17",
+    "phone": "081234567890",
+}
+
+
+def parse_args() -> argparse.Namespace:
+    cores = os.cpu_count() or 2
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=2 * cores)
+    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
+    parser.add_argument("--port", type=int, default=8191)
+    parser.add_argument(
+        "--db-url", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database name"
+    )
+    parser.add_argument("--db-name", default="aduan_bench")
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
+    parser.add_argument("--keep", action="store_true", help="leave gunicorn running (for profiling)")
+    return parser.parse_args()
+
+
+def sh(args: list[str], env: dict[str, str]) -> None:
+    subprocess.run(args, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+
+
+def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> None:
+    with psycopg.connect(f"{args.db_url}/postgres", autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [args.db_name],
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{args.db_name}"')
+        conn.execute(f'CREATE DATABASE "{args.db_name}"')
+    sh([str(VENV_BIN / "aduan"), "migrate", "--no-input", "-v", "0"], env)
+    sh(
+        [
+            str(VENV_BIN / "python"),
+            "-c",
+            "import django; django.setup(); "
+            "from aduan.directory.ponorogo import ensure_ponorogo_directory; ensure_ponorogo_directory()",
+        ],
+        env,
+    )
+
+
+def count_reports(args: argparse.Namespace) -> int:
+    with psycopg.connect(f"{args.db_url}/{args.db_name}") as conn:
+        row = conn.execute("SELECT count(*) FROM intake_report").fetchone()
+        return int(row[0]) if row else 0
+
+
+def wait_for(port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"GET /api/v1/agencies HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                if sock.recv(16).startswith(b"HTTP/1.1 200"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("gunicorn did not answer in time")
+
+
+def _request(port: int, key: str) -> bytes:
+    body = json.dumps(BODY_TEMPLATE).encode()
+    head = (
+        "POST /api/v1/reports HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{port}\r\n"
+        "Content-Type: application/json\r\n"
+        f"Idempotency-Key: {key}\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "\r\n"
+    )
+    return head.encode() + body
+
+
+def _read_response(sock: socket.socket, buffer: bytearray) -> tuple[int, bool, bytes]:
+    """(status, server keeps the connection, body) of one HTTP/1.1 response."""
+    while b"\r\n\r\n" not in buffer:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before headers")
+        buffer.extend(chunk)
+    end = buffer.index(b"\r\n\r\n")
+    head = bytes(buffer[:end]).decode("latin-1").split("\r\n")
+    status = int(head[0].split()[1])
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:])}
+    length = int(headers.get("content-length", "0"))
+    del buffer[: end + 4]
+    while len(buffer) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("closed before body")
+        buffer.extend(chunk)
+    body = bytes(buffer[:length])
+    del buffer[:length]
+    keep = headers.get("connection", "").lower() != "close"
+    return status, keep, body
+
+
+def client(job: tuple[int, int, float, float, float]) -> dict[str, object]:
+    """One client: requests back to back until the deadline; the last one is always finished."""
+    client_id, port, begin_at, measure_from, stop_at = job
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    warm: dict[int, int] = {}
+    sock: socket.socket | None = None
+    buffer = bytearray()
+    n = 0
+    while time.time() < begin_at:
+        time.sleep(0.001)
+    while True:
+        now = time.time()
+        if now >= stop_at:
+            break
+        n += 1
+        payload = _request(port, f"bench-{os.getpid()}-{client_id}-{n}")
+        if sock is None:
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            buffer.clear()
+        t0 = time.perf_counter()
+        sock.sendall(payload)
+        status, keep, _ = _read_response(sock, buffer)
+        elapsed = time.perf_counter() - t0
+        if not keep:
+            sock.close()
+            sock = None
+        if now < measure_from:
+            warm[status] = warm.get(status, 0) + 1
+            continue
+        latencies.append(elapsed)
+        statuses[status] = statuses.get(status, 0) + 1
+    if sock is not None:
+        sock.close()
+    return {"latencies": latencies, "statuses": statuses, "warm": warm}
+
+
+def cpu_seconds_of(names: tuple[str, ...]) -> float:
+    """CPU seconds used so far by processes whose command name starts with one of `names`."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        if comm.startswith(names):
+            fields = stat[stat.rindex(")") + 2 :].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def machine_busy() -> tuple[float, float]:
+    parts = [float(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = parts[3] + parts[4]
+    return sum(parts) - idle, sum(parts)
+
+
+def main() -> None:
+    args = parse_args()
+    data_dir = Path(f"/tmp/aduan-bench-{args.port}")
+    shutil.rmtree(data_dir, ignore_errors=True)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "aduan.settings",
+        "DATABASE_URL": f"{args.db_url}/{args.db_name}",
+        "ADUAN_DATA_DIR": str(data_dir),
+        "ADUAN_API_RATE_LIMIT": "false",
+        "ADUAN_DEBUG": "false",
+        "ADUAN_LOG_LEVEL": "WARNING",
+        "ADUAN_DB_CONN_MAX_AGE": "600",
+    }
+    print(f"preparing database {args.db_name} …", flush=True)
+    prepare_database(args, env)
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "aduan.wsgi",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--worker-class",
+        args.worker_class,
+        "--threads",
+        str(args.threads),
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, env=env, cwd=ROOT)
+    try:
+        wait_for(args.port)
+        before_reports = count_reports(args)
+        print(
+            f"gunicorn {args.worker_class} x{args.workers} (threads {args.threads}); "
+            f"{args.clients} clients, {args.warmup:.0f} s warm-up + {args.duration:.0f} s …",
+            flush=True,
+        )
+        begin_at = time.time() + 1.0
+        start_at = begin_at + args.warmup
+        stop_at = start_at + args.duration
+        own_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        pool = multiprocessing.get_context("fork").Pool(args.clients)
+        busy_before = server_before = db_before = 0.0
+        pending = pool.map_async(
+            client, [(i, args.port, begin_at, start_at, stop_at) for i in range(args.clients)]
+        )
+        while time.time() < start_at:
+            time.sleep(0.01)
+        busy_before, all_before = machine_busy()
+        server_before, db_before = cpu_seconds_of(("gunicorn", "python")), cpu_seconds_of(("postgres",))
+        results = pending.get()
+        busy_after, all_after = machine_busy()
+        server_after, db_after = cpu_seconds_of(("gunicorn", "python")), cpu_seconds_of(("postgres",))
+        pool.close()
+        pool.join()
+        own_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    finally:
+        if not args.keep:
+            server.terminate()
+            server.wait(timeout=30)
+    latencies = sorted(x for r in results for x in r["latencies"])  # type: ignore[attr-defined]
+    statuses: dict[int, int] = {}
+    warm: dict[int, int] = {}
+    for r in results:
+        for status, count in r["statuses"].items():  # type: ignore[attr-defined]
+            statuses[status] = statuses.get(status, 0) + count
+        for status, count in r["warm"].items():  # type: ignore[attr-defined]
+            warm[status] = warm.get(status, 0) + count
+    created = statuses.get(201, 0)
+    in_db = count_reports(args) - before_reports
+    generator_cpu = (own_after.ru_utime + own_after.ru_stime) - (own_before.ru_utime + own_before.ru_stime)
+    cores = os.cpu_count() or 1
+    machine = (busy_after - busy_before) / max(1.0, all_after - all_before) * 100
+    p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
+    p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else float("nan")
+    rate = created / args.duration
+    print(f"answers: {dict(sorted(statuses.items()))}")
+    print(
+        f"latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1] * 1000 if latencies else 0:.1f} ms"
+    )
+    print(
+        f"CPU during the measured window: machine {machine:.0f}% of {cores} cores; "
+        f"gunicorn+python {server_after - server_before:.1f} s, postgres {db_after - db_before:.1f} s; "
+        f"load generator (whole run incl. warm-up) {generator_cpu:.1f} s"
+    )
+    print(f"reports in database: {in_db} = {created} measured + {warm.get(201, 0)} warm-up 201 answers?")
+    durable = in_db == created + warm.get(201, 0)
+    # Every client finishes its last request, so the database holds exactly the 201s (measured + warm-up).
+    print(
+        f"SUMMARY intake: {rate:.0f} durable reports/s ({created} x 201 in {args.duration:.0f} s, "
+        f"{args.clients} clients, gunicorn {args.worker_class} x{args.workers}), p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
+        f"load generator {generator_cpu / (args.duration + args.warmup) * 100:.0f}% of one core, "
+        f"database rows == 201 answers: {'OK' if durable else 'MISMATCH'}"
+    )
+    sys.exit(0 if durable else 1)
+
+
+if __name__ == "__main__":
+    main()
