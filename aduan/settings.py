@@ -102,12 +102,14 @@ DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):
         raise ImproperlyConfigured("DATABASE_URL must start with postgres://, postgresql:// or sqlite://")
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ADUAN_DB_CONN_MAX_AGE", 60))}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("ADUAN_DB_CONN_MAX_AGE", 60))
+    }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "aduan.sqlite3",
+            "NAME": str(DATA_DIR / "aduan.sqlite3"),
         }
     }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -133,7 +135,9 @@ LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("ADUAN_TIME_ZONE", "Asia/Jakarta")
 if TIME_ZONE not in {"Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura", "UTC"}:
-    raise ImproperlyConfigured("ADUAN_TIME_ZONE must be Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)")
+    raise ImproperlyConfigured(
+        "ADUAN_TIME_ZONE must be Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)"
+    )
 USE_I18N = True
 USE_TZ = True
 
@@ -154,7 +158,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Redis when ADUAN_REDIS_URL is set (several hosts).
 ADUAN_REDIS_URL = env_str("ADUAN_REDIS_URL")
 if ADUAN_REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": ADUAN_REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": ADUAN_REDIS_URL}
+    }
 else:
     CACHES = {
         "default": {
@@ -200,6 +206,9 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_choice("ADUAN_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"})},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("ADUAN_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),
+    },
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -43,7 +43,9 @@ def _directory(request: pytest.FixtureRequest) -> None:
 
 def make_user(username: str, role: Role, agency_code: str | None = None, **extra: object) -> User:
     agency = Agency.objects.get(code=agency_code) if agency_code else None
-    user = User.objects.create_user(username=username, password="rahasia-123", role=role, agency=agency, **extra)  # type: ignore[arg-type]
+    user = User.objects.create_user(
+        username=username, password="rahasia-123", role=role, agency=agency, **extra
+    )  # type: ignore[arg-type]
     return user
 
 

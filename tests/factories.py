@@ -43,14 +43,29 @@ def act(actor: Actor, report: Report, action: str, **params: Any) -> Report:
     return report
 
 
-def verified(coordinator: Actor, *, classification: str = "pengaduan_tidak_berkadar_pengawasan", category: str = KESEHATAN, **kw: Any) -> Report:
+def verified(
+    coordinator: Actor,
+    *,
+    classification: str = "pengaduan_tidak_berkadar_pengawasan",
+    category: str = KESEHATAN,
+    **kw: Any,
+) -> Report:
     report = submit(**kw).report
     return act(coordinator, report, "verify", classification=classification, category=category)
 
 
-def disposed(coordinator: Actor, lead: str = "dinkes", supporting: list[str] | None = None, **kw: Any) -> Report:
+def disposed(
+    coordinator: Actor, lead: str = "dinkes", supporting: list[str] | None = None, **kw: Any
+) -> Report:
     report = verified(coordinator, **kw)
-    return act(coordinator, report, "dispose", lead=lead, supporting=supporting or [], instruction="Mohon ditindaklanjuti.")
+    return act(
+        coordinator,
+        report,
+        "dispose",
+        lead=lead,
+        supporting=supporting or [],
+        instruction="Mohon ditindaklanjuti.",
+    )
 
 
 def category(code: str) -> Category:

@@ -41,7 +41,9 @@ def demo_users() -> list[DemoUser]:
     ]
     for code in OPD_USERS:
         users.append(DemoUser(f"admin-{code}", Role.OPD_ADMIN, code, f"Admin Penghubung {code.upper()}"))
-        users.append(DemoUser(f"pejabat-{code}", Role.LIAISON_OFFICER, code, f"Pejabat Penghubung {code.upper()}"))
+        users.append(
+            DemoUser(f"pejabat-{code}", Role.LIAISON_OFFICER, code, f"Pejabat Penghubung {code.upper()}")
+        )
     return users
 
 
@@ -74,30 +76,90 @@ def ensure_demo_users() -> list[DemoUser]:
 
 # (kind, category top or local, title, text, channel)
 SAMPLES: list[tuple[str, str, str, str, str]] = [
-    ("pengaduan", "PEKERJAAN UMUM DAN PENATAAN RUANG", "Jalan berlubang di Jl. Soekarno-Hatta",
-     "Ada lubang besar di depan pasar, sudah dua minggu. Sepeda motor sering jatuh saat malam hari.", "web"),
-    ("pengaduan", "KESEHATAN", "Antrean Puskesmas sangat lama",
-     "Saya antre di Puskesmas sejak pukul 07.00 dan baru dilayani pukul 12.00. Loket pendaftaran hanya satu.", "mobile"),
-    ("pengaduan", "SOSIAL DAN KESEJAHTERAAN", "Bantuan sosial tidak tepat sasaran",
-     "Tetangga yang mampu menerima BPNT, sedangkan janda lansia di RT kami tidak terdaftar.", "web"),
-    ("pengaduan", ILLEGAL_BANNERS, "Spanduk liar menutupi rambu lalu lintas",
-     "Banyak spanduk promosi dipasang di tiang rambu di perempatan, rambu tidak terlihat pengendara.", "web"),
-    ("aspirasi", "PEKERJAAN UMUM DAN PENATAAN RUANG", "Usulan penerangan jalan di jalur sawah",
-     "Mohon dipasang lampu penerangan jalan di jalur sawah antar desa karena rawan kejahatan.", "web"),
-    ("permintaan_informasi", "KESEHATAN", "Jadwal vaksinasi anak",
-     "Mohon informasi jadwal imunisasi dasar lengkap di posyandu desa kami bulan ini.", "sms"),
-    ("pengaduan", "PENDIDIKAN DAN KEBUDAYAAN", "Pungutan di sekolah negeri",
-     "Sekolah meminta sumbangan wajib Rp500.000 untuk seragam dan buku, padahal katanya gratis.", "web"),
-    ("pengaduan", "KEPENDUDUKAN", "KTP elektronik belum jadi tiga bulan",
-     "Saya rekam KTP-el tiga bulan lalu, tiap datang dibilang blangko habis.", "mobile"),
-    ("pengaduan", "PERHUBUNGAN", "Lampu lalu lintas mati",
-     "Lampu lalu lintas di simpang empat mati sejak kemarin, rawan kecelakaan pada jam sibuk.", "web"),
-    ("pengaduan", "PEKERJAAN UMUM DAN PENATAAN RUANG", "Saluran air tersumbat",
-     "Selokan di depan rumah warga tersumbat sampah, setiap hujan air meluap ke jalan.", "web"),
-    ("pengaduan", "KESEHATAN", "Obat di RSUD sering kosong",
-     "Pasien BPJS diminta membeli obat di luar karena stok di apotek rumah sakit kosong.", "email"),
-    ("aspirasi", "SOSIAL DAN KESEJAHTERAAN", "Pelatihan kerja bagi penyandang disabilitas",
-     "Mohon diadakan pelatihan keterampilan bagi penyandang disabilitas di kecamatan.", "web"),
+    (
+        "pengaduan",
+        "PEKERJAAN UMUM DAN PENATAAN RUANG",
+        "Jalan berlubang di Jl. Soekarno-Hatta",
+        "Ada lubang besar di depan pasar, sudah dua minggu. Sepeda motor sering jatuh saat malam hari.",
+        "web",
+    ),
+    (
+        "pengaduan",
+        "KESEHATAN",
+        "Antrean Puskesmas sangat lama",
+        "Saya antre di Puskesmas sejak pukul 07.00 dan baru dilayani pukul 12.00. Loket pendaftaran hanya satu.",
+        "mobile",
+    ),
+    (
+        "pengaduan",
+        "SOSIAL DAN KESEJAHTERAAN",
+        "Bantuan sosial tidak tepat sasaran",
+        "Tetangga yang mampu menerima BPNT, sedangkan janda lansia di RT kami tidak terdaftar.",
+        "web",
+    ),
+    (
+        "pengaduan",
+        ILLEGAL_BANNERS,
+        "Spanduk liar menutupi rambu lalu lintas",
+        "Banyak spanduk promosi dipasang di tiang rambu di perempatan, rambu tidak terlihat pengendara.",
+        "web",
+    ),
+    (
+        "aspirasi",
+        "PEKERJAAN UMUM DAN PENATAAN RUANG",
+        "Usulan penerangan jalan di jalur sawah",
+        "Mohon dipasang lampu penerangan jalan di jalur sawah antar desa karena rawan kejahatan.",
+        "web",
+    ),
+    (
+        "permintaan_informasi",
+        "KESEHATAN",
+        "Jadwal vaksinasi anak",
+        "Mohon informasi jadwal imunisasi dasar lengkap di posyandu desa kami bulan ini.",
+        "sms",
+    ),
+    (
+        "pengaduan",
+        "PENDIDIKAN DAN KEBUDAYAAN",
+        "Pungutan di sekolah negeri",
+        "Sekolah meminta sumbangan wajib Rp500.000 untuk seragam dan buku, padahal katanya gratis.",
+        "web",
+    ),
+    (
+        "pengaduan",
+        "KEPENDUDUKAN",
+        "KTP elektronik belum jadi tiga bulan",
+        "Saya rekam KTP-el tiga bulan lalu, tiap datang dibilang blangko habis.",
+        "mobile",
+    ),
+    (
+        "pengaduan",
+        "PERHUBUNGAN",
+        "Lampu lalu lintas mati",
+        "Lampu lalu lintas di simpang empat mati sejak kemarin, rawan kecelakaan pada jam sibuk.",
+        "web",
+    ),
+    (
+        "pengaduan",
+        "PEKERJAAN UMUM DAN PENATAAN RUANG",
+        "Saluran air tersumbat",
+        "Selokan di depan rumah warga tersumbat sampah, setiap hujan air meluap ke jalan.",
+        "web",
+    ),
+    (
+        "pengaduan",
+        "KESEHATAN",
+        "Obat di RSUD sering kosong",
+        "Pasien BPJS diminta membeli obat di luar karena stok di apotek rumah sakit kosong.",
+        "email",
+    ),
+    (
+        "aspirasi",
+        "SOSIAL DAN KESEJAHTERAAN",
+        "Pelatihan kerja bagi penyandang disabilitas",
+        "Mohon diadakan pelatihan keterampilan bagi penyandang disabilitas di kecamatan.",
+        "web",
+    ),
 ]
 
 # The path each sample takes: the list of (action, params) after submission.
@@ -107,17 +169,39 @@ PATHS: list[list[tuple[str, dict[str, Any]]]] = [
     [("verify", {})],
     [("verify", {}), ("dispose", {})],
     [("verify", {}), ("dispose", {}), ("accept", {})],
-    [("verify", {}), ("dispose", {}), ("follow_up", {"text": "Petugas sudah meninjau lokasi; perbaikan dijadwalkan minggu ini."})],
-    [("verify", {}), ("dispose", {}), ("follow_up", {"text": "Sudah kami tindak lanjuti."}),
-     ("reply", {"text": "Belum ada perubahan di lapangan, mohon dicek lagi."})],
-    [("verify", {}), ("dispose", {}), ("follow_up", {"text": "Perbaikan telah selesai dikerjakan."}), ("rate", {"score": 5, "comment": "Terima kasih, cepat."}), ("complete", {})],
-    [("verify", {}), ("dispose", {}), ("return", {"reason": "Kewenangan ada di instansi lain.", "proposed_agency": "dishub"})],
+    [
+        ("verify", {}),
+        ("dispose", {}),
+        ("follow_up", {"text": "Petugas sudah meninjau lokasi; perbaikan dijadwalkan minggu ini."}),
+    ],
+    [
+        ("verify", {}),
+        ("dispose", {}),
+        ("follow_up", {"text": "Sudah kami tindak lanjuti."}),
+        ("reply", {"text": "Belum ada perubahan di lapangan, mohon dicek lagi."}),
+    ],
+    [
+        ("verify", {}),
+        ("dispose", {}),
+        ("follow_up", {"text": "Perbaikan telah selesai dikerjakan."}),
+        ("rate", {"score": 5, "comment": "Terima kasih, cepat."}),
+        ("complete", {}),
+    ],
+    [
+        ("verify", {}),
+        ("dispose", {}),
+        ("return", {"reason": "Kewenangan ada di instansi lain.", "proposed_agency": "dishub"}),
+    ],
     [("archive", {"reason": "not_actionable", "note": "Isi laporan tidak memuat keluhan pelayanan publik."})],
 ]
 
 
 def _kecamatan_codes() -> list[str]:
-    return list(Region.objects.filter(level=Region.Level.KECAMATAN, code__startswith="35.02.").values_list("code", flat=True))
+    return list(
+        Region.objects.filter(level=Region.Level.KECAMATAN, code__startswith="35.02.").values_list(
+            "code", flat=True
+        )
+    )
 
 
 def load_demo_reports(count: int = 36, *, seed: int = 2026) -> int:
@@ -134,8 +218,12 @@ def load_demo_reports(count: int = 36, *, seed: int = 2026) -> int:
         kind, top, title, text, channel = SAMPLES[i % len(SAMPLES)]
         path = PATHS[i % len(PATHS)]
         moment = start + dt.timedelta(days=i * 27 / count, hours=rng.randint(0, 8))
-        code = category_code(top) if top != ILLEGAL_BANNERS else category_code(
-            ILLEGAL_BANNERS, category_code("KETENTERAMAN, KETERTIBAN UMUM, DAN PELINDUNGAN MASYARAKAT")
+        code = (
+            category_code(top)
+            if top != ILLEGAL_BANNERS
+            else category_code(
+                ILLEGAL_BANNERS, category_code("KETENTERAMAN, KETERTIBAN UMUM, DAN PELINDUNGAN MASYARAKAT")
+            )
         )
         category = Category.objects.get(code=code)
         region = "35.02.17" if i % 3 == 0 else rng.choice(kecamatan)
@@ -147,7 +235,9 @@ def load_demo_reports(count: int = 36, *, seed: int = 2026) -> int:
                 title=title,
                 description=text,
                 region=region,
-                name=rng.choice(["Siti Aminah", "Budi Santoso", "Sri Wahyuni", "Agus Prasetyo", "Dewi Lestari"]),
+                name=rng.choice(
+                    ["Siti Aminah", "Budi Santoso", "Sri Wahyuni", "Agus Prasetyo", "Dewi Lestari"]
+                ),
                 phone=f"0812{rng.randint(10_000_000, 99_999_999)}",
                 email=f"pelapor{i}@contoh.id" if i % 2 else "",
                 anonymous=i % 4 == 1,
@@ -177,7 +267,11 @@ def load_demo_reports(count: int = 36, *, seed: int = 2026) -> int:
             if action == "verify":
                 params.update(classification=classification, category=category.code)
             elif action == "dispose":
-                params.update(lead=lead_code, supporting=supporting, instruction="Mohon ditindaklanjuti sesuai kewenangan.")
+                params.update(
+                    lead=lead_code,
+                    supporting=supporting,
+                    instruction="Mohon ditindaklanjuti sesuai kewenangan.",
+                )
             elif action in ("accept", "return"):
                 actor = opd_admin
                 if action == "return" and params.get("proposed_agency") == lead_code:

@@ -11,7 +11,9 @@ class DomainError(Exception):
     code = "domain_error"
     http_status = 400
 
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, field: str | None = None, **extra: Any
+    ) -> None:
         super().__init__(message)
         self.message = str(message)
         if code:

@@ -20,7 +20,9 @@ class Region(models.Model):
     name = models.CharField(max_length=120)
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     kind = models.CharField(max_length=20, help_text="provinsi, kabupaten, kota, kecamatan, desa, kelurahan")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     postal_code = models.CharField(max_length=5, blank=True)
 
     class Meta:
@@ -53,11 +55,15 @@ class Agency(models.Model):
         UNIT = "unit", _("Unit kerja")
         EXTERNAL = "external", _("Instansi lain (vertikal/provinsi/pusat)")
 
-    code = models.SlugField(max_length=40, unique=True, help_text=_("Kode tetap yang dipakai API, mis. dinkes"))
+    code = models.SlugField(
+        max_length=40, unique=True, help_text=_("Kode tetap yang dipakai API, mis. dinkes")
+    )
     name = models.CharField(_("nama"), max_length=200)
     short_name = models.CharField(_("singkatan"), max_length=40, blank=True)
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices, default=Kind.OPD)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     email = models.EmailField(_("email admin"), blank=True)
     head_name = models.CharField(_("kepala"), max_length=120, blank=True)
     head_email = models.EmailField(_("email kepala"), blank=True)
@@ -80,7 +86,9 @@ class Category(models.Model):
 
     code = models.SlugField(max_length=120, unique=True)
     name = models.CharField(_("nama"), max_length=200)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     is_national = models.BooleanField(_("kategori nasional"), default=False)
     is_active = models.BooleanField(_("aktif"), default=True)
     position = models.PositiveIntegerField(default=0)
@@ -106,20 +114,28 @@ class RoutingRule(models.Model):
 
     category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="routing_rules")
     kecamatan = models.ForeignKey(
-        Region, null=True, blank=True, on_delete=models.CASCADE, limit_choices_to={"level": Region.Level.KECAMATAN}
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        limit_choices_to={"level": Region.Level.KECAMATAN},
     )
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="routing_rules")
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["category", "kecamatan"], name="routing_unique_category_kecamatan"),
             models.UniqueConstraint(
-                fields=["category"], condition=Q(kecamatan__isnull=True), name="routing_unique_category_default"
+                fields=["category", "kecamatan"], name="routing_unique_category_kecamatan"
+            ),
+            models.UniqueConstraint(
+                fields=["category"],
+                condition=Q(kecamatan__isnull=True),
+                name="routing_unique_category_default",
             ),
         ]
         verbose_name = _("aturan disposisi")
         verbose_name_plural = _("aturan disposisi")
 
     def __str__(self) -> str:
-        where = f" @ {self.kecamatan.name}" if self.kecamatan_id else ""
+        where = f" @ {self.kecamatan.name}" if self.kecamatan is not None else ""
         return f"{self.category} → {self.agency}{where}"

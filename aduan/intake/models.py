@@ -22,7 +22,10 @@ class Classification(models.TextChoices):
     """The coordinator's four-way classification at verification; it sets the follow-up deadline."""
 
     BERKADAR_PENGAWASAN = "pengaduan_berkadar_pengawasan", _("Pengaduan berkadar pengawasan")
-    TIDAK_BERKADAR_PENGAWASAN = "pengaduan_tidak_berkadar_pengawasan", _("Pengaduan tidak berkadar pengawasan")
+    TIDAK_BERKADAR_PENGAWASAN = (
+        "pengaduan_tidak_berkadar_pengawasan",
+        _("Pengaduan tidak berkadar pengawasan"),
+    )
     PERMINTAAN_INFORMASI = "permintaan_informasi", _("Permintaan informasi")
     ASPIRASI = "aspirasi", _("Aspirasi")
 
@@ -96,7 +99,11 @@ class Reporter(models.Model):
     email = models.EmailField(_("email"), blank=True)
     nik = models.CharField(_("NIK"), max_length=16, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="reporter_profiles"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reporter_profiles",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -120,19 +127,36 @@ class Report(models.Model):
     edited_text = models.TextField(_("isi laporan (disunting)"), blank=True)
 
     kind = models.CharField(_("jenis"), max_length=30, choices=Kind.choices)
-    classification = models.CharField(_("klasifikasi"), max_length=40, choices=Classification.choices, blank=True)
+    classification = models.CharField(
+        _("klasifikasi"), max_length=40, choices=Classification.choices, blank=True
+    )
     category = models.ForeignKey(
         "directory.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
     )
 
     region = models.ForeignKey(
-        "directory.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("wilayah")
+        "directory.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("wilayah"),
     )
     kecamatan = models.ForeignKey(
-        "directory.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("kecamatan")
+        "directory.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("kecamatan"),
     )
     desa = models.ForeignKey(
-        "directory.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("desa/kelurahan")
+        "directory.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("desa/kelurahan"),
     )
     address = models.CharField(_("alamat/lokasi"), max_length=300, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -141,11 +165,15 @@ class Report(models.Model):
 
     channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
     channel_detail = models.CharField(_("rincian kanal"), max_length=60, blank=True)
-    reporter = models.ForeignKey(Reporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports")
+    reporter = models.ForeignKey(
+        Reporter, null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
     is_anonymous = models.BooleanField(_("anonim"), default=False)
     is_confidential = models.BooleanField(_("rahasia"), default=False)
 
-    status = models.CharField(_("status"), max_length=30, choices=Status.choices, default=Status.BELUM_TERVERIFIKASI)
+    status = models.CharField(
+        _("status"), max_length=30, choices=Status.choices, default=Status.BELUM_TERVERIFIKASI
+    )
     submitted_at = models.DateTimeField(_("diterima"))
     updated_at = models.DateTimeField(_("diperbarui"))
     verified_at = models.DateTimeField(null=True, blank=True)
@@ -162,7 +190,11 @@ class Report(models.Model):
     clarification_question = models.TextField(blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
     lead_agency = models.ForeignKey(
-        "directory.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="lead_reports",
+        "directory.Agency",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_reports",
         help_text="Denormalised from the active lead disposition, for queues and statistics.",
     )
 
@@ -235,7 +267,7 @@ class Attachment(models.Model):
 
 
 class Support(models.Model):
-    """"Saya juga mengalami": one per citizen account or device, counted on the report."""
+    """ "Saya juga mengalami": one per citizen account or device, counted on the report."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="supports")
     # A hash of the account id or device token, never the raw value.
@@ -243,7 +275,12 @@ class Support(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["report", "supporter_key"], name="support_once_per_supporter")]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "supporter_key"], name="support_once_per_supporter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} +1"
 
 
 class IdempotencyRecord(models.Model):
@@ -258,4 +295,9 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once_per_scope")]
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_once_per_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

@@ -13,9 +13,9 @@ from typing import IO, Any
 import filetype
 import phonenumbers
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -57,7 +57,9 @@ def resolve_region(code: str) -> tuple[Region, Region | None]:
     region = Region.objects.filter(code=(code or "").strip()).first()
     if region is None or region.level < Region.Level.KECAMATAN:
         raise InvalidInput(
-            f"Kode wilayah {code!r} tidak dikenal; pilih kecamatan atau desa/kelurahan.", code="unknown_region", field="region"
+            f"Kode wilayah {code!r} tidak dikenal; pilih kecamatan atau desa/kelurahan.",
+            code="unknown_region",
+            field="region",
         )
     if region.level == Region.Level.DESA:
         assert region.parent is not None
@@ -131,10 +133,14 @@ def report_submit(
         raise InvalidInput(f"Kanal {channel!r} tidak dikenal.", code="invalid_channel", field="channel")
     if kind not in Kind.values:
         raise InvalidInput(
-            "Jenis laporan harus pengaduan, aspirasi atau permintaan_informasi.", code="invalid_kind", field="kind"
+            "Jenis laporan harus pengaduan, aspirasi atau permintaan_informasi.",
+            code="invalid_kind",
+            field="kind",
         )
     title = _clean_text(title, field="title", label="Judul", max_length=TITLE_MAX, required=True)
-    description = _clean_text(description, field="description", label="Isi laporan", max_length=TEXT_MAX, required=True)
+    description = _clean_text(
+        description, field="description", label="Isi laporan", max_length=TEXT_MAX, required=True
+    )
     address = _clean_text(address, field="address", label="Alamat", max_length=300, required=False)
     name = _clean_text(name, field="name", label="Nama", max_length=120, required=False)
     kecamatan, desa = resolve_region(region) if region else (None, None)
@@ -142,14 +148,18 @@ def report_submit(
     if category and category not in ("tidak_tahu", "unknown"):
         category_obj = Category.objects.filter(code=category, is_active=True).first()
         if category_obj is None:
-            raise InvalidInput(f"Kategori {category!r} tidak dikenal.", code="unknown_category", field="category")
+            raise InvalidInput(
+                f"Kategori {category!r} tidak dikenal.", code="unknown_category", field="category"
+            )
     phone_e164 = normalize_phone(phone)
     email = (email or "").strip().lower()
     if email:
         try:
             validate_email(email)
         except ValidationError:
-            raise InvalidInput(f"Alamat email {email!r} tidak valid.", code="invalid_email", field="email") from None
+            raise InvalidInput(
+                f"Alamat email {email!r} tidak valid.", code="invalid_email", field="email"
+            ) from None
     nik = (nik or "").strip()
     if nik and not re.fullmatch(r"\d{16}", nik):
         raise InvalidInput("NIK harus 16 angka.", code="invalid_nik", field="nik")
@@ -157,7 +167,11 @@ def report_submit(
     lon = _decimal(longitude, "longitude", -180, 180)
     now = submitted_at or clock.now()
     if incident_date and incident_date > clock.local_date(now):
-        raise InvalidInput("Tanggal kejadian tidak boleh di masa depan.", code="incident_date_in_future", field="incident_date")
+        raise InvalidInput(
+            "Tanggal kejadian tidak boleh di masa depan.",
+            code="incident_date_in_future",
+            field="incident_date",
+        )
 
     access_code = new_access_code()
     for _attempt in range(5):
@@ -166,7 +180,10 @@ def report_submit(
                 reporter = None
                 if name or phone_e164 or email or nik or actor.user is not None:
                     reporter = Reporter.objects.create(
-                        name=name, phone=phone_e164, email=email, nik=nik,
+                        name=name,
+                        phone=phone_e164,
+                        email=email,
+                        nik=nik,
                         user=actor.user if actor.role.value == "citizen" else None,
                     )
                 report = Report.objects.create(
@@ -202,25 +219,40 @@ def report_submit(
     raise RuntimeError("could not allocate a unique tracking number")
 
 
-def attachment_add(*, report: Report, upload: IO[bytes], name: str, keep_location: bool = False, follow_up_id: int | None = None) -> Attachment:
+def attachment_add(
+    *,
+    report: Report,
+    upload: IO[bytes],
+    name: str,
+    keep_location: bool = False,
+    follow_up_id: int | None = None,
+) -> Attachment:
     """Store one file, checked by its content; images are re-encoded so EXIF (GPS) is stripped."""
     limit = settings.ADUAN_ATTACHMENT_MAX_BYTES
     data = upload.read(limit + 1)
     if len(data) > limit:
         raise InvalidInput(
-            f"Berkas {name} terlalu besar (maksimal {limit // (1024 * 1024)} MB).", code="attachment_too_large", field="attachments"
+            f"Berkas {name} terlalu besar (maksimal {limit // (1024 * 1024)} MB).",
+            code="attachment_too_large",
+            field="attachments",
         )
     if not data:
         raise InvalidInput(f"Berkas {name} kosong.", code="attachment_empty", field="attachments")
     if report.attachments.count() >= settings.ADUAN_ATTACHMENTS_PER_REPORT:
-        raise InvalidInput("Jumlah lampiran sudah maksimal.", code="too_many_attachments", field="attachments")
+        raise InvalidInput(
+            "Jumlah lampiran sudah maksimal.", code="too_many_attachments", field="attachments"
+        )
     kind = filetype.guess(data)
     mime = kind.mime if kind else ""
     if mime not in ALLOWED_TYPES:
         raise InvalidInput(
-            f"Berkas {name} bukan foto (JPEG/PNG/WebP) atau PDF.", code="attachment_type_not_allowed", field="attachments"
+            f"Berkas {name} bukan foto (JPEG/PNG/WebP) atau PDF.",
+            code="attachment_type_not_allowed",
+            field="attachments",
         )
-    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}[mime]
+    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}[
+        mime
+    ]
     if mime.startswith("image/"):
         data, extension, mime = _reencode_image(data, name, keep_location=keep_location)
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name.rsplit(".", 1)[0])[:60].strip("-") or "lampiran"
@@ -239,13 +271,14 @@ def attachment_add(*, report: Report, upload: IO[bytes], name: str, keep_locatio
 
 def _reencode_image(data: bytes, name: str, *, keep_location: bool) -> tuple[bytes, str, str]:
     try:
-        image = Image.open(io.BytesIO(data))
-        image.verify()
-        image = Image.open(io.BytesIO(data))
-        exif = image.getexif()
-        image = ImageOps.exif_transpose(image)
+        Image.open(io.BytesIO(data)).verify()
+        opened = Image.open(io.BytesIO(data))
+        exif = opened.getexif()
+        image = ImageOps.exif_transpose(opened)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise InvalidInput(f"Berkas {name} bukan gambar yang valid.", code="attachment_invalid_image", field="attachments") from None
+        raise InvalidInput(
+            f"Berkas {name} bukan gambar yang valid.", code="attachment_invalid_image", field="attachments"
+        ) from None
     image.thumbnail((2560, 2560))
     out = io.BytesIO()
     save_kwargs: dict[str, Any] = {}
@@ -278,7 +311,9 @@ def report_support_add(*, report_id: int, supporter: str) -> int:
         raise InvalidInput("Laporan ini tidak dapat didukung.", code="report_not_public")
     key = hashlib.sha256(f"{settings.SECRET_KEY}:{supporter}".encode()).hexdigest()
     with transaction.atomic():
-        _, created = Support.objects.get_or_create(report_id=report_id, supporter_key=key, defaults={"created_at": clock.now()})
+        _, created = Support.objects.get_or_create(
+            report_id=report_id, supporter_key=key, defaults={"created_at": clock.now()}
+        )
         if created:
             Report.objects.filter(pk=report_id).update(support_count=F("support_count") + 1)
     return Report.objects.values_list("support_count", flat=True).get(pk=report_id)

@@ -32,7 +32,10 @@ class ReportEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["report", "created_at"]), models.Index(fields=["action", "created_at"])]
+        indexes = [
+            models.Index(fields=["report", "created_at"]),
+            models.Index(fields=["action", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.action} {self.from_status}→{self.to_status}"
@@ -40,7 +43,19 @@ class ReportEvent(models.Model):
     # Actions whose note is written for the citizen (the question, the answer, the reason);
     # other notes are staff remarks and stay off public pages even when the event is public.
     CITIZEN_FACING_NOTES = frozenset(
-        {"hold", "resume", "dispose", "redispose", "follow_up", "reply", "reopen", "close", "auto_close", "expire_hold", "mark_duplicate"}
+        {
+            "hold",
+            "resume",
+            "dispose",
+            "redispose",
+            "follow_up",
+            "reply",
+            "reopen",
+            "close",
+            "auto_close",
+            "expire_hold",
+            "mark_duplicate",
+        }
     )
 
     @property
@@ -65,7 +80,9 @@ class Disposition(models.Model):
     is_active = models.BooleanField(default=True)
     state = models.CharField(max_length=20, choices=State.choices, default=State.NEW)
     instruction = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
 
@@ -74,7 +91,9 @@ class Disposition(models.Model):
         constraints = [
             # Two OPDs never both hold the lead on one report (DOMAIN.md §3).
             models.UniqueConstraint(
-                fields=["report"], condition=Q(is_lead=True, is_active=True), name="disposition_one_active_lead"
+                fields=["report"],
+                condition=Q(is_lead=True, is_active=True),
+                name="disposition_one_active_lead",
             ),
             models.UniqueConstraint(
                 fields=["report", "agency"], condition=Q(is_active=True), name="disposition_agency_once"
@@ -97,9 +116,13 @@ class FollowUp(models.Model):
 
     report = models.ForeignKey("intake.Report", on_delete=models.CASCADE, related_name="follow_ups")
     agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="follow_ups")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.TextField()
-    is_public = models.BooleanField(default=True, help_text="Public follow-ups reach the citizen; internal ones do not")
+    is_public = models.BooleanField(
+        default=True, help_text="Public follow-ups reach the citizen; internal ones do not"
+    )
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -110,6 +133,9 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.agency_id} {self.state}"
 
 
 class CitizenMessage(models.Model):
@@ -128,6 +154,9 @@ class CitizenMessage(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.kind}"
+
 
 class AgencyReturn(models.Model):
     """A *bukan kewenangan* declaration: never a dead end, it lands on the coordinator's queue."""
@@ -138,12 +167,17 @@ class AgencyReturn(models.Model):
         "directory.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} ← {self.agency_id}"
 
 
 class Rating(models.Model):
@@ -157,3 +191,6 @@ class Rating(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} {self.score}/5"

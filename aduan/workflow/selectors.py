@@ -11,11 +11,17 @@ from aduan.intake.models import Report, Reporter, Status
 from aduan.workflow.models import Disposition, FollowUp, ReportEvent
 
 PUBLIC_STATUSES = frozenset(
-    {Status.TERVERIFIKASI, Status.TERDISPOSISI, Status.DITINDAKLANJUTI, Status.DITANGGAPI_PELAPOR, Status.SELESAI}
+    {
+        Status.TERVERIFIKASI,
+        Status.TERDISPOSISI,
+        Status.DITINDAKLANJUTI,
+        Status.DITANGGAPI_PELAPOR,
+        Status.SELESAI,
+    }
 )
 
 
-def _active_disposition_to(agency_id: int | None) -> Exists:
+def _active_disposition_to(agency_id: int) -> Exists:
     return Exists(Disposition.objects.filter(report=OuterRef("pk"), agency_id=agency_id, is_active=True))
 
 
@@ -42,8 +48,15 @@ def reports_public() -> QuerySet[Report]:
 
 def report_get_for(actor: Actor, *, tracking_number: str | None = None, pk: int | None = None) -> Report:
     """One report, or NotFound when it doesn't exist and PermissionDenied when it isn't the actor's."""
-    lookup = {"tracking_number": tracking_number} if tracking_number is not None else {"pk": pk}
-    report = reports_visible_to(actor).filter(**lookup).select_related("category", "kecamatan", "desa", "lead_agency").first()
+    lookup: dict[str, str | int | None] = (
+        {"tracking_number": tracking_number} if tracking_number is not None else {"pk": pk}
+    )
+    report = (
+        reports_visible_to(actor)
+        .filter(**lookup)
+        .select_related("category", "kecamatan", "desa", "lead_agency")
+        .first()
+    )
     if report is not None:
         return report
     if Report.objects.filter(**lookup).exists():

@@ -17,8 +17,8 @@ from django.db import IntegrityError, transaction
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
-from aduan.core.roles import AGENCY_ROLES, Role
-from aduan.directory.models import Agency, Category, Region
+from aduan.core.roles import Role
+from aduan.directory.models import Agency, Category
 from aduan.intake.models import ArchiveReason, Classification, ClosedBy, Report, Status, Step
 from aduan.sla.calendar import WorkingCalendar, follow_up_limit, limit
 from aduan.workflow.models import AgencyReturn, CitizenMessage, Disposition, FollowUp, Rating, ReportEvent
@@ -62,7 +62,9 @@ def _text(params: dict[str, Any], key: str, *, required: bool, label: str, max_l
     if required and not value:
         raise InvalidInput(f"{label} wajib diisi.", code=f"{key}_required", field=key)
     if len(value) > max_length:
-        raise InvalidInput(f"{label} terlalu panjang (maksimal {max_length} karakter).", code=f"{key}_too_long", field=key)
+        raise InvalidInput(
+            f"{label} terlalu panjang (maksimal {max_length} karakter).", code=f"{key}_too_long", field=key
+        )
     return value
 
 
@@ -71,7 +73,9 @@ def _agency(code: Any, *, field_name: str) -> Agency:
         raise InvalidInput("Kode instansi wajib diisi.", code=f"{field_name}_required", field=field_name)
     agency = Agency.objects.filter(code=code, is_active=True).first()
     if agency is None:
-        raise InvalidInput(f"Instansi dengan kode {code!r} tidak dikenal.", code="unknown_agency", field=field_name)
+        raise InvalidInput(
+            f"Instansi dengan kode {code!r} tidak dikenal.", code="unknown_agency", field=field_name
+        )
     return agency
 
 
@@ -118,19 +122,31 @@ def _schedule(report: Report, action: Action, now: dt.datetime) -> set[str]:
         # The verification clock pauses: keep the working days it had left.
         remaining = limit("verification")
         if report.due_at is not None:
-            remaining = max(1, calendar.working_days_between(clock.local_date(now), clock.local_date(report.due_at)))
+            remaining = max(
+                1, calendar.working_days_between(clock.local_date(now), clock.local_date(report.due_at))
+            )
         report.paused_working_days = remaining
-        return _start_step(report, Step.CLARIFICATION, limit("clarification"), now, calendar).fields | {"paused_working_days"}
+        return _start_step(report, Step.CLARIFICATION, limit("clarification"), now, calendar).fields | {
+            "paused_working_days"
+        }
     if status == Status.BELUM_TERVERIFIKASI:
-        days = report.paused_working_days if action == Action.RESUME and report.paused_working_days else limit("verification")
+        days = (
+            report.paused_working_days
+            if action == Action.RESUME and report.paused_working_days
+            else limit("verification")
+        )
         report.paused_working_days = None
         return _start_step(report, Step.VERIFICATION, days, now, calendar).fields | {"paused_working_days"}
     if status == Status.TERVERIFIKASI and action == Action.RETURN:
         return _start_step(report, Step.RETURNED, limit("returned"), now, calendar).fields
     if status == Status.TERDISPOSISI and action in (Action.DISPOSE, Action.REDISPOSE):
-        return _start_step(report, Step.FOLLOW_UP, follow_up_limit(report.classification), now, calendar).fields
+        return _start_step(
+            report, Step.FOLLOW_UP, follow_up_limit(report.classification), now, calendar
+        ).fields
     if status == Status.DITANGGAPI_PELAPOR and action in (Action.REPLY, Action.REOPEN):
-        return _start_step(report, Step.FOLLOW_UP, follow_up_limit(report.classification), now, calendar).fields
+        return _start_step(
+            report, Step.FOLLOW_UP, follow_up_limit(report.classification), now, calendar
+        ).fields
     if status == Status.DITINDAKLANJUTI and action == Action.FOLLOW_UP:
         return _start_step(report, Step.REPLY_WINDOW, limit("reply_window"), now, calendar).fields
     return set()
@@ -139,20 +155,31 @@ def _schedule(report: Report, action: Action, now: dt.datetime) -> set[str]:
 # --- the service ------------------------------------------------------------------------------
 
 
+def _agency_id(actor: Actor) -> int:
+    # _check_scope has already refused agency roles without an agency.
+    if actor.agency_id is None:
+        raise PermissionDenied("Akun Anda tidak terhubung ke instansi.", code="no_agency")
+    return actor.agency_id
+
+
 def _check_scope(report: Report, actor: Actor, transition: Transition) -> None:
     scope = SCOPES[actor.role]
     if scope is Scope.ANY:
         return
     if scope is Scope.REPORTER:
         owns = report.pk in actor.report_ids or (
-            actor.user is not None and report.reporter is not None and report.reporter.user_id == actor.user.pk
+            actor.user is not None
+            and report.reporter is not None
+            and report.reporter.user_id == actor.user.pk
         )
         if not owns:
             raise PermissionDenied("Laporan ini bukan milik Anda.", code="not_your_report")
         return
     # Agency roles: only reports actively disposed to their agency; some actions only for the lead.
+    if actor.agency_id is None:
+        raise PermissionDenied("Akun Anda tidak terhubung ke instansi.", code="not_your_report")
     dispositions = Disposition.objects.filter(report=report, agency_id=actor.agency_id, is_active=True)
-    if actor.agency_id is None or not dispositions.exists():
+    if not dispositions.exists():
         raise PermissionDenied("Laporan ini tidak didisposisikan ke instansi Anda.", code="not_your_report")
     if transition.action in LEAD_ONLY and not dispositions.filter(is_lead=True).exists():
         raise PermissionDenied(
@@ -160,7 +187,9 @@ def _check_scope(report: Report, actor: Actor, transition: Transition) -> None:
         )
 
 
-def report_act(*, actor: Actor, report_id: int, action: str, params: dict[str, Any] | None = None) -> ReportEvent:
+def report_act(
+    *, actor: Actor, report_id: int, action: str, params: dict[str, Any] | None = None
+) -> ReportEvent:
     """Apply one lifecycle action to a report, or raise a DomainError naming why not."""
     try:
         act = Action(action)
@@ -172,12 +201,18 @@ def report_act(*, actor: Actor, report_id: int, action: str, params: dict[str, A
     params = dict(params or {})
     with transaction.atomic():
         # Lock the row: two admins acting at once must not both pass the state check.
-        report = Report.objects.select_for_update(of=("self",)).select_related("reporter").filter(pk=report_id).first()
+        report = (
+            Report.objects.select_for_update(of=("self",))
+            .select_related("reporter")
+            .filter(pk=report_id)
+            .first()
+        )
         if report is None:
             raise NotFound("Laporan tidak ditemukan.", code="report_not_found")
         if actor.role not in transition.roles:
             raise PermissionDenied(
-                f"Peran {actor.role.label} tidak boleh melakukan tindakan {act.value}.", code="role_not_allowed"
+                f"Peran {actor.role.label} tidak boleh melakukan tindakan {act.value}.",
+                code="role_not_allowed",
             )
         _check_scope(report, actor, transition)
         if report.status not in transition.sources:
@@ -219,7 +254,9 @@ def record_submission(*, report: Report, actor: Actor, now: dt.datetime) -> Repo
     """The `submit` row of the table: called by intake's report_submit inside its transaction."""
     transition = TRANSITIONS[Action.SUBMIT]
     if actor.role not in transition.roles:
-        raise PermissionDenied(f"Peran {actor.role.label} tidak boleh membuat laporan.", code="role_not_allowed")
+        raise PermissionDenied(
+            f"Peran {actor.role.label} tidak boleh membuat laporan.", code="role_not_allowed"
+        )
     report.status = Status.BELUM_TERVERIFIKASI
     fields = _schedule(report, Action.SUBMIT, now)
     report.save(update_fields=sorted(fields | {"status"}))
@@ -259,7 +296,9 @@ def _hold(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime
 def _resume(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
     answer = _text(params, "answer", required=actor.role == Role.CITIZEN, label="Jawaban klarifikasi")
     if answer:
-        CitizenMessage.objects.create(report=report, kind=CitizenMessage.Kind.CLARIFICATION, text=answer, created_at=now)
+        CitizenMessage.objects.create(
+            report=report, kind=CitizenMessage.Kind.CLARIFICATION, text=answer, created_at=now
+        )
     return Change(note=answer)
 
 
@@ -288,7 +327,9 @@ def _verify(report: Report, actor: Actor, params: dict[str, Any], now: dt.dateti
         raise InvalidInput("Kategori wajib dipilih.", code="category_required", field="category")
     category = Category.objects.filter(code=category_code, is_active=True).first()
     if category is None:
-        raise InvalidInput(f"Kategori {category_code!r} tidak dikenal.", code="unknown_category", field="category")
+        raise InvalidInput(
+            f"Kategori {category_code!r} tidak dikenal.", code="unknown_category", field="category"
+        )
     fields = {"classification", "category", "verified_at"}
     report.classification = classification
     report.category = category
@@ -325,7 +366,9 @@ def _archive_reason(params: dict[str, Any]) -> str:
     reason = params.get("reason")
     if reason not in ArchiveReason.values or reason == ArchiveReason.DUPLICATE:
         choices = ", ".join(v for v in ArchiveReason.values if v != ArchiveReason.DUPLICATE)
-        raise InvalidInput(f"Alasan pengarsipan wajib dipilih: {choices}.", code="archive_reason_required", field="reason")
+        raise InvalidInput(
+            f"Alasan pengarsipan wajib dipilih: {choices}.", code="archive_reason_required", field="reason"
+        )
     return str(reason)
 
 
@@ -351,9 +394,15 @@ def _mark_duplicate(report: Report, actor: Actor, params: dict[str, Any], now: d
     while original.duplicate_of_id is not None:
         original = Report.objects.get(pk=original.duplicate_of_id)
     if original.pk == report.pk:
-        raise InvalidInput("Laporan tidak bisa menjadi duplikat dirinya sendiri.", code="duplicate_of_self", field="of")
+        raise InvalidInput(
+            "Laporan tidak bisa menjadi duplikat dirinya sendiri.", code="duplicate_of_self", field="of"
+        )
     if original.status == Status.DIARSIPKAN:
-        raise InvalidInput("Laporan asli sudah diarsipkan; pilih laporan yang masih ditangani.", code="duplicate_of_archived", field="of")
+        raise InvalidInput(
+            "Laporan asli sudah diarsipkan; pilih laporan yang masih ditangani.",
+            code="duplicate_of_archived",
+            field="of",
+        )
     report.duplicate_of = original
     report.archive_reason = ArchiveReason.DUPLICATE
     report.archived_at = now
@@ -369,7 +418,9 @@ def _dispose_to(report: Report, actor: Actor, params: dict[str, Any], now: dt.da
     lead = _agency(params.get("lead"), field_name="lead")
     supporting_codes = params.get("supporting") or []
     if not isinstance(supporting_codes, list):
-        raise InvalidInput("Instansi pendukung harus berupa daftar kode.", code="invalid_supporting", field="supporting")
+        raise InvalidInput(
+            "Instansi pendukung harus berupa daftar kode.", code="invalid_supporting", field="supporting"
+        )
     supporting = []
     for code in supporting_codes:
         agency = _agency(code, field_name="supporting")
@@ -389,11 +440,20 @@ def _dispose_to(report: Report, actor: Actor, params: dict[str, Any], now: dt.da
     try:
         with transaction.atomic():
             Disposition.objects.create(
-                report=report, agency=lead, is_lead=True, instruction=instruction, created_by=actor.user, created_at=now
+                report=report,
+                agency=lead,
+                is_lead=True,
+                instruction=instruction,
+                created_by=actor.user,
+                created_at=now,
             )
             for agency in supporting:
                 Disposition.objects.create(
-                    report=report, agency=agency, instruction=instruction, created_by=actor.user, created_at=now
+                    report=report,
+                    agency=agency,
+                    instruction=instruction,
+                    created_by=actor.user,
+                    created_at=now,
                 )
     except IntegrityError:  # the partial unique index is the last guard against two leads
         raise TransitionNotAllowed("Laporan sudah memiliki instansi utama.", code="lead_exists") from None
@@ -415,9 +475,9 @@ _handler(Action.REDISPOSE)(_dispose_to)
 
 @_handler(Action.ACCEPT)
 def _accept(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
-    Disposition.objects.filter(report=report, agency_id=actor.agency_id, is_active=True, state=Disposition.State.NEW).update(
-        state=Disposition.State.ACCEPTED
-    )
+    Disposition.objects.filter(
+        report=report, agency_id=_agency_id(actor), is_active=True, state=Disposition.State.NEW
+    ).update(state=Disposition.State.ACCEPTED)
     return Change(note=_text(params, "note", required=False, label="Catatan"))
 
 
@@ -426,9 +486,18 @@ def _return(report: Report, actor: Actor, params: dict[str, Any], now: dt.dateti
     reason = _text(params, "reason", required=True, label="Alasan bukan kewenangan")
     proposed = _agency(params.get("proposed_agency"), field_name="proposed_agency")
     if proposed.pk == actor.agency_id:
-        raise InvalidInput("Instansi yang diusulkan tidak boleh instansi Anda sendiri.", code="proposed_self", field="proposed_agency")
+        raise InvalidInput(
+            "Instansi yang diusulkan tidak boleh instansi Anda sendiri.",
+            code="proposed_self",
+            field="proposed_agency",
+        )
     AgencyReturn.objects.create(
-        report=report, agency_id=actor.agency_id, proposed_agency=proposed, reason=reason, created_by=actor.user, created_at=now
+        report=report,
+        agency_id=_agency_id(actor),
+        proposed_agency=proposed,
+        reason=reason,
+        created_by=actor.user,
+        created_at=now,
     )
     Disposition.objects.filter(report=report, is_active=True).update(
         is_active=False, state=Disposition.State.RETURNED, ended_at=now
@@ -438,16 +507,22 @@ def _return(report: Report, actor: Actor, params: dict[str, Any], now: dt.dateti
     report.lead_agency = None
     return Change(
         note=reason,
-        data={"proposed_agency": proposed.code, "agency": Agency.objects.get(pk=actor.agency_id).code},
+        data={"proposed_agency": proposed.code, "agency": Agency.objects.get(pk=_agency_id(actor)).code},
         fields={"is_returned", "lead_agency"},
     )
 
 
 def _own_follow_up(report: Report, actor: Actor, params: dict[str, Any]) -> FollowUp:
     follow_up_id = params.get("follow_up_id")
-    follow_up = FollowUp.objects.filter(pk=follow_up_id, report=report, agency_id=actor.agency_id).first() if follow_up_id else None
+    follow_up = (
+        FollowUp.objects.filter(pk=follow_up_id, report=report, agency_id=_agency_id(actor)).first()
+        if follow_up_id
+        else None
+    )
     if follow_up is None:
-        raise InvalidInput("Draf tindak lanjut tidak ditemukan.", code="follow_up_not_found", field="follow_up_id")
+        raise InvalidInput(
+            "Draf tindak lanjut tidak ditemukan.", code="follow_up_not_found", field="follow_up_id"
+        )
     return follow_up
 
 
@@ -457,7 +532,7 @@ def _draft_follow_up(report: Report, actor: Actor, params: dict[str, Any], now: 
     is_public = _bool(params, "public")
     follow_up = FollowUp.objects.create(
         report=report,
-        agency_id=actor.agency_id,
+        agency_id=_agency_id(actor),
         author=actor.user,
         text=text,
         is_public=True if is_public is None else is_public,
@@ -490,14 +565,16 @@ def _send_back_follow_up(report: Report, actor: Actor, params: dict[str, Any], n
 
 @_handler(Action.FOLLOW_UP)
 def _follow_up(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
-    agency = Agency.objects.get(pk=actor.agency_id)
+    agency = Agency.objects.get(pk=_agency_id(actor))
     if params.get("follow_up_id"):
         follow_up = _own_follow_up(report, actor, params)
         if follow_up.state == FollowUp.State.PUBLISHED:
             raise TransitionNotAllowed("Tindak lanjut ini sudah dipublikasikan.", code="follow_up_published")
     else:
         text = _text(params, "text", required=True, label="Tindak lanjut", max_length=20_000)
-        follow_up = FollowUp(report=report, agency=agency, author=actor.user, text=text, is_public=True, created_at=now)
+        follow_up = FollowUp(
+            report=report, agency=agency, author=actor.user, text=text, is_public=True, created_at=now
+        )
     needs_approval = agency.requires_approval and actor.role != Role.LIAISON_OFFICER
     if needs_approval and follow_up.state != FollowUp.State.APPROVED:
         raise TransitionNotAllowed(
@@ -509,7 +586,9 @@ def _follow_up(report: Report, actor: Actor, params: dict[str, Any], now: dt.dat
     follow_up.state = FollowUp.State.PUBLISHED
     follow_up.published_at = now
     follow_up.save()
-    Disposition.objects.filter(report=report, agency=agency, is_active=True).update(state=Disposition.State.FOLLOWED_UP)
+    Disposition.objects.filter(report=report, agency=agency, is_active=True).update(
+        state=Disposition.State.FOLLOWED_UP
+    )
     report.first_follow_up_at = report.first_follow_up_at or now
     return Change(
         note=follow_up.text,
@@ -534,7 +613,9 @@ def _complete_as(report: Report, closed_by: ClosedBy, now: dt.datetime, note: st
 
 @_handler(Action.COMPLETE)
 def _complete(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
-    by = {Role.CITIZEN: ClosedBy.CITIZEN, Role.COORDINATOR: ClosedBy.COORDINATOR}.get(actor.role, ClosedBy.AGENCY)
+    by = {Role.CITIZEN: ClosedBy.CITIZEN, Role.COORDINATOR: ClosedBy.COORDINATOR}.get(
+        actor.role, ClosedBy.AGENCY
+    )
     return _complete_as(report, by, now, _text(params, "note", required=False, label="Catatan"))
 
 
@@ -555,7 +636,10 @@ def _reopen(report: Report, actor: Actor, params: dict[str, Any], now: dt.dateti
                 code="reopen_window_passed",
             )
     if report.closed_by == ClosedBy.COORDINATOR and report.first_follow_up_at is None:
-        raise TransitionNotAllowed("Laporan yang ditutup admin tanpa tindak lanjut tidak dapat dibuka kembali.", code="reopen_not_possible")
+        raise TransitionNotAllowed(
+            "Laporan yang ditutup admin tanpa tindak lanjut tidak dapat dibuka kembali.",
+            code="reopen_not_possible",
+        )
     text = _text(params, "reason", required=True, label="Alasan membuka kembali")
     CitizenMessage.objects.create(report=report, kind=CitizenMessage.Kind.REOPEN, text=text, created_at=now)
     report.reopen_count += 1

@@ -61,32 +61,132 @@ AGENCY_STAFF = frozenset({R.OPD_ADMIN, R.APIP})
 OPEN = frozenset(OPEN_STATUSES)
 
 
-def _t(action: Action, sources: set[Status | None], target: Status | None, roles: set[Role], public: bool, label: str) -> Transition:
+def _t(
+    action: Action,
+    sources: set[Status | None],
+    target: Status | None,
+    roles: set[Role] | frozenset[Role],
+    public: bool,
+    label: str,
+) -> Transition:
     return Transition(action, frozenset(sources), target, frozenset(roles), public, label)
 
 
 TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in [
-        _t(Action.SUBMIT, {None}, S.BELUM_TERVERIFIKASI, {R.CITIZEN, R.COORDINATOR, R.SYSTEM}, True, "Laporan diterima"),
-        _t(Action.HOLD, {S.BELUM_TERVERIFIKASI}, S.DITUNDA, {R.COORDINATOR}, True, "Ditunda: menunggu klarifikasi"),
-        _t(Action.RESUME, {S.DITUNDA}, S.BELUM_TERVERIFIKASI, {R.CITIZEN, R.COORDINATOR}, True, "Klarifikasi diterima"),
-        _t(Action.EXPIRE_HOLD, {S.DITUNDA}, S.DIARSIPKAN, {R.SYSTEM}, True, "Diarsipkan: klarifikasi tidak dijawab"),
+        _t(
+            Action.SUBMIT,
+            {None},
+            S.BELUM_TERVERIFIKASI,
+            {R.CITIZEN, R.COORDINATOR, R.SYSTEM},
+            True,
+            "Laporan diterima",
+        ),
+        _t(
+            Action.HOLD,
+            {S.BELUM_TERVERIFIKASI},
+            S.DITUNDA,
+            {R.COORDINATOR},
+            True,
+            "Ditunda: menunggu klarifikasi",
+        ),
+        _t(
+            Action.RESUME,
+            {S.DITUNDA},
+            S.BELUM_TERVERIFIKASI,
+            {R.CITIZEN, R.COORDINATOR},
+            True,
+            "Klarifikasi diterima",
+        ),
+        _t(
+            Action.EXPIRE_HOLD,
+            {S.DITUNDA},
+            S.DIARSIPKAN,
+            {R.SYSTEM},
+            True,
+            "Diarsipkan: klarifikasi tidak dijawab",
+        ),
         _t(Action.VERIFY, {S.BELUM_TERVERIFIKASI}, S.TERVERIFIKASI, {R.COORDINATOR}, True, "Terverifikasi"),
-        _t(Action.ARCHIVE, {S.BELUM_TERVERIFIKASI, S.TERVERIFIKASI}, S.DIARSIPKAN, {R.COORDINATOR}, True, "Diarsipkan"),
-        _t(Action.MARK_DUPLICATE, {S.BELUM_TERVERIFIKASI, S.TERVERIFIKASI}, S.DIARSIPKAN, {R.COORDINATOR}, True, "Duplikat laporan lain"),
+        _t(
+            Action.ARCHIVE,
+            {S.BELUM_TERVERIFIKASI, S.TERVERIFIKASI},
+            S.DIARSIPKAN,
+            {R.COORDINATOR},
+            True,
+            "Diarsipkan",
+        ),
+        _t(
+            Action.MARK_DUPLICATE,
+            {S.BELUM_TERVERIFIKASI, S.TERVERIFIKASI},
+            S.DIARSIPKAN,
+            {R.COORDINATOR},
+            True,
+            "Duplikat laporan lain",
+        ),
         _t(Action.DISPOSE, {S.TERVERIFIKASI}, S.TERDISPOSISI, {R.COORDINATOR}, True, "Terdisposisi"),
         _t(Action.REDISPOSE, {S.TERDISPOSISI}, None, {R.COORDINATOR}, True, "Disposisi diubah"),
-        _t(Action.ACCEPT, {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR}, None, AGENCY_STAFF, False, "Disposisi diterima instansi"),
-        _t(Action.RETURN, {S.TERDISPOSISI}, S.TERVERIFIKASI, AGENCY_STAFF, False, "Dikembalikan: bukan kewenangan"),
-        _t(Action.DRAFT_FOLLOW_UP, {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR, S.DITINDAKLANJUTI}, None, AGENCY_STAFF, False, "Draf tindak lanjut"),
-        _t(Action.APPROVE_FOLLOW_UP, {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR, S.DITINDAKLANJUTI}, None, {R.LIAISON_OFFICER}, False, "Tindak lanjut disetujui"),
-        _t(Action.SEND_BACK_FOLLOW_UP, {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR, S.DITINDAKLANJUTI}, None, {R.LIAISON_OFFICER}, False, "Draf dikembalikan untuk diperbaiki"),
-        _t(Action.FOLLOW_UP, {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR}, S.DITINDAKLANJUTI, AGENCY_STAFF | {R.LIAISON_OFFICER}, True, "Ditindaklanjuti"),
+        _t(
+            Action.ACCEPT,
+            {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR},
+            None,
+            AGENCY_STAFF,
+            False,
+            "Disposisi diterima instansi",
+        ),
+        _t(
+            Action.RETURN,
+            {S.TERDISPOSISI},
+            S.TERVERIFIKASI,
+            AGENCY_STAFF,
+            False,
+            "Dikembalikan: bukan kewenangan",
+        ),
+        _t(
+            Action.DRAFT_FOLLOW_UP,
+            {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR, S.DITINDAKLANJUTI},
+            None,
+            AGENCY_STAFF,
+            False,
+            "Draf tindak lanjut",
+        ),
+        _t(
+            Action.APPROVE_FOLLOW_UP,
+            {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR, S.DITINDAKLANJUTI},
+            None,
+            {R.LIAISON_OFFICER},
+            False,
+            "Tindak lanjut disetujui",
+        ),
+        _t(
+            Action.SEND_BACK_FOLLOW_UP,
+            {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR, S.DITINDAKLANJUTI},
+            None,
+            {R.LIAISON_OFFICER},
+            False,
+            "Draf dikembalikan untuk diperbaiki",
+        ),
+        _t(
+            Action.FOLLOW_UP,
+            {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR},
+            S.DITINDAKLANJUTI,
+            AGENCY_STAFF | {R.LIAISON_OFFICER},
+            True,
+            "Ditindaklanjuti",
+        ),
         _t(Action.REPLY, {S.DITINDAKLANJUTI}, S.DITANGGAPI_PELAPOR, {R.CITIZEN}, True, "Ditanggapi pelapor"),
-        _t(Action.COMPLETE, {S.DITINDAKLANJUTI}, S.SELESAI, {R.CITIZEN, R.OPD_ADMIN, R.APIP, R.COORDINATOR}, True, "Selesai"),
+        _t(
+            Action.COMPLETE,
+            {S.DITINDAKLANJUTI},
+            S.SELESAI,
+            {R.CITIZEN, R.OPD_ADMIN, R.APIP, R.COORDINATOR},
+            True,
+            "Selesai",
+        ),
         _t(Action.AUTO_CLOSE, {S.DITINDAKLANJUTI}, S.SELESAI, {R.SYSTEM}, True, "Ditutup oleh sistem"),
-        _t(Action.REOPEN, {S.SELESAI}, S.DITANGGAPI_PELAPOR, {R.CITIZEN}, True, "Dibuka kembali oleh pelapor"),
+        _t(
+            Action.REOPEN, {S.SELESAI}, S.DITANGGAPI_PELAPOR, {R.CITIZEN}, True, "Dibuka kembali oleh pelapor"
+        ),
         _t(Action.RATE, {S.DITINDAKLANJUTI, S.SELESAI}, None, {R.CITIZEN}, True, "Penilaian pelapor"),
         _t(Action.CLOSE, set(OPEN), S.SELESAI, {R.COORDINATOR}, True, "Ditutup oleh admin"),
     ]
@@ -125,5 +225,7 @@ def lifecycle_markdown() -> str:
         sources = ", ".join(sorted("—" if s is None else s.value for s in t.sources))
         target = t.target.value if t.target else "(unchanged)"
         roles = ", ".join(sorted(r.value for r in t.roles))
-        lines.append(f"| `{t.action.value}` | {sources} | {target} | {roles} | {'yes' if t.public else 'no'} |")
+        lines.append(
+            f"| `{t.action.value}` | {sources} | {target} | {roles} | {'yes' if t.public else 'no'} |"
+        )
     return "\n".join(lines) + "\n"

@@ -28,12 +28,25 @@ from aduan.workflow.selectors import (
 from aduan.workflow.services import report_act
 from tests.factories import act, disposed, submit
 
-IDENTITY = {"name": "Rahasia Pelapor", "phone": "081298765432", "email": "rahasia@example.org", "nik": "3502171234560001"}
-IDENTITY_NEEDLES = ["Rahasia Pelapor", "+6281298765432", "081298765432", "rahasia@example.org", "3502171234560001"]
+IDENTITY = {
+    "name": "Rahasia Pelapor",
+    "phone": "081298765432",
+    "email": "rahasia@example.org",
+    "nik": "3502171234560001",
+}
+IDENTITY_NEEDLES = [
+    "Rahasia Pelapor",
+    "+6281298765432",
+    "081298765432",
+    "rahasia@example.org",
+    "3502171234560001",
+]
 
 
 @pytest.mark.django_db
-def test_admin_of_other_opd_cannot_list_read_or_act(koordinator: User, admin_dinkes: User, admin_pupr: User) -> None:
+def test_admin_of_other_opd_cannot_list_read_or_act(
+    koordinator: User, admin_dinkes: User, admin_pupr: User
+) -> None:
     report = disposed(actor_for_user(koordinator), lead="pupr")
     dinkes = actor_for_user(admin_dinkes)
     assert not reports_visible_to(dinkes).filter(pk=report.pk).exists()
@@ -61,12 +74,19 @@ def test_supporting_agency_sees_but_cannot_return_or_complete(koordinator: User,
     dinkes = actor_for_user(admin_dinkes)
     assert reports_visible_to(dinkes).filter(pk=report.pk).exists()
     with pytest.raises(PermissionDenied) as error:
-        report_act(actor=dinkes, report_id=report.pk, action="return", params={"reason": "x", "proposed_agency": "dishub"})
+        report_act(
+            actor=dinkes,
+            report_id=report.pk,
+            action="return",
+            params={"reason": "x", "proposed_agency": "dishub"},
+        )
     assert error.value.code == "not_lead_agency"
 
 
 @pytest.mark.django_db
-def test_after_bukan_kewenangan_the_returning_opd_loses_the_report(koordinator: User, admin_pupr: User) -> None:
+def test_after_bukan_kewenangan_the_returning_opd_loses_the_report(
+    koordinator: User, admin_pupr: User
+) -> None:
     coordinator = actor_for_user(koordinator)
     report = disposed(coordinator, lead="pupr")
     pupr = actor_for_user(admin_pupr)
@@ -104,7 +124,9 @@ def test_nothing_an_opd_admin_loads_contains_an_anonymous_reporters_identity(
 
 
 @pytest.mark.django_db
-def test_non_anonymous_reporter_is_visible_to_the_handling_opd(koordinator: User, admin_pupr: User, admin_dinkes: User) -> None:
+def test_non_anonymous_reporter_is_visible_to_the_handling_opd(
+    koordinator: User, admin_pupr: User, admin_dinkes: User
+) -> None:
     report = disposed(actor_for_user(koordinator), lead="pupr", **IDENTITY)
     assert reporter_visible_to(actor_for_user(admin_pupr), report).name == IDENTITY["name"]  # type: ignore[union-attr]
     assert reporter_visible_to(actor_for_user(admin_dinkes), report) is None
@@ -133,12 +155,22 @@ def test_citizen_sees_own_reports_only_and_public_timeline(koordinator: User, wa
     account = submit(actor=actor_for_user(warga)).report
     assert list(reports_visible_to(actor_for_user(warga))) == [account]
     report = disposed(actor_for_user(koordinator), lead="pupr")
-    act(actor_for_user(koordinator), report, "redispose", lead="dishub", supporting=[], instruction="internal")
+    act(
+        actor_for_user(koordinator), report, "redispose", lead="dishub", supporting=[], instruction="internal"
+    )
     staff_actions = [e.action for e in report_events_for(actor_for_user(koordinator), report)]
     citizen_actions = [e.action for e in report_events_for(citizen_with_access(report.pk), report)]
     assert staff_actions == ["submit", "verify", "dispose", "redispose"]
     assert citizen_actions == ["submit", "verify", "dispose", "redispose"]  # all public actions
-    act(actor_for_user(User.objects.create_user("admin-dishub", role="opd_admin", agency=Agency.objects.get(code="dishub"))), report, "accept")
+    act(
+        actor_for_user(
+            User.objects.create_user(
+                "admin-dishub", role="opd_admin", agency=Agency.objects.get(code="dishub")
+            )
+        ),
+        report,
+        "accept",
+    )
     assert [e.action for e in report_events_for(citizen_with_access(report.pk), report)][-1] == "redispose"
 
 
@@ -147,7 +179,10 @@ def test_audit_event_records_who_what_when(koordinator: User) -> None:
     report = submit().report
     moment = clock.now()
     event = report_act(
-        actor=actor_for_user(koordinator), report_id=report.pk, action="hold", params={"question": "Lokasi tepatnya di mana?"}
+        actor=actor_for_user(koordinator),
+        report_id=report.pk,
+        action="hold",
+        params={"question": "Lokasi tepatnya di mana?"},
     )
     event.refresh_from_db()
     assert event.actor_user == koordinator and event.actor_role == "coordinator"
@@ -159,15 +194,31 @@ def test_audit_event_records_who_what_when(koordinator: User) -> None:
 @pytest.mark.django_db
 def test_failed_action_leaves_nothing_half_written(koordinator: User) -> None:
     coordinator = actor_for_user(koordinator)
-    report = act(coordinator, submit().report, "verify", classification="pengaduan_berkadar_pengawasan", category="kesehatan")
+    report = act(
+        coordinator,
+        submit().report,
+        "verify",
+        classification="pengaduan_berkadar_pengawasan",
+        category="kesehatan",
+    )
     before = (ReportEvent.objects.count(), Disposition.objects.count())
     # Lead is valid, the supporting code is not: the service must not keep the lead disposition.
     with pytest.raises(InvalidInput) as error:
-        report_act(actor=coordinator, report_id=report.pk, action="dispose", params={"lead": "dinkes", "supporting": ["nope"]})
+        report_act(
+            actor=coordinator,
+            report_id=report.pk,
+            action="dispose",
+            params={"lead": "dinkes", "supporting": ["nope"]},
+        )
     assert error.value.code == "unknown_agency"
     # Berkadar pengawasan without the APIP is refused.
     with pytest.raises(InvalidInput) as error:
-        report_act(actor=coordinator, report_id=report.pk, action="dispose", params={"lead": "dinkes", "supporting": []})
+        report_act(
+            actor=coordinator,
+            report_id=report.pk,
+            action="dispose",
+            params={"lead": "dinkes", "supporting": []},
+        )
     assert error.value.code == "apip_required"
     report.refresh_from_db()
     assert report.status == Status.TERVERIFIKASI
@@ -181,7 +232,9 @@ def test_two_active_leads_are_impossible_in_the_database(koordinator: User) -> N
         Disposition.objects.create(
             report=report, agency=Agency.objects.get(code="dinkes"), is_lead=True, created_at=clock.now()
         )
-    redisposed = act(actor_for_user(koordinator), report, "redispose", lead="dinkes", supporting=["pupr"], instruction="")
+    redisposed = act(
+        actor_for_user(koordinator), report, "redispose", lead="dinkes", supporting=["pupr"], instruction=""
+    )
     leads = Disposition.objects.filter(report=redisposed, is_lead=True, is_active=True)
     assert [d.agency.code for d in leads] == ["dinkes"]
 
@@ -190,8 +243,13 @@ def test_two_active_leads_are_impossible_in_the_database(koordinator: User) -> N
 def test_verify_never_overwrites_the_citizens_text(koordinator: User) -> None:
     report = submit(description="Teks asli warga, dengan salah ketik.").report
     report = act(
-        actor_for_user(koordinator), report, "verify",
-        classification="aspirasi", category="kesehatan", text="Teks yang sudah dirapikan.", title="Judul rapi",
+        actor_for_user(koordinator),
+        report,
+        "verify",
+        classification="aspirasi",
+        category="kesehatan",
+        text="Teks yang sudah dirapikan.",
+        title="Judul rapi",
     )
     assert report.original_text == "Teks asli warga, dengan salah ketik."
     assert report.edited_text == "Teks yang sudah dirapikan." and report.display_title == "Judul rapi"
@@ -204,7 +262,12 @@ def test_duplicate_follows_the_original(koordinator: User) -> None:
     first_dup = act(coordinator, submit().report, "mark_duplicate", of=original.tracking_number)
     second_dup = submit().report
     with pytest.raises(InvalidInput) as error:
-        report_act(actor=coordinator, report_id=second_dup.pk, action="mark_duplicate", params={"of": second_dup.tracking_number})
+        report_act(
+            actor=coordinator,
+            report_id=second_dup.pk,
+            action="mark_duplicate",
+            params={"of": second_dup.tracking_number},
+        )
     assert error.value.code == "duplicate_of_self"
     assert first_dup.status == Status.DIARSIPKAN and first_dup.archive_reason == "duplicate"
     assert first_dup.duplicate_of == original

@@ -17,7 +17,17 @@ def test_demo_loads_users_and_reports_through_the_lifecycle() -> None:
     out = StringIO()
     call_command("demo", stdout=out)
     printed = out.getvalue()
-    for username in ["koordinator", "admin-dinkes", "admin-pupr", "admin-dinsos", "admin-satpolpp", "pejabat-dinkes", "apip", "pimpinan", "warga"]:
+    for username in [
+        "koordinator",
+        "admin-dinkes",
+        "admin-pupr",
+        "admin-dinsos",
+        "admin-satpolpp",
+        "pejabat-dinkes",
+        "apip",
+        "pimpinan",
+        "warga",
+    ]:
         assert username in printed
         assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
     assert DEMO_PASSWORD in printed

@@ -5,7 +5,13 @@ import pytest
 from aduan.core.errors import InvalidInput
 from aduan.directory.models import Agency, Category, Region, RoutingRule
 from aduan.directory.ponorogo import ILLEGAL_BANNERS
-from aduan.directory.services import categories_import, category_add, category_code, regions_import, suggest_lead_agency
+from aduan.directory.services import (
+    categories_import,
+    category_add,
+    category_code,
+    regions_import,
+    suggest_lead_agency,
+)
 
 
 @pytest.mark.django_db
@@ -59,9 +65,16 @@ def test_routing_suggests_the_lead_opd() -> None:
     sub = Category.objects.filter(parent__code="kesehatan").first()
     assert suggest_lead_agency(category=sub, kecamatan=None).code == "dinkes"  # type: ignore[union-attr]
     kecamatan = Region.objects.get(code="35.02.01")
-    RoutingRule.objects.create(category=Category.objects.get(code="kesehatan"), kecamatan=kecamatan, agency=Agency.objects.get(code="rsud"))
+    RoutingRule.objects.create(
+        category=Category.objects.get(code="kesehatan"),
+        kecamatan=kecamatan,
+        agency=Agency.objects.get(code="rsud"),
+    )
     assert suggest_lead_agency(category=sub, kecamatan=kecamatan).code == "rsud"  # type: ignore[union-attr]
-    assert suggest_lead_agency(category=Category.objects.get(code=category_code("AGAMA")), kecamatan=None) is None
+    assert (
+        suggest_lead_agency(category=Category.objects.get(code=category_code("AGAMA")), kecamatan=None)
+        is None
+    )
 
 
 @pytest.mark.django_db
@@ -69,5 +82,14 @@ def test_agency_tree_has_the_apip() -> None:
     government = Agency.objects.get(code="pemkab-ponorogo")
     assert Agency.objects.get(code="inspektorat").kind == Agency.Kind.APIP
     assert set(government.children.values_list("code", flat=True)) >= {
-        "diskominfo", "inspektorat", "dinkes", "rsud", "pupr", "dinsos", "satpolpp", "dindik", "dispendukcapil", "dishub",
+        "diskominfo",
+        "inspektorat",
+        "dinkes",
+        "rsud",
+        "pupr",
+        "dinsos",
+        "satpolpp",
+        "dindik",
+        "dispendukcapil",
+        "dishub",
     }

@@ -63,7 +63,9 @@ def test_tracking_numbers_are_unique_and_not_sequential() -> None:
     ],
 )
 @pytest.mark.django_db
-def test_bad_input_is_refused_with_a_stable_code_and_nothing_stored(override: dict[str, str], code: str) -> None:
+def test_bad_input_is_refused_with_a_stable_code_and_nothing_stored(
+    override: dict[str, str], code: str
+) -> None:
     with pytest.raises(InvalidInput) as error:
         submit(**override)
     assert error.value.code == code and error.value.message
@@ -78,7 +80,9 @@ def test_phone_numbers_normalised_to_e164() -> None:
 
 @pytest.mark.django_db
 def test_anonymous_submission_without_contact() -> None:
-    report = report_submit(actor=CITIZEN, channel="sms", kind="aspirasi", title="Usul", description="Usul lampu jalan").report
+    report = report_submit(
+        actor=CITIZEN, channel="sms", kind="aspirasi", title="Usul", description="Usul lampu jalan"
+    ).report
     assert report.reporter is None and report.kecamatan is None
 
 
@@ -90,7 +94,9 @@ def test_image_attachment_reencoded_without_exif_gps(settings) -> None:  # type:
     stored = Image.open(attachment.file.path)
     assert attachment.content_type == "image/jpeg"
     assert 0x8825 not in stored.getexif() and 0x010F not in stored.getexif()
-    kept = attachment_add(report=report, upload=io.BytesIO(_jpeg_with_gps()), name="lokasi.jpg", keep_location=True)
+    kept = attachment_add(
+        report=report, upload=io.BytesIO(_jpeg_with_gps()), name="lokasi.jpg", keep_location=True
+    )
     assert 0x8825 in Image.open(kept.file.path).getexif()
 
 

@@ -43,7 +43,14 @@ def test_defaults_are_indonesian_and_aware() -> None:
 def _run_settings(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='aduan.settings'; from django.conf import settings; print(settings.DATABASES['default']['ENGINE'], settings.DATA_DIR)"
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ADUAN_", "DATABASE_URL"))}
-    return subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
 
 
 def test_embedded_default_needs_no_settings_and_keeps_its_secret(tmp_path: Path) -> None:
@@ -59,7 +66,9 @@ def test_bad_settings_fail_loudly(tmp_path: Path) -> None:
     for env in ({"ADUAN_DEBUG": "kadang"}, {"DATABASE_URL": "mysql://x"}, {"ADUAN_SECRET_KEY": "short"}):
         result = _run_settings({"ADUAN_DATA_DIR": str(tmp_path), **env})
         assert result.returncode != 0 and "ImproperlyConfigured" in result.stderr, env
-    postgres = _run_settings({"ADUAN_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgres://u@127.0.0.1:5432/aduan"})
+    postgres = _run_settings(
+        {"ADUAN_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgres://u@127.0.0.1:5432/aduan"}
+    )
     assert "postgresql" in postgres.stdout
 
 
@@ -76,5 +85,7 @@ def test_verification_deadline_skips_idul_fitri_and_cuti_bersama() -> None:
 
 
 def test_aduan_console_entry_point() -> None:
-    result = subprocess.run([str(Path(sys.executable).parent / "aduan"), "help"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "aduan"), "help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and "demo" in result.stdout and "import_regions" in result.stdout

@@ -44,11 +44,15 @@ def build(state: Status, people: dict[str, User], *, lead: str = "pupr") -> Repo
         return act(coordinator, report, "hold", question="Di mana tepatnya?")
     if state == Status.DIARSIPKAN:
         return act(coordinator, report, "archive", reason="spam")
-    report = act(coordinator, report, "verify", classification="pengaduan_tidak_berkadar_pengawasan", category=PUPR)
+    report = act(
+        coordinator, report, "verify", classification="pengaduan_tidak_berkadar_pengawasan", category=PUPR
+    )
     if state == Status.TERVERIFIKASI:
         return report
     supporting = ["inspektorat"] if lead != "inspektorat" else []
-    report = act(coordinator, report, "dispose", lead=lead, supporting=supporting, instruction="Tindak lanjuti.")
+    report = act(
+        coordinator, report, "dispose", lead=lead, supporting=supporting, instruction="Tindak lanjuti."
+    )
     if state == Status.TERDISPOSISI:
         return report
     lead_staff = actor_for_user(people["apip"] if lead == "inspektorat" else people["pupr_liaison"])
@@ -120,7 +124,12 @@ def test_every_combination_from_state(state: Status, people: dict[str, User]) ->
                 if action in (Action.APPROVE_FOLLOW_UP, Action.SEND_BACK_FOLLOW_UP):
                     act(actor_for(Role.OPD_ADMIN, report, people), report, "draft_follow_up", text="Draf.")
                 before = ReportEvent.objects.filter(report=report).count()
-                event = report_act(actor=actor, report_id=report.pk, action=action.value, params=params_for(action, report, actor))
+                event = report_act(
+                    actor=actor,
+                    report_id=report.pk,
+                    action=action.value,
+                    params=params_for(action, report, actor),
+                )
                 report.refresh_from_db()
                 assert ReportEvent.objects.filter(report=report).count() == before + 1, (state, action, role)
                 target = TRANSITIONS[action].target or state
@@ -130,21 +139,27 @@ def test_every_combination_from_state(state: Status, people: dict[str, User]) ->
                 actor = actor_for(role, shared, people)
                 before_events = ReportEvent.objects.filter(report=shared).count()
                 with pytest.raises((TransitionNotAllowed, PermissionDenied)) as refused:
-                    report_act(actor=actor, report_id=shared.pk, action=action.value, params=params_for(action, shared, actor))
+                    report_act(
+                        actor=actor,
+                        report_id=shared.pk,
+                        action=action.value,
+                        params=params_for(action, shared, actor),
+                    )
                 if role not in TRANSITIONS[action].roles:
                     assert refused.value.code == "role_not_allowed"
                 elif refused.type is PermissionDenied:
                     # Right role, but not this member of it: agency staff of a report not (lead-)disposed to them.
-                    assert role in AGENCY_ROLES and refused.value.code in ("not_your_report", "not_lead_agency")
+                    assert role in AGENCY_ROLES and refused.value.code in (
+                        "not_your_report",
+                        "not_lead_agency",
+                    )
                 else:
                     # Right role, wrong state: the error names the state and the action.
                     assert state.value in refused.value.message and action.value in refused.value.message
                 shared.refresh_from_db()
                 assert shared.status == state
                 assert ReportEvent.objects.filter(report=shared).count() == before_events
-    assert allowed_seen == sum(
-        1 for action in ACTIONS for role in ROLES if is_allowed(state, action, role)
-    )
+    assert allowed_seen == sum(1 for action in ACTIONS for role in ROLES if is_allowed(state, action, role))
 
 
 @pytest.mark.django_db
@@ -162,7 +177,9 @@ def test_submit_by_role(role: Role, people: dict[str, User]) -> None:
     if role in TRANSITIONS[Action.SUBMIT].roles:
         report = submit(actor=actor).report
         events = list(report.events.all())
-        assert [(e.action, e.from_status, e.to_status) for e in events] == [("submit", "", "belum_terverifikasi")]
+        assert [(e.action, e.from_status, e.to_status) for e in events] == [
+            ("submit", "", "belum_terverifikasi")
+        ]
     else:
         with pytest.raises(PermissionDenied):
             submit(actor=actor, title="Tidak boleh")
@@ -171,7 +188,10 @@ def test_submit_by_role(role: Role, people: dict[str, User]) -> None:
 
 def test_screens_offer_what_the_table_allows() -> None:
     assert allowed_actions(Status.TERDISPOSISI, Role.OPD_ADMIN) == [
-        Action.ACCEPT, Action.RETURN, Action.DRAFT_FOLLOW_UP, Action.FOLLOW_UP,
+        Action.ACCEPT,
+        Action.RETURN,
+        Action.DRAFT_FOLLOW_UP,
+        Action.FOLLOW_UP,
     ]
     for role in (Role.OPD_ADMIN, Role.APIP, Role.LIAISON_OFFICER):
         for state in Status:

@@ -11,8 +11,12 @@ class Command(BaseCommand):
     help = "Load the Kabupaten Ponorogo demo (directory, one user per role, sample reports), or a scenario."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--scenario", help="a named scenario instead of the sample reports, e.g. ponorogo-2022")
-        parser.add_argument("--if-empty", action="store_true", help="do nothing when the demo is already loaded")
+        parser.add_argument(
+            "--scenario", help="a named scenario instead of the sample reports, e.g. ponorogo-2022"
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when the demo is already loaded"
+        )
         parser.add_argument("--reports", type=int, default=36, help="how many sample reports (default 36)")
 
     def handle(self, *args: Any, **options: Any) -> None:

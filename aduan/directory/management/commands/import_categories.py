@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = "Import the national SP4N-LAPOR! category tree (topic → sub-topics) from JSON."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--file", type=Path, default=NATIONAL_CATEGORIES, help="JSON: {topic: [sub-topic, …]}")
+        parser.add_argument(
+            "--file", type=Path, default=NATIONAL_CATEGORIES, help="JSON: {topic: [sub-topic, …]}"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = categories_import(options["file"])
