@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
@@ -66,6 +67,29 @@ class SubCategoryInline(admin.TabularInline):
         return False
 
 
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["name", "parent", "is_active", "position"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        parent = data.get("parent")
+        depth = 1
+        while parent is not None:
+            depth += 1
+            parent = parent.parent
+        if depth > 3:
+            raise forms.ValidationError("Kategori paling banyak tiga tingkat.")
+        if self.instance.pk is None and data.get("name"):
+            from aduan.directory.services import category_code
+
+            parent = data.get("parent")
+            if Category.objects.filter(code=category_code(data["name"], parent.code if parent else None)).exists():
+                raise forms.ValidationError("Kategori dengan nama ini sudah ada di induk yang sama.")
+        return data
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     """Admins add local (campaign) topics, rename them and disable any topic; never delete."""
@@ -76,15 +100,17 @@ class CategoryAdmin(admin.ModelAdmin):
     list_editable = ["is_active", "position"]
     autocomplete_fields = ["parent"]
     inlines = [SubCategoryInline]
+    form = CategoryForm
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["code", "is_national"] if obj is not None else ["is_national"]
+        # The code is generated from the name (and kept when the name changes: API payloads use it).
+        return ["code", "is_national"]
 
     def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
         if not change:
             from aduan.directory.services import category_code
 
-            obj.code = obj.code or category_code(obj.name, obj.parent.code if obj.parent else None)
+            obj.code = category_code(obj.name, obj.parent.code if obj.parent else None)
             obj.is_national = False
         super().save_model(request, obj, form, change)
 
@@ -113,8 +139,6 @@ class StepLimitAdmin(admin.ModelAdmin):
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "key":
-            from django import forms
-
             from aduan.sla.calendar import DEFAULT_LIMITS
 
             choices = [(k, f"{k} (bawaan {v} hari kerja)") for k, v in DEFAULT_LIMITS.items()]
