@@ -15,7 +15,7 @@ PHONE = {"width": 360, "height": 740}
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def chromium_browser() -> Iterator[Any]:
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not os.path.exists("/usr/bin/chromium"):
         pytest.skip("Debian chromium is not installed")
@@ -43,8 +43,8 @@ def fill_report(page: Any, title: str) -> None:
     page.get_by_label("Saya telah membaca").check()
 
 
-def test_phone_user_reports_and_tracks(browser: Any, live_server: Any) -> None:
-    context = browser.new_context(viewport=PHONE, locale="id-ID", service_workers="block")
+def test_phone_user_reports_and_tracks(chromium_browser: Any, live_server: Any) -> None:
+    context = chromium_browser.new_context(viewport=PHONE, locale="id-ID", service_workers="block")
     page = context.new_page()
     page.goto(live_server.url + "/lapor/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scrolling
@@ -61,7 +61,7 @@ def test_phone_user_reports_and_tracks(browser: Any, live_server: Any) -> None:
     )
 
     # Another phone, with only the number and the code.
-    other = browser.new_context(viewport=PHONE, locale="id-ID", service_workers="block").new_page()
+    other = chromium_browser.new_context(viewport=PHONE, locale="id-ID", service_workers="block").new_page()
     other.goto(live_server.url + "/lacak/")
     other.get_by_label("Nomor laporan").fill(number)
     other.get_by_label("Kode akses").fill(code)
@@ -71,8 +71,10 @@ def test_phone_user_reports_and_tracks(browser: Any, live_server: Any) -> None:
     context.close()
 
 
-def test_offline_report_is_kept_and_sent_once_when_back_online(browser: Any, live_server: Any) -> None:
-    context = browser.new_context(viewport=PHONE, locale="id-ID", service_workers="block")
+def test_offline_report_is_kept_and_sent_once_when_back_online(
+    chromium_browser: Any, live_server: Any
+) -> None:
+    context = chromium_browser.new_context(viewport=PHONE, locale="id-ID", service_workers="block")
     page = context.new_page()
     page.goto(live_server.url + "/lapor/")
     fill_report(page, "Draf luring: jalan gelap")

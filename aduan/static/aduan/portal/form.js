@@ -6,6 +6,8 @@
   var TEXT = ["kind", "title", "description", "incident_date", "kecamatan", "desa", "address", "latitude", "longitude",
     "category", "name", "phone", "email"], CHECKS = ["anonymous", "confidential", "consent"];
   var drafts = window.AduanDrafts;
+  var summary = document.getElementById("form-errors");
+  if (summary) summary.focus();
   var idField = form.elements.client_id;
   if (!idField.value && drafts) idField.value = drafts.uuid();
 
