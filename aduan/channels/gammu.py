@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import dj_database_url
 
@@ -40,7 +41,17 @@ class GammuDB:
             self.vendor = "sqlite"
             # Autocommit mode; transactions are opened explicitly (BEGIN IMMEDIATE) so the
             # daemon, writing to the same file, waits for us instead of failing half-way.
-            self.conn: Any = sqlite3.connect(str(path), timeout=15, isolation_level=None)
+            # mode=rw: never create an empty database by mistake (sqlite:///x is the relative
+            # path "x"; an absolute path takes four slashes, sqlite:////var/lib/gammu/smsd.db).
+            try:
+                self.conn: Any = sqlite3.connect(
+                    f"file:{quote(str(path))}?mode=rw", uri=True, timeout=15, isolation_level=None
+                )
+            except sqlite3.OperationalError as exc:
+                raise GammuError(
+                    f"cannot open Gammu's SQLite database {path!r} ({exc}); an absolute path is "
+                    "written with four slashes: sqlite:////var/lib/gammu/smsd.db"
+                ) from exc
         elif url.startswith(("postgres://", "postgresql://")):
             import psycopg
 

@@ -111,3 +111,12 @@ def test_gammu_backend_without_a_database_is_a_send_error(settings: Any) -> None
     settings.ADUAN_GAMMU_DATABASE_URL = ""
     with pytest.raises(SmsSendError):
         send_sms("+6281234567890", "Halo")
+
+
+def test_gammu_sqlite_url_to_a_missing_file_is_refused_not_created(tmp_path: Any) -> None:
+    from aduan.channels.gammu import GammuDB, GammuError
+
+    missing = tmp_path / "nope.db"
+    with pytest.raises(GammuError, match="four slashes"):
+        GammuDB(f"sqlite:///{missing}")
+    assert not missing.exists()
