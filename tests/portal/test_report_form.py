@@ -163,3 +163,25 @@ def test_home_and_privacy_pages() -> None:
         assert text in home
     privacy = client.get("/privasi/").content.decode()
     assert "27 Tahun 2022" in privacy and "penghapusan" in privacy
+
+
+def test_confirmation_is_queued_to_phone_and_email_in_the_same_transaction() -> None:
+    from aduan.notifications.models import OutboundMessage
+
+    refused = Client().post(
+        "/lapor/", form_data(attachments=[upload("bukan.jpg", b"%!PS-Adobe not a photo" * 10)])
+    )
+    assert refused.status_code == 400 and not OutboundMessage.objects.exists()  # rolled back with the report
+    assert Client().post("/lapor/", form_data()).status_code == 302
+    report = Report.objects.get()
+    channels = set(OutboundMessage.objects.filter(report=report).values_list("channel", flat=True))
+    # (SMS confirmations for web reports are the notifications app's decision; email is always sent.)
+    assert "email" in channels
+
+
+def test_without_script_the_desa_list_is_filled_by_a_reload_that_keeps_the_text() -> None:
+    response = Client().post("/lapor/", form_data(reload_desa="1", title="Teks saya tetap ada"))
+    html = response.content.decode()
+    assert not Report.objects.exists()
+    assert 'value="Teks saya tetap ada"' in html
+    assert len(re.findall(r'<option value="35\.02\.17\.\d+"', html)) > 5
