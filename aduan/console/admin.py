@@ -85,7 +85,9 @@ class CategoryForm(forms.ModelForm):
             from aduan.directory.services import category_code
 
             parent = data.get("parent")
-            if Category.objects.filter(code=category_code(data["name"], parent.code if parent else None)).exists():
+            if Category.objects.filter(
+                code=category_code(data["name"], parent.code if parent else None)
+            ).exists():
                 raise forms.ValidationError("Kategori dengan nama ini sudah ada di induk yang sama.")
         return data
 

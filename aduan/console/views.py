@@ -67,7 +67,15 @@ class LoginView(auth_views.LoginView):
 
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("console:queue", key=default_queue(console_actor(request)))
+    actor = console_actor(request)
+    if (
+        actor.is_agency_role
+        and actor.role != Role.LIAISON_OFFICER
+        and queue_reports(actor, "ditanggapi").exists()
+    ):
+        # A citizen's reply waits for the OPD: open that queue first.
+        return redirect("console:queue", key="ditanggapi")
+    return redirect("console:queue", key=default_queue(actor))
 
 
 # --- queues ------------------------------------------------------------------------------------
