@@ -24,7 +24,11 @@ from aduan.evaluation.text import TITLE, nice_name, summary
 from aduan.intake.models import ArchiveReason, Channel, Classification, ClosedBy, Kind, Status
 from aduan.workflow.models import ReportEvent
 
-CHANNEL_LABELS = {"web": "Website", "mobile": "Aplikasi mobile (Android/iOS)", **{k: str(v) for k, v in Channel.choices if k not in ("web", "mobile")}}
+CHANNEL_LABELS = {
+    "web": "Website",
+    "mobile": "Aplikasi mobile (Android/iOS)",
+    **{k: str(v) for k, v in Channel.choices if k not in ("web", "mobile")},
+}
 CLASSIFICATION_LABELS = {k: str(v) for k, v in Classification.choices}
 KIND_LABELS = {k: str(v) for k, v in Kind.choices}
 STATUS_LABELS = {k: str(v) for k, v in Status.choices}
@@ -41,7 +45,11 @@ OUTCOME_LABELS = {
     "returned": "Pernah dikembalikan (bukan kewenangan)",
     "reopened": "Dibuka kembali oleh pelapor",
 }
-TIME_LABELS = {"verify": "Sampai terverifikasi", "first_follow_up": "Sampai tindak lanjut pertama", "completion": "Sampai selesai"}
+TIME_LABELS = {
+    "verify": "Sampai terverifikasi",
+    "first_follow_up": "Sampai tindak lanjut pertama",
+    "completion": "Sampai selesai",
+}
 
 
 def month_label(key: str) -> str:
@@ -54,7 +62,12 @@ def breakdowns(data: dict[str, Any]) -> list[dict[str, Any]]:
     sections = [
         ("bulan", "Laporan per bulan", [(month_label(m), n) for m, n in data["by_month"].items()], "column"),
         ("kanal", "Kanal pengaduan", [(CHANNEL_LABELS[c], n) for c, n in data["by_channel"].items()], "bar"),
-        ("jenis", "Jenis laporan (pilihan pelapor)", [(KIND_LABELS[c], n) for c, n in data["by_kind"].items()], "donut"),
+        (
+            "jenis",
+            "Jenis laporan (pilihan pelapor)",
+            [(KIND_LABELS[c], n) for c, n in data["by_kind"].items()],
+            "donut",
+        ),
         (
             "klasifikasi",
             "Klasifikasi",
@@ -85,7 +98,11 @@ def breakdowns(data: dict[str, Any]) -> list[dict[str, Any]]:
             "subkategori",
             "Subkategori",
             sorted(
-                ((nice_name(s["name"]), s["count"]) for e in data["by_category"].values() for s in e["sub"].values()),
+                (
+                    (nice_name(s["name"]), s["count"])
+                    for e in data["by_category"].values()
+                    for s in e["sub"].values()
+                ),
                 key=lambda row: -row[1],
             ),
             "bar",
@@ -96,7 +113,12 @@ def breakdowns(data: dict[str, Any]) -> list[dict[str, Any]]:
             [(e["name"], e["count"]) for e in data["by_kecamatan"].values()],
             "bar",
         ),
-        ("opd", "OPD penanggung jawab utama", [(e["name"], e["count"]) for e in data["by_agency"].values()], "bar"),
+        (
+            "opd",
+            "OPD penanggung jawab utama",
+            [(e["name"], e["count"]) for e in data["by_agency"].values()],
+            "bar",
+        ),
         (
             "penilaian",
             "Penilaian pelapor (bintang)",
@@ -129,7 +151,17 @@ def chart_svg(rows: list[tuple[str, int]], kind: str = "bar", *, width: float = 
     if kind != "column":
         rows = [(label, n) for label, n in rows if n] or [("(tidak ada data)", 0)]
     plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 8, "svg.fonttype": "path"})
-    colours = ["#0b5394", "#3d85c6", "#6fa8dc", "#e69138", "#6aa84f", "#cc0000", "#674ea7", "#45818e", "#bf9000"]
+    colours = [
+        "#0b5394",
+        "#3d85c6",
+        "#6fa8dc",
+        "#e69138",
+        "#6aa84f",
+        "#cc0000",
+        "#674ea7",
+        "#45818e",
+        "#bf9000",
+    ]
     if kind == "column":
         fig, ax = plt.subplots(figsize=(width, 2.2))
         bars = ax.bar([label for label, _ in rows], [n for _, n in rows], color="#0b5394")
@@ -245,16 +277,21 @@ def render_pdf(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
     sections = breakdowns(data)
     for section in sections:
         # As an <img> data URI: WeasyPrint then draws it with its SVG renderer, not as HTML.
-        section["svg_uri"] = "data:image/svg+xml;base64," + base64.b64encode(
-            chart_svg(section["rows"], section["chart"]).encode()
-        ).decode()
+        section["svg_uri"] = (
+            "data:image/svg+xml;base64,"
+            + base64.b64encode(chart_svg(section["rows"], section["chart"]).encode()).decode()
+        )
     context = {
         "title": TITLE,
         "data": data,
         "summary": summary(data),
         "sections": sections,
         "times": [
-            {"label": TIME_LABELS[key], **value, "by": [(CLASSIFICATION_LABELS[c], v) for c, v in value["by_classification"].items()]}
+            {
+                "label": TIME_LABELS[key],
+                **value,
+                "by": [(CLASSIFICATION_LABELS[c], v) for c, v in value["by_classification"].items()],
+            }
             for key, value in data["times_working_days"].items()
         ],
         "deadlines": [
@@ -331,24 +368,58 @@ def render_xlsx(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
     for key, value in data["times_working_days"].items():
         sheet.append([TIME_LABELS[key], "Semua", value["n"], value["median"], value["p90"], value["mean"]])
         for cls, v in value["by_classification"].items():
-            sheet.append([TIME_LABELS[key], CLASSIFICATION_LABELS[cls], v["n"], v["median"], v["p90"], v["mean"]])
+            sheet.append(
+                [TIME_LABELS[key], CLASSIFICATION_LABELS[cls], v["n"], v["median"], v["p90"], v["mean"]]
+            )
 
     sheet = wb.create_sheet("Kepatuhan tenggat")
     sheet.append(["Tahap", "Batas (hari kerja)", "Tepat waktu", "Terlambat", "% tepat waktu"])
     v = data["within_deadline"]["verification"]
-    sheet.append(["Verifikasi dan disposisi", v["limit_working_days"], v["within"], v["late"], v["share_within"]])
+    sheet.append(
+        ["Verifikasi dan disposisi", v["limit_working_days"], v["within"], v["late"], v["share_within"]]
+    )
     for cls, v in data["within_deadline"]["follow_up"].items():
-        sheet.append([f"Tindak lanjut: {CLASSIFICATION_LABELS[cls]}", v["limit_working_days"], v["within"], v["late"], v["share_within"]])
+        sheet.append(
+            [
+                f"Tindak lanjut: {CLASSIFICATION_LABELS[cls]}",
+                v["limit_working_days"],
+                v["within"],
+                v["late"],
+                v["share_within"],
+            ]
+        )
 
     sheet = wb.create_sheet("Peringkat OPD")
     sheet.append(
-        ["Peringkat", "OPD", "Laporan", "Ditindaklanjuti", "Selesai", "Tepat waktu", "Terlambat",
-         "% ditindaklanjuti", "% tepat waktu", "Bukan kewenangan", "Rata-rata penilaian"]
+        [
+            "Peringkat",
+            "OPD",
+            "Laporan",
+            "Ditindaklanjuti",
+            "Selesai",
+            "Tepat waktu",
+            "Terlambat",
+            "% ditindaklanjuti",
+            "% tepat waktu",
+            "Bukan kewenangan",
+            "Rata-rata penilaian",
+        ]
     )
     for row in data["league"]:
         sheet.append(
-            [row["rank"], row["name"], row["total"], row["followed_up"], row["completed"], row["within_deadline"],
-             row["late"], row["share_followed_up"], row["share_within_deadline"], row["returns"], row["rating_average"]]
+            [
+                row["rank"],
+                row["name"],
+                row["total"],
+                row["followed_up"],
+                row["completed"],
+                row["within_deadline"],
+                row["late"],
+                row["share_followed_up"],
+                row["share_within_deadline"],
+                row["returns"],
+                row["rating_average"],
+            ]
         )
 
     sheet = wb.create_sheet("Laporan diarsipkan")
@@ -358,8 +429,21 @@ def render_xlsx(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
 
     sheet = wb.create_sheet("Daftar laporan")
     sheet.append(
-        ["Nomor", "Diterima", "Kanal", "Jenis", "Klasifikasi", "Kategori", "Kecamatan", "Desa/Kelurahan",
-         "Status", "OPD utama", "Alasan arsip", "Judul", "Pelapor"]
+        [
+            "Nomor",
+            "Diterima",
+            "Kanal",
+            "Jenis",
+            "Klasifikasi",
+            "Kategori",
+            "Kecamatan",
+            "Desa/Kelurahan",
+            "Status",
+            "OPD utama",
+            "Alasan arsip",
+            "Judul",
+            "Pelapor",
+        ]
     )
     for row in report_list_rows(period, scope):
         sheet.append(row)
@@ -380,7 +464,9 @@ def _default(value: Any) -> Any:
 
 
 def render_json(data: dict[str, Any]) -> bytes:
-    return json.dumps({**data, "summary": summary(data)}, ensure_ascii=False, indent=2, default=_default).encode()
+    return json.dumps(
+        {**data, "summary": summary(data)}, ensure_ascii=False, indent=2, default=_default
+    ).encode()
 
 
 def render_csv(data: dict[str, Any]) -> str:
@@ -388,7 +474,11 @@ def render_csv(data: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["period_start", "period_end", "scope", "breakdown", "key", "name", "count"])
-    head = [data["period"]["start"], data["period"]["end"], data["scope"]["kind"] + (":" + data["scope"]["code"] if data["scope"]["code"] else "")]
+    head = [
+        data["period"]["start"],
+        data["period"]["end"],
+        data["scope"]["kind"] + (":" + data["scope"]["code"] if data["scope"]["code"] else ""),
+    ]
     writer.writerow([*head, "total", "", "Jumlah laporan", data["total"]])
     simple = {
         "by_channel": CHANNEL_LABELS,

@@ -96,7 +96,9 @@ def summary_sentences(data: dict[str, Any]) -> list[str]:
             f"sedangkan {number(rest)} laporan lainnya terdiri atas {_join(others)}."
         )
     elif others:
-        sentences.append(f"Laporan tersebut terdiri atas {_join(others)}; tidak ada pengaduan berkadar pengawasan.")
+        sentences.append(
+            f"Laporan tersebut terdiri atas {_join(others)}; tidak ada pengaduan berkadar pengawasan."
+        )
     outcome = data["by_outcome"]
     disposed, followed, archived = outcome["disposed"], outcome["followed_up"], outcome["archived"]
     if disposed:
@@ -107,7 +109,9 @@ def summary_sentences(data: dict[str, Any]) -> list[str]:
                 f"Sebanyak {number(disposed)} laporan telah didisposisikan kepada OPD teknis, "
                 f"{number(followed)} di antaranya telah ditindaklanjuti"
             )
-        sentences.append(handled + (f", sedangkan {number(archived)} laporan diarsipkan." if archived else "."))
+        sentences.append(
+            handled + (f", sedangkan {number(archived)} laporan diarsipkan." if archived else ".")
+        )
     elif archived:
         sentences.append(f"Sebanyak {number(archived)} laporan diarsipkan.")
     topics = [
@@ -117,11 +121,17 @@ def summary_sentences(data: dict[str, Any]) -> list[str]:
     ]
     if topics:
         sentences.append(f"Topik yang paling banyak dilaporkan: {_join(topics)}.")
-    kecamatan = [(code, entry) for code, entry in data["by_kecamatan"].items() if entry["count"] and code != "tanpa_lokasi"]
+    kecamatan = [
+        (code, entry)
+        for code, entry in data["by_kecamatan"].items()
+        if entry["count"] and code != "tanpa_lokasi"
+    ]
     if kecamatan and data["scope"]["kind"] != "kecamatan":
         code, top = kecamatan[0]
         remaining = len(kecamatan) - 1
-        sentence = f"Laporan terbanyak berasal dari Kecamatan {top['name']}, yaitu {number(top['count'])} laporan"
+        sentence = (
+            f"Laporan terbanyak berasal dari Kecamatan {top['name']}, yaitu {number(top['count'])} laporan"
+        )
         if remaining:
             sentence += f"; selebihnya tersebar di {number(remaining)} kecamatan lain."
         else:

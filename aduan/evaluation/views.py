@@ -55,7 +55,9 @@ def _period_and_scope(request: HttpRequest, *, forced_agency: str | None = None)
     if forced_agency:
         return period, Scope("agency", forced_agency)
     kind = params.get("scope") or "kabupaten"
-    code = params.get("agency") if kind == "agency" else params.get("kecamatan") if kind == "kecamatan" else ""
+    code = (
+        params.get("agency") if kind == "agency" else params.get("kecamatan") if kind == "kecamatan" else ""
+    )
     return period, Scope.parse(kind, code)
 
 
@@ -77,7 +79,9 @@ def _public_data(request: HttpRequest) -> tuple[Period, Scope, dict[str, Any]]:
 
 
 def _error_json(exc: DomainError) -> JsonResponse:
-    return JsonResponse({"error": {"code": exc.code, "message": exc.message, "field": exc.field}}, status=exc.http_status)
+    return JsonResponse(
+        {"error": {"code": exc.code, "message": exc.message, "field": exc.field}}, status=exc.http_status
+    )
 
 
 @require_GET
@@ -201,7 +205,9 @@ def dashboard_download(request: HttpRequest) -> HttpResponse:
 # --- shared page context ------------------------------------------------------------------------------
 
 
-def _page_context(request: HttpRequest, period: Period, scope: Scope, data: dict[str, Any], *, drill: bool) -> dict[str, Any]:
+def _page_context(
+    request: HttpRequest, period: Period, scope: Scope, data: dict[str, Any], *, drill: bool
+) -> dict[str, Any]:
     """Charts and tables for the templates; with `drill`, every count links to the console list."""
     base = _query(period, scope)
 
@@ -215,39 +221,74 @@ def _page_context(request: HttpRequest, period: Period, scope: Scope, data: dict
 
     outcome_filters = {"archived": {"status": "diarsipkan"}, "completed": {"status": "selesai"}}
     sections = [
-        section("bulan", _("Laporan per bulan"), "line", [(month_label(m), n, None) for m, n in data["by_month"].items()]),
-        section("kanal", _("Kanal"), "bar", [(CHANNEL_LABELS[c], n, link(channel=c)) for c, n in data["by_channel"].items()]),
+        section(
+            "bulan",
+            _("Laporan per bulan"),
+            "line",
+            [(month_label(m), n, None) for m, n in data["by_month"].items()],
+        ),
+        section(
+            "kanal",
+            _("Kanal"),
+            "bar",
+            [(CHANNEL_LABELS[c], n, link(channel=c)) for c, n in data["by_channel"].items()],
+        ),
         section(
             "klasifikasi",
             _("Klasifikasi"),
             "doughnut",
-            [(CLASSIFICATION_LABELS[c], n, link(classification=c)) for c, n in data["by_classification"].items()],
+            [
+                (CLASSIFICATION_LABELS[c], n, link(classification=c))
+                for c, n in data["by_classification"].items()
+            ],
         ),
-        section("status", _("Status saat ini"), "bar", [(STATUS_LABELS[c], n, link(status=c)) for c, n in data["by_status"].items()]),
+        section(
+            "status",
+            _("Status saat ini"),
+            "bar",
+            [(STATUS_LABELS[c], n, link(status=c)) for c, n in data["by_status"].items()],
+        ),
         section(
             "hasil",
             _("Hasil penanganan"),
             "bar",
-            [(OUTCOME_LABELS[c], data["by_outcome"][c], link(**outcome_filters[c]) if c in outcome_filters else None) for c in OUTCOME_LABELS],
+            [
+                (
+                    OUTCOME_LABELS[c],
+                    data["by_outcome"][c],
+                    link(**outcome_filters[c]) if c in outcome_filters else None,
+                )
+                for c in OUTCOME_LABELS
+            ],
         ),
         section(
             "arsip",
             _("Diarsipkan menurut alasan"),
             "doughnut",
-            [(REASON_LABELS[c], n, link(status="diarsipkan")) for c, n in data["by_outcome"]["archived_by_reason"].items()],
+            [
+                (REASON_LABELS[c], n, link(status="diarsipkan"))
+                for c, n in data["by_outcome"]["archived_by_reason"].items()
+            ],
         ),
         section(
             "kategori",
             _("Kategori"),
             "bar",
-            [(nice_name(e["name"]), e["count"], link(category=c) if c != "tanpa_kategori" else None) for c, e in data["by_category"].items()],
+            [
+                (nice_name(e["name"]), e["count"], link(category=c) if c != "tanpa_kategori" else None)
+                for c, e in data["by_category"].items()
+            ],
         ),
         section(
             "subkategori",
             _("Subkategori"),
             "bar",
             sorted(
-                [(nice_name(s["name"]), s["count"], link(category=c)) for e in data["by_category"].values() for c, s in e["sub"].items()],
+                [
+                    (nice_name(s["name"]), s["count"], link(category=c))
+                    for e in data["by_category"].values()
+                    for c, s in e["sub"].items()
+                ],
                 key=lambda r: -r[1],
             )[:20],
         ),
@@ -255,9 +296,17 @@ def _page_context(request: HttpRequest, period: Period, scope: Scope, data: dict
             "kecamatan",
             _("Kecamatan (berurutan)"),
             "bar",
-            [(e["name"], e["count"], link(kecamatan=c) if c != "tanpa_lokasi" else None) for c, e in data["by_kecamatan"].items()],
+            [
+                (e["name"], e["count"], link(kecamatan=c) if c != "tanpa_lokasi" else None)
+                for c, e in data["by_kecamatan"].items()
+            ],
         ),
-        section("opd", _("OPD penanggung jawab"), "bar", [(e["name"], e["count"], link(agency=c)) for c, e in data["by_agency"].items()]),
+        section(
+            "opd",
+            _("OPD penanggung jawab"),
+            "bar",
+            [(e["name"], e["count"], link(agency=c)) for c, e in data["by_agency"].items()],
+        ),
         section(
             "penilaian",
             _("Penilaian pelapor"),
@@ -266,7 +315,13 @@ def _page_context(request: HttpRequest, period: Period, scope: Scope, data: dict
         ),
     ]
     charts = [
-        {"key": s["key"], "title": str(s["title"]), "type": s["chart"], "labels": [r[0] for r in s["rows"]], "values": [r[1] for r in s["rows"]]}
+        {
+            "key": s["key"],
+            "title": str(s["title"]),
+            "type": s["chart"],
+            "labels": [r[0] for r in s["rows"]],
+            "values": [r[1] for r in s["rows"]],
+        }
         for s in sections
     ]
     times = [
@@ -277,7 +332,9 @@ def _page_context(request: HttpRequest, period: Period, scope: Scope, data: dict
         }
         for key, value in data["times_working_days"].items()
     ]
-    deadlines = [{"label": CLASSIFICATION_LABELS[c], **v} for c, v in data["within_deadline"]["follow_up"].items()]
+    deadlines = [
+        {"label": CLASSIFICATION_LABELS[c], **v} for c, v in data["within_deadline"]["follow_up"].items()
+    ]
     league = [{**row, "link": link(agency=row["code"])} for row in data["league"]]
     return {
         "data": data,
@@ -291,8 +348,12 @@ def _page_context(request: HttpRequest, period: Period, scope: Scope, data: dict
         "league": league,
         "years": _years(),
         "months": list(enumerate(MONTHS_ID, start=1)),
-        "agencies": Agency.objects.filter(is_active=True).exclude(kind=Agency.Kind.GOVERNMENT).order_by("name"),
-        "kecamatan_list": Region.objects.filter(level=Region.Level.KECAMATAN, parent_id=_home()).order_by("name"),
+        "agencies": Agency.objects.filter(is_active=True)
+        .exclude(kind=Agency.Kind.GOVERNMENT)
+        .order_by("name"),
+        "kecamatan_list": Region.objects.filter(level=Region.Level.KECAMATAN, parent_id=_home()).order_by(
+            "name"
+        ),
         "params": {k: request.GET.get(k, "") for k in (*PERIOD_KEYS, "scope", "agency", "kecamatan")},
         "total_link": link(),
         "query": _query(period, scope),

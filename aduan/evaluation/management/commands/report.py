@@ -13,7 +13,9 @@ from aduan.evaluation.stats import Period, Scope, evaluation_for
 
 
 class Command(BaseCommand):
-    help = "Write the evaluation report (Laporan Evaluasi SP4N-LAPOR!) for a period as PDF, XLSX, JSON or CSV."
+    help = (
+        "Write the evaluation report (Laporan Evaluasi SP4N-LAPOR!) for a period as PDF, XLSX, JSON or CSV."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, help="year (default: this year)")
@@ -25,10 +27,14 @@ class Command(BaseCommand):
         parser.add_argument("--kecamatan", help="limit to one kecamatan (Kemendagri code, e.g. 35.02.17)")
         parser.add_argument("--format", choices=["pdf", "xlsx", "json", "csv"], default="json")
         parser.add_argument("-o", "--output", help="file to write (default: standard output for json/csv)")
-        parser.add_argument("--raw", action="store_true", help="count from the raw tables, not the pre-aggregated counts")
+        parser.add_argument(
+            "--raw", action="store_true", help="count from the raw tables, not the pre-aggregated counts"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        params = {k: str(options[k]) for k in ("year", "quarter", "month", "date_from", "date_to") if options.get(k)}
+        params = {
+            k: str(options[k]) for k in ("year", "quarter", "month", "date_from", "date_to") if options.get(k)
+        }
         try:
             period = Period.from_params(params)
             if options.get("agency"):
@@ -59,4 +65,6 @@ class Command(BaseCommand):
             return
         with open(output, "wb") as fh:
             fh.write(content)
-        self.stderr.write(f"{output}: {data['period']['label']}, {data['total']} laporan ({len(content):,} bytes)")
+        self.stderr.write(
+            f"{output}: {data['period']['label']}, {data['total']} laporan ({len(content):,} bytes)"
+        )

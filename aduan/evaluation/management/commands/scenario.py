@@ -15,7 +15,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", choices=sorted(SCENARIOS))
         parser.add_argument(
-            "--password", help="password for the staff users the scenario creates (default: they cannot sign in)"
+            "--password",
+            help="password for the staff users the scenario creates (default: they cannot sign in)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
