@@ -13,7 +13,8 @@ from aduan.core import clock
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(settings: Any) -> Any:
+def _private_cache(settings: Any, tmp_path: Any) -> Any:
+    settings.MEDIA_ROOT = str(tmp_path / "media")  # attachments of a test stay out of var/
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-tests"}
     }
