@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -19,25 +20,33 @@ MASK = "********"
 
 
 class DeliveryError(Exception):
-    """The gateway refused or could not be reached; the message is tried again later."""
+    """The gateway refused or could not be reached; tried again later unless not `retryable`
+    (a number or address no gateway will ever accept)."""
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
 
 
 def send_sms(to: str, text: str) -> str:
     """Through the channels app's SMS gateway (console, Gammu or HTTP, per ADUAN_SMS_BACKEND)."""
     try:
         from aduan.channels import sms  # type: ignore[attr-defined,unused-ignore]
-    except ImportError as exc:  # the channels app has no sender yet: keep the message pending
+    except ImportError as exc:  # no SMS sender installed: keep the message pending
         raise DeliveryError("SMS gateway not available (aduan.channels.sms)") from exc
     try:
         result = sms.send_sms(to, text)
     except sms.SmsSendError as exc:
-        raise DeliveryError(str(exc) or exc.__class__.__name__) from exc
+        retryable = getattr(exc, "retryable", True)
+        raise DeliveryError(str(exc) or exc.__class__.__name__, retryable=retryable) from exc
     return str(result or "")
 
 
 def send_email(to: str, subject: str, body: str) -> str:
     try:
         send_mail(subject or "Aduan", body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise DeliveryError(f"recipient refused: {exc}", retryable=False) from exc
     except Exception as exc:  # SMTP errors come in many classes (smtplib, socket, ssl)
         raise DeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
     return ""
@@ -81,7 +90,7 @@ def message_deliver(message_id: int) -> str | None:
     except DeliveryError as exc:
         message.last_error = str(exc)[:1000]
         fields = ["last_error", "next_attempt_at"]
-        if message.attempts >= conf.MAX_ATTEMPTS:
+        if message.attempts >= conf.MAX_ATTEMPTS or not exc.retryable:
             message.state = State.FAILED
             message.next_attempt_at = None
             fields += ["state", *_mask(message)]

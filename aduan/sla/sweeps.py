@@ -197,6 +197,21 @@ def prune_idempotency_records() -> int:
     return deleted
 
 
+def prune_task_results() -> int:
+    """Finished task rows (a sweep every few minutes adds up): successful after 7 days, failed after 30."""
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    now = clock.now()
+    ok, _ = DBTaskResult.objects.filter(
+        status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - dt.timedelta(days=7)
+    ).delete()
+    failed, _ = DBTaskResult.objects.filter(
+        status=TaskResultStatus.FAILED, finished_at__lt=now - dt.timedelta(days=30)
+    ).delete()
+    return ok + failed
+
+
 def run_sweeps() -> dict[str, int]:
     """Every sweep once, in order; one failing sweep does not stop the others."""
     calendar = WorkingCalendar.load()
@@ -206,6 +221,7 @@ def run_sweeps() -> dict[str, int]:
         ("escalated", lambda: sweep_escalations(calendar=calendar)),
         ("reminded", lambda: sweep_reminders(calendar=calendar)),
         ("idempotency_pruned", prune_idempotency_records),
+        ("task_results_pruned", prune_task_results),
     ]
     result: dict[str, int] = {}
     for name, sweep in steps:

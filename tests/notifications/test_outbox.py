@@ -237,17 +237,32 @@ def test_failing_sms_is_retried_with_backoff_then_failed_and_never_logs_the_code
     assert submitted.access_code not in caplog.text
 
 
-def test_sms_without_a_gateway_module_stays_pending(staff: dict[str, User]) -> None:
-    # Until aduan.channels.sms exists, an SMS waits (and is retried) rather than vanishing.
-    import importlib.util
+def test_sms_through_the_channels_console_backend(settings, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("aduan.channels.sms")
+    settings.ADUAN_SMS_BACKEND = "console"
+    report = submit(channel="sms", email="").report
+    act(
+        as_actor(User.objects.create_user("koor2", role="coordinator")),
+        report,
+        "hold",
+        question="Di desa mana?",
+    )
+    assert deliver_due()["sent"] == 1
+    [message] = messages(report)
+    assert message.state == State.SENT and message.provider_id.startswith("console:")
+    assert "Di desa mana?" in capsys.readouterr().err
 
-    if importlib.util.find_spec("aduan.channels.sms") is not None:
-        pytest.skip("the SMS gateway module exists")
+
+def test_a_number_no_gateway_accepts_fails_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused(to: str, text: str) -> str:
+        raise DeliveryError("bukan nomor seluler", retryable=False)
+
+    monkeypatch.setattr(delivery, "send_sms", refused)
     submitted = submit(channel="sms", email="")
     notify_submitted(submitted.report, submitted.access_code)
-    assert deliver_due()["retry"] == 1
+    assert deliver_due()["failed"] == 1
     [message] = messages(submitted.report)
-    assert message.state == State.PENDING and "aduan.channels.sms" in message.last_error
+    assert message.state == State.FAILED and message.attempts == 1
 
 
 def test_an_edited_template_is_used_with_either_placeholder_syntax(staff: dict[str, User]) -> None:

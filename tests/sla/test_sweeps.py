@@ -228,3 +228,20 @@ def test_deadline_state_follows_reminder_and_escalation(report: Report) -> None:
     report.refresh_from_db()
     state = deadline_state(report, at(21))
     assert state.code == "escalated_coordinator" and state.due == "Jumat, 20 Oktober 2023"
+
+
+def test_old_task_results_are_pruned(db: None) -> None:
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from aduan.sla.sweeps import prune_task_results
+    from aduan.sla.tasks import sweep
+
+    now = clock.now()
+    for age in (10, 1):
+        result = sweep.enqueue()
+        DBTaskResult.objects.filter(id=result.id).update(
+            status=TaskResultStatus.SUCCESSFUL, finished_at=now - dt.timedelta(days=age)
+        )
+    assert prune_task_results() == 1
+    assert DBTaskResult.objects.count() == 1
