@@ -1,10 +1,11 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from aduan.channels.models import InboundMessage
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(admin.ModelAdmin):
+class InboundMessageAdmin(admin.ModelAdmin[InboundMessage]):
     """Read-only: what arrived and what became of it (messages with outcome `error` need a person)."""
 
     list_display = ("received_at", "channel", "gateway", "sender", "outcome", "report")
@@ -15,8 +16,8 @@ class InboundMessageAdmin(admin.ModelAdmin):
     # The stored reply may hold an access code until it is pruned: not shown.
     exclude = ("reply",)
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: InboundMessage | None = None) -> bool:
         return False
