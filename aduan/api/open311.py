@@ -1,0 +1,417 @@
+"""Open311 GeoReport v2 (open311.org) under /api/open311/v2/, in XML and JSON, by file suffix.
+
+Mapping (shared/domain/open311.md): a service is a category; `agency_responsible` is the lead OPD;
+`GET requests` lists only public reports (verified, not confidential) and never personal data;
+every POST becomes a normal report on the token's channel (`api` by default), made by the user the
+`api_key` (an Aduan API token) belongs to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from aduan.api import ratelimit
+from aduan.api.clients import Client, client_ip
+from aduan.api.problems import ApiProblem
+from aduan.api.services import token_authenticate
+from aduan.core import clock
+from aduan.core.errors import DomainError, PermissionDenied
+from aduan.directory.models import Category, Region
+from aduan.intake.models import OPEN_STATUSES, Kind, Report, Status
+from aduan.intake.services import report_submit
+from aduan.notifications.services import notify_submitted
+from aduan.workflow.selectors import reports_public
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+CHANGESET = "2026-11-29T00:00:00+07:00"
+MAX_REQUESTS = 1000
+DESCRIPTION_MAX = 4000
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    return str(value)
+
+
+def _xml_fill(parent: ET.Element, value: Any, item_tag: str = "item") -> None:
+    if isinstance(value, dict):
+        for key, child in value.items():
+            element = ET.SubElement(parent, key)
+            _xml_fill(element, child, _ITEM_TAGS.get(key, "item"))
+    elif isinstance(value, list):
+        for child in value:
+            _xml_fill(ET.SubElement(parent, item_tag), child)
+    else:
+        parent.text = _text(value)
+
+
+# Element names of list items in the spec's XML (plural container → singular item).
+_ITEM_TAGS = {
+    "endpoints": "endpoint",
+    "formats": "format",
+    "attributes": "attribute",
+    "values": "value",
+    "services": "service",
+    "service_requests": "request",
+    "keywords": "keyword",
+}
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return _text(value)
+    return value
+
+
+def render(fmt: str, root: str, value: Any, status: int = 200) -> HttpResponse:
+    if fmt == "json":
+        return HttpResponse(
+            json.dumps(_json_ready(value), ensure_ascii=False),
+            status=status,
+            content_type="application/json; charset=utf-8",
+        )
+    element = ET.Element(root)
+    _xml_fill(element, value, _ITEM_TAGS.get(root, "item"))
+    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(element, encoding="utf-8")
+    return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+
+
+def render_error(fmt: str, status: int, description: str) -> HttpResponse:
+    errors = [{"code": status, "description": description}]
+    if fmt == "json":
+        return render("json", "errors", errors, status)
+    element = ET.Element("errors")
+    for error in errors:
+        item = ET.SubElement(element, "error")
+        ET.SubElement(item, "code").text = str(error["code"])
+        ET.SubElement(item, "description").text = str(error["description"])
+    body = b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(element, encoding="utf-8")
+    return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
+
+
+def endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Map errors to the spec's error lists: 404 not found, 403 bad key, 400 anything else."""
+
+    def wrapped(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, fmt, **kwargs)
+        except Open311Error as exc:
+            return render_error(fmt, exc.status, exc.description)
+        except ApiProblem as exc:
+            response = render_error(fmt, exc.status, exc.detail)
+            for name, value in (exc.headers or {}).items():
+                response[name] = value
+            return response
+        except DomainError as exc:
+            status = 403 if isinstance(exc, PermissionDenied) else 404 if exc.http_status == 404 else 400
+            return render_error(fmt, status, exc.message)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def _param(request: HttpRequest, name: str) -> str:
+    # An empty parameter counts as absent (GeoReport v2).
+    source = request.POST if request.method == "POST" else request.GET
+    return (source.get(name) or "").strip()
+
+
+# --- discovery and services ------------------------------------------------------------------------
+
+
+@require_GET
+@endpoint
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    base = request.build_absolute_uri("/api/open311/v2/")
+    return render(
+        fmt,
+        "discovery",
+        {
+            "changeset": CHANGESET,
+            "contact": f"{settings.INSTALLATION_NAME} — {settings.DEFAULT_FROM_EMAIL}",
+            "key_service": f"{settings.SITE_URL}/api/docs (token dari administrator: aduan token create)",
+            "endpoints": [
+                {
+                    "specification": SPECIFICATION,
+                    "url": base,
+                    "changeset": CHANGESET,
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        },
+    )
+
+
+def _groups() -> dict[int, str]:
+    return dict(Category.objects.filter(parent__isnull=True).values_list("pk", "name"))
+
+
+@require_GET
+@endpoint
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    groups = _groups()
+    rows = []
+    for category in Category.objects.filter(is_active=True).order_by("parent_id", "position", "name"):
+        rows.append(
+            {
+                "service_code": category.code,
+                "service_name": category.name,
+                "description": category.name,
+                "metadata": True,
+                "type": "realtime",
+                "keywords": "",
+                "group": groups.get(category.parent_id or category.pk, category.name),
+            }
+        )
+    return render(fmt, "services", rows)
+
+
+def _attributes() -> list[dict[str, Any]]:
+    kecamatan = (
+        Region.objects.filter(parent_id=settings.ADUAN_HOME_REGION)
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    return [
+        {
+            "variable": True,
+            "code": "region",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": "Kode Kemendagri kecamatan (atau desa/kelurahan)",
+            "order": 1,
+            "description": "Kecamatan tempat kejadian",
+            "values": [{"key": code, "name": name} for code, name in kecamatan],
+        },
+        {
+            "variable": True,
+            "code": "kind",
+            "datatype": "singlevaluelist",
+            "required": False,
+            "datatype_description": "Bawaan: pengaduan",
+            "order": 2,
+            "description": "Jenis laporan",
+            "values": [{"key": value, "name": str(label)} for value, label in Kind.choices],
+        },
+        {
+            "variable": True,
+            "code": "title",
+            "datatype": "string",
+            "required": False,
+            "datatype_description": "Maksimal 200 karakter; bawaan: awal deskripsi",
+            "order": 3,
+            "description": "Judul laporan",
+            "values": [],
+        },
+    ]
+
+
+@require_GET
+@endpoint
+def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
+    if not Category.objects.filter(code=service_code, is_active=True).exists():
+        raise Open311Error(404, f"Layanan {service_code!r} tidak dikenal.")
+    return render(fmt, "service_definition", {"service_code": service_code, "attributes": _attributes()})
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+
+def _as_request(report: Report, *, extensions: bool) -> dict[str, Any]:
+    """One public report as a GeoReport request: never name, phone, email or NIK."""
+    region = report.desa or report.kecamatan
+    item: dict[str, Any] = {
+        "service_request_id": report.tracking_number,
+        "status": "open" if report.status in OPEN_STATUSES else "closed",
+        "status_notes": str(Status(report.status).label),
+        "service_name": report.category.name if report.category else "",
+        "service_code": report.category.code if report.category else "",
+        "description": report.display_text,
+        "agency_responsible": report.lead_agency.name if report.lead_agency else "",
+        "service_notice": "",
+        "requested_datetime": report.submitted_at,
+        "updated_datetime": report.updated_at,
+        "expected_datetime": report.due_at if report.is_open else None,
+        "address": ", ".join(p for p in [report.address, region.name if region else ""] if p),
+        "address_id": "",
+        "zipcode": region.postal_code if region else "",
+        "lat": float(report.latitude) if report.latitude is not None else "",
+        "long": float(report.longitude) if report.longitude is not None else "",
+        "media_url": "",
+    }
+    if extensions:
+        item["extended_attributes"] = {
+            "channel": report.channel,
+            "kind": report.kind,
+            "status": report.status,
+            "kecamatan": report.kecamatan_id or "",
+            "support_count": report.support_count,
+        }
+    return item
+
+
+def _public_requests() -> Any:
+    return reports_public().select_related("category", "lead_agency", "kecamatan", "desa")
+
+
+def _date(value: str, name: str) -> dt.datetime | None:
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise Open311Error(400, f"{name} harus tanggal-waktu ISO 8601 (mis. 2026-11-01T00:00:00+07:00).")
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    reports = _public_requests()
+    extensions = _param(request, "extensions").lower() == "true"
+    ids = [i.strip() for i in _param(request, "service_request_id").split(",") if i.strip()]
+    if ids:
+        reports = reports.filter(tracking_number__in=ids[:MAX_REQUESTS])
+    else:
+        if code := _param(request, "service_code"):
+            reports = reports.filter(category__code__in=[c.strip() for c in code.split(",")])
+        status = _param(request, "status")
+        if status == "open":
+            reports = reports.filter(status__in=OPEN_STATUSES)
+        elif status == "closed":
+            reports = reports.exclude(status__in=OPEN_STATUSES)
+        elif status:
+            raise Open311Error(400, "status harus open atau closed.")
+        end = _date(_param(request, "end_date"), "end_date")
+        start = _date(_param(request, "start_date"), "start_date")
+        if start and end and end - start > dt.timedelta(days=90):
+            raise Open311Error(400, "Rentang start_date–end_date paling lama 90 hari.")
+        if start is None and end is None:
+            start = clock.now() - dt.timedelta(days=90)
+        if start is not None:
+            reports = reports.filter(submitted_at__gte=start)
+        if end is not None:
+            reports = reports.filter(submitted_at__lte=end)
+    try:
+        page = max(1, int(_param(request, "page") or 1))
+        page_size = max(1, min(int(_param(request, "page_size") or MAX_REQUESTS), MAX_REQUESTS))
+    except ValueError:
+        raise Open311Error(400, "page dan page_size harus bilangan bulat.") from None
+    rows = reports.order_by("-submitted_at", "-pk")[(page - 1) * page_size : page * page_size]
+    return render(fmt, "service_requests", [_as_request(r, extensions=extensions) for r in rows])
+
+
+def _location(request: HttpRequest) -> tuple[str, str]:
+    lat, long, address = _param(request, "lat"), _param(request, "long"), _param(request, "address_string")
+    if not ((lat and long) or address or _param(request, "address_id")):
+        raise Open311Error(400, "Lokasi wajib: lat dan long, atau address_string.")
+    return lat, long
+
+
+def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
+    token = token_authenticate(_param(request, "api_key"))
+    if token is None:
+        raise Open311Error(403, "api_key tidak valid.")
+    client = Client(token=token, device_id=_param(request, "device_id")[:128], ip=client_ip(request))
+    ratelimit.check_create(client)
+    code = _param(request, "service_code")
+    category = Category.objects.filter(code=code, is_active=True).first() if code else None
+    if category is None:
+        raise Open311Error(400, "service_code wajib dan harus salah satu kode dari services.")
+    lat, long = _location(request)
+    description = _param(request, "description")
+    if not description:
+        raise Open311Error(400, "description wajib diisi.")
+    if len(description) > DESCRIPTION_MAX:
+        raise Open311Error(400, f"description paling panjang {DESCRIPTION_MAX} karakter.")
+    title = _param(request, "attribute[title]") or description.split("\n")[0][:80]
+    name = " ".join(p for p in [_param(request, "first_name"), _param(request, "last_name")] if p)
+    with transaction.atomic():
+        submitted = report_submit(
+            actor=client.submitting_actor(),
+            channel=client.channel,
+            channel_detail="open311",
+            kind=_param(request, "attribute[kind]") or Kind.PENGADUAN,
+            title=title,
+            description=description,
+            region=_param(request, "attribute[region]") or None,
+            category=category.code,
+            address=_param(request, "address_string")[:300],
+            latitude=lat or None,
+            longitude=long or None,
+            name=name,
+            phone=_param(request, "phone"),
+            email=_param(request, "email"),
+        )
+        notify_submitted(submitted.report, submitted.access_code)
+    notice = (
+        f"Laporan {submitted.report.tracking_number} diterima. Kode akses pelapor (rahasia, hanya ditampilkan sekali): "
+        f"{submitted.access_code}"
+    )
+    return render(
+        fmt,
+        "service_requests",
+        [
+            {
+                "service_request_id": submitted.report.tracking_number,
+                "service_notice": notice,
+                "account_id": "",
+            }
+        ],
+        201,
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@endpoint
+def requests(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "POST":
+        return _post_request(request, fmt)
+    return _list_requests(request, fmt)
+
+
+@require_GET
+@endpoint
+def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
+    report = _public_requests().filter(tracking_number=service_request_id).first()
+    if report is None:
+        raise Open311Error(404, f"Permintaan {service_request_id!r} tidak ditemukan.")
+    extensions = _param(request, "extensions").lower() == "true"
+    return render(fmt, "service_requests", [_as_request(report, extensions=extensions)])
+
+
+@require_GET
+@endpoint
+def token_lookup(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
+    # Every POST answers with its service_request_id at once, so there are no pending tokens.
+    raise Open311Error(404, "Token tidak dikenal; setiap permintaan langsung mendapat service_request_id.")
