@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +38,21 @@ Kind = OutboundMessage.RecipientKind
 # Actions whose note is written for the citizen (a question, a follow-up, a closing reason).
 # Others (a dispose instruction, a verification note) are for staff and stay out of messages.
 CITIZEN_NOTE_ACTIONS = {"hold", "follow_up", "close", "complete", "auto_close", "expire_hold"}
+
+
+_local = threading.local()
+
+
+@contextmanager
+def suppressed() -> Iterator[None]:
+    """Write no messages in this block (this thread): for replaying a historical scenario or
+    loading demo data, whose citizens and OPDs must not be told anything."""
+    previous = getattr(_local, "suppressed", False)
+    _local.suppressed = True
+    try:
+        yield
+    finally:
+        _local.suppressed = previous
 
 
 # --- links and labels -------------------------------------------------------------------------
@@ -172,7 +189,7 @@ def message_queue(
     secret: str = "",
 ) -> OutboundMessage | None:
     """Write one message to the outbox (once per dedupe_key); it leaves after commit."""
-    if not to:
+    if not to or getattr(_local, "suppressed", False):
         return None
     if dedupe_key and OutboundMessage.objects.filter(dedupe_key=dedupe_key).exists():
         return None

@@ -81,11 +81,16 @@ def sweep_reminders(*, calendar: WorkingCalendar | None = None) -> int:
         due_at__gt=now,
         due_at__lte=now + REMINDER_HORIZON,
     ).values_list("pk", "step_started_at", "due_at")
-    ids = [
-        pk
-        for pk, started, due in candidates
-        if started and due and calendar.fraction_point(started, due, fraction) <= now
-    ]
+    # The point depends only on the two local dates; many reports share them.
+    points: dict[tuple[dt.date, dt.date], dt.datetime] = {}
+
+    def point(started: dt.datetime, due: dt.datetime) -> dt.datetime:
+        key = (clock.local_date(started), clock.local_date(due))
+        if key not in points:
+            points[key] = calendar.fraction_point(started, due, fraction)
+        return points[key]
+
+    ids = [pk for pk, started, due in candidates if started and due and point(started, due) <= now]
 
     def still(report: Report) -> bool:
         return (
@@ -95,7 +100,7 @@ def sweep_reminders(*, calendar: WorkingCalendar | None = None) -> int:
             and report.due_at is not None
             and report.step_started_at is not None
             and report.due_at > now
-            and calendar.fraction_point(report.step_started_at, report.due_at, fraction) <= now
+            and point(report.step_started_at, report.due_at) <= now
         )
 
     def remind(report: Report) -> bool:

@@ -18,7 +18,7 @@ from aduan.notifications.models import MessageTemplate, OutboundMessage
 from aduan.notifications.services import notify_submitted
 from aduan.workflow.services import report_act
 from tests.conftest import as_actor
-from tests.factories import act, disposed, owner, submit, verified
+from tests.factories import KESEHATAN, act, disposed, owner, submit, verified
 
 pytestmark = pytest.mark.django_db
 State = OutboundMessage.State
@@ -284,3 +284,22 @@ def test_an_edited_template_is_used_with_either_placeholder_syntax(staff: dict[s
 def test_default_templates_are_seeded_by_migration() -> None:
     keys = set(MessageTemplate.objects.values_list("key", "channel"))
     assert {("citizen.submitted", "sms"), ("citizen.status", "email"), ("agency.disposed", "email")} <= keys
+
+
+def test_suppressed_block_writes_no_messages(staff: dict[str, User]) -> None:
+    from aduan.notifications.services import suppressed
+
+    with suppressed():
+        submitted = submit()
+        notify_submitted(submitted.report, submitted.access_code)
+        act(as_actor(staff["koordinator"]), submitted.report, "hold", question="Kapan?")
+    assert messages(submitted.report) == []
+    act(owner(submitted.report), submitted.report, "resume", answer="Kemarin.")
+    act(
+        as_actor(staff["koordinator"]),
+        submitted.report,
+        "verify",
+        classification="aspirasi",
+        category=KESEHATAN,
+    )
+    assert [m.template_key for m in messages(submitted.report)] == ["citizen.status"]
