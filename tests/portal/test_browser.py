@@ -91,3 +91,22 @@ def test_offline_report_is_kept_and_sent_once_when_back_online(
     page.wait_for_load_state("networkidle")
     assert Report.objects.count() == 1
     context.close()
+
+
+def test_service_worker_opens_the_form_without_network(chromium_browser: Any, live_server: Any) -> None:
+    context = chromium_browser.new_context(viewport=PHONE, locale="id-ID")
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    kept = "navigator.serviceWorker.ready.then(() => caches.keys()).then(keys => keys.length ? caches.open(keys[0]).then(c => c.match('/lapor/')).then(Boolean) : false)"
+    for _ in range(100):  # evaluate() awaits the promise; poll until the worker has filled its cache
+        if page.evaluate(kept):
+            break
+        page.wait_for_timeout(100)
+    else:
+        pytest.fail("the service worker never cached /lapor/")
+    context.set_offline(True)
+    page.goto(live_server.url + "/lapor/")
+    assert page.locator("#report-form").count() == 1
+    page.goto(live_server.url + "/laporan/")  # not kept: the offline page says what still works
+    assert "Tidak ada koneksi" in page.title()
+    context.close()
