@@ -19,14 +19,22 @@ from aduan.api import ratelimit
 from aduan.api.clients import Client, actor_for_report, client_of, require_token
 from aduan.api.output import API_ACTIONS, report_detail, report_summary
 from aduan.api.problems import ApiProblem
-from aduan.api.schemas import ActionResult, Problem, ReportCreated, ReportIn, ReportOut, ReportPage
+from aduan.api.schemas import (
+    ActionResult,
+    Problem,
+    ReportCreated,
+    ReportIn,
+    ReportOut,
+    ReportPage,
+    SupportOut,
+)
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.roles import STAFF_ROLES
 from aduan.intake.idempotency import fingerprint, run_once
 from aduan.intake.models import Attachment, Status
-from aduan.intake.services import ALLOWED_TYPES, attachment_add, report_submit
+from aduan.intake.services import ALLOWED_TYPES, attachment_add, report_submit, report_support_add
 from aduan.notifications.services import notify_submitted
-from aduan.workflow.selectors import report_get_for, reports_visible_to
+from aduan.workflow.selectors import report_get_for, reports_public, reports_visible_to
 from aduan.workflow.services import report_act
 
 router = Router(tags=["laporan"])
@@ -41,6 +49,8 @@ ERRORS: dict[int, Any] = {
 }
 FILE_FIELDS = ("attachments", "attachment", "files")
 _encoder = DjangoJSONEncoder()
+# Inlined: the create view parses its body itself (JSON or multipart), so Ninja does not register it.
+REPORT_IN_SCHEMA = ReportIn.model_json_schema()
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> HttpResponse:
@@ -128,11 +138,11 @@ def _precheck_files(files: list[UploadedFile]) -> None:
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/ReportIn"}},
+                "application/json": {"schema": REPORT_IN_SCHEMA},
                 "multipart/form-data": {
                     "schema": {
                         "allOf": [
-                            {"$ref": "#/components/schemas/ReportIn"},
+                            REPORT_IN_SCHEMA,
                             {
                                 "type": "object",
                                 "properties": {
@@ -310,3 +320,25 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
             "report": detail,
         }
     )
+
+
+@router.post(
+    "/reports/{tracking_number}/support",
+    response={200: SupportOut, **ERRORS},
+    summary="Saya juga mengalami (dukungan)",
+)
+def report_support(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """One "me too" per citizen account or app device (X-Device-Id) on a public report."""
+    client = client_of(request)
+    ratelimit.check_create(client)
+    if client.user is not None:
+        supporter = f"user:{client.user.pk}"
+    elif client.device_id:
+        supporter = client.scope
+    else:
+        raise ApiProblem(400, "device_id_required", "Sertakan X-Device-Id atau token akun warga.")
+    report_id = reports_public().filter(tracking_number=tracking_number).values_list("pk", flat=True).first()
+    if report_id is None:
+        raise ApiProblem(404, "report_not_found", "Laporan publik tidak ditemukan.")
+    count = report_support_add(report_id=report_id, supporter=supporter)
+    return json_response({"tracking_number": tracking_number, "support_count": count})

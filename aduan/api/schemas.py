@@ -137,6 +137,11 @@ class ActionResult(Schema):
     report: ReportOut | None = Field(description="Laporan sesudah tindakan; null bila tidak lagi terlihat")
 
 
+class SupportOut(Schema):
+    tracking_number: str
+    support_count: int
+
+
 class CategoryOut(Schema):
     code: str
     name: str

@@ -287,7 +287,11 @@ def test_openapi_schema_docs_and_unknown_routes(api: Api) -> None:
         "/api/v1/agencies",
     ):
         assert path in schema["paths"], path
-    assert "multipart/form-data" in schema["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]
+    content = schema["paths"]["/api/v1/reports"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in content
+    assert {"kind", "title", "description", "region"} <= set(
+        content["application/json"]["schema"]["required"]
+    )
     docs = api.client.get("/api/docs")
     assert docs.status_code == 200 and b"/api/v1/openapi.json" in docs.content
     is_problem(api.client.get("/api/v2/whatever"), 404, "not_found")
