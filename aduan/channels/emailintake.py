@@ -18,7 +18,14 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from aduan.channels.models import InboundMessage, Outcome
-from aduan.channels.services import Received, _finish, _previous, _Result, _run_guarded
+from aduan.channels.services import (
+    Received,
+    Result,
+    finish_message,
+    in_site_language,
+    previous_message,
+    run_guarded,
+)
 from aduan.channels.textcommands import clean_text, title_from
 from aduan.core import clock
 from aduan.core.actors import Actor
@@ -33,6 +40,7 @@ EMAIL_CITIZEN = Actor(role=Role.CITIZEN, label="Pelapor (email)")
 _SUBJECT_PREFIX = re.compile(r"^\s*((re|fw|fwd|aw|bls|balas|tr)\s*:\s*)+", re.IGNORECASE)
 
 
+@in_site_language
 def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
     """Turn one email into a report (or ignore an auto-reply); the answer leaves after commit."""
     message = BytesParser(policy=policy.default).parsebytes(raw)
@@ -40,7 +48,7 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
     message_id = str(message.get("Message-ID", "") or "").strip()
     # Without a Message-ID the bytes themselves identify the message (a re-fetch is identical).
     gateway_id = (message_id or "sha256:" + hashlib.sha256(raw).hexdigest())[:255]
-    previous = _previous(gateway, gateway_id)
+    previous = previous_message(gateway, gateway_id)
     if previous is not None:
         return Received(previous, duplicate=True)
     name, address = _sender(message)
@@ -57,10 +65,8 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
                 text=(f"{subject}\n\n{body}" if subject else body)[:TEXT_MAX],
                 received_at=clock.now(),
             )
-            result = _run_guarded(
-                stored, lambda: _email_report(stored, message, name, address, subject, body)
-            )
-            _finish(stored, result)
+            result = run_guarded(stored, lambda: _email_report(stored, message, name, address, subject, body))
+            finish_message(stored, result)
             if result.reply and address:
                 reply_subject = (
                     _("Laporan Anda diterima") if result.report else _("Laporan Anda belum dapat diproses")
@@ -69,7 +75,7 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
                     reply_subject += f": {result.report.tracking_number}"
                 transaction.on_commit(lambda: _send_reply(address, reply_subject, result.reply, message_id))
     except IntegrityError:
-        previous = _previous(gateway, gateway_id)
+        previous = previous_message(gateway, gateway_id)
         if previous is None:
             raise
         return Received(previous, duplicate=True)
@@ -123,15 +129,15 @@ def html_to_text(markup: str) -> str:
 
 def _email_report(
     stored: InboundMessage, message: ParsedEmail, name: str, address: str, subject: str, body: str
-) -> _Result:
+) -> Result:
     if _is_automatic(message, address):
-        return _Result(Outcome.IGNORED, "", error_code="automatic_message")
+        return Result(Outcome.IGNORED, "", error_code="automatic_message")
     if not address or "@" not in address:
-        return _Result(Outcome.INVALID_SENDER, "", error_code="invalid_email")
+        return Result(Outcome.INVALID_SENDER, "", error_code="invalid_email")
     subject = _SUBJECT_PREFIX.sub("", subject).strip()
     description = body or subject
     if not description:
-        return _Result(
+        return Result(
             Outcome.REJECTED,
             _("Email Anda kosong. Tuliskan isi laporan di badan email lalu kirim kembali."),
             error_code="description_required",
@@ -151,7 +157,7 @@ def _email_report(
         )
     except InvalidInput as exc:
         if exc.code == "invalid_email":
-            return _Result(Outcome.INVALID_SENDER, "", error_code=exc.code)
+            return Result(Outcome.INVALID_SENDER, "", error_code=exc.code)
         raise
     report = submitted.report
     refused: list[str] = []
@@ -179,7 +185,7 @@ def _email_report(
     ]
     if refused:
         lines += ["", _("Lampiran berikut tidak dapat kami terima:")] + [f"- {reason}" for reason in refused]
-    return _Result(Outcome.REPORT_CREATED, "\n".join(lines), report=report)
+    return Result(Outcome.REPORT_CREATED, "\n".join(lines), report=report)
 
 
 def _send_reply(address: str, subject: str, text: str, in_reply_to: str) -> None:

@@ -7,11 +7,16 @@ created and changed only through intake's `report_submit` and workflow's `report
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from aduan.channels.models import InboundMessage, Outcome
@@ -28,6 +33,10 @@ logger = logging.getLogger(__name__)
 
 # A citizen texting in has no account; the report's access code is what proves ownership later.
 SMS_CITIZEN = Actor(role=Role.CITIZEN, label="Pelapor (SMS)")
+P = ParamSpec("P")
+T = TypeVar("T")
+# One phone number cannot open more than this many reports an hour (a stuck gateway, a prank).
+MAX_REPORTS_PER_HOUR = 10
 # Stored texts are capped: an SMS is short, and a gateway that sends megabytes is not a citizen.
 MAX_STORED_TEXT = 25_000
 
@@ -49,7 +58,7 @@ class Received:
 
 
 @dataclass
-class _Result:
+class Result:
     outcome: Outcome
     reply: str
     report: Report | None = None
@@ -63,10 +72,23 @@ def sms_receive(from_number: str, text: str, gateway_id: str, *, gateway: str = 
     )
 
 
+def in_site_language(fn: Callable[P, T]) -> Callable[P, T]:
+    """Answers are in the installation's language (Bahasa Indonesia), whatever Accept-Language a
+    gateway's HTTP client happens to send."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        with translation.override(settings.LANGUAGE_CODE):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@in_site_language
 def text_receive(*, channel: str, gateway: str, gateway_id: str, from_number: str, text: str) -> Received:
     """Store, dedupe on (gateway, gateway_id), run the text command; shared by SMS and WhatsApp."""
     gateway_id = str(gateway_id or "").strip()[:255]
-    previous = _previous(gateway, gateway_id)
+    previous = previous_message(gateway, gateway_id)
     if previous is not None:
         return Received(previous, duplicate=True)
     cleaned = clean_text(text)[:MAX_STORED_TEXT]
@@ -83,20 +105,20 @@ def text_receive(*, channel: str, gateway: str, gateway_id: str, from_number: st
                 text=cleaned,
                 received_at=clock.now(),
             )
-            result = _run_guarded(
+            result = run_guarded(
                 message, lambda: _text_command(message, channel, gateway, from_number, cleaned)
             )
-            _finish(message, result)
+            finish_message(message, result)
     except IntegrityError:
         # A concurrent delivery of the same gateway id committed first.
-        previous = _previous(gateway, gateway_id)
+        previous = previous_message(gateway, gateway_id)
         if previous is None:
             raise
         return Received(previous, duplicate=True)
     return Received(message, duplicate=False)
 
 
-def _previous(gateway: str, gateway_id: str) -> InboundMessage | None:
+def previous_message(gateway: str, gateway_id: str) -> InboundMessage | None:
     if not gateway_id:
         return None
     return (
@@ -104,28 +126,28 @@ def _previous(gateway: str, gateway_id: str) -> InboundMessage | None:
     )
 
 
-def _run_guarded(message: InboundMessage, work: Callable[[], _Result]) -> _Result:
+def run_guarded(message: InboundMessage, work: Callable[[], Result]) -> Result:
     """Run the command in a savepoint: a refused input becomes a polite reply, an unexpected error is
     logged and kept (outcome `error`) so staff can handle the text by hand; the message stays stored."""
     try:
         with transaction.atomic():
             return work()
     except DomainError as exc:
-        return _Result(
+        return Result(
             Outcome.REJECTED, _short(_("Maaf, %(reason)s") % {"reason": exc.message}), error_code=exc.code
         )
     except Exception:
         logger.exception(
             "inbound %s message %s from %s failed", message.channel, message.gateway_id, message.sender
         )
-        return _Result(
+        return Result(
             Outcome.ERROR,
             _("Maaf, pesan Anda belum dapat diproses otomatis. Petugas kami akan menindaklanjutinya."),
             error_code="internal_error",
         )
 
 
-def _finish(message: InboundMessage, result: _Result) -> None:
+def finish_message(message: InboundMessage, result: Result) -> None:
     message.outcome = result.outcome
     message.reply = result.reply
     message.report = result.report
@@ -138,22 +160,20 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
 
 
-def _text_command(
-    message: InboundMessage, channel: str, gateway: str, from_number: str, text: str
-) -> _Result:
+def _text_command(message: InboundMessage, channel: str, gateway: str, from_number: str, text: str) -> Result:
     try:
         phone = normalize_phone(from_number)
     except InvalidInput:
         phone = ""
     if not phone:
         # Operator broadcasts ("TELKOMSEL"), short codes, garbage: kept for the record, never answered.
-        return _Result(Outcome.INVALID_SENDER, "", error_code="invalid_phone")
+        return Result(Outcome.INVALID_SENDER, "", error_code="invalid_phone")
     message.sender = phone
     command = parse(text)
     if command.verb is Verb.EMPTY or command.verb is Verb.HELP:
-        return _Result(Outcome.HELP, help_text())
+        return Result(Outcome.HELP, help_text())
     if command.verb is Verb.STATUS_USAGE:
-        return _Result(Outcome.HELP, _("Format cek status: CEK <nomor laporan>, mis. CEK 2611-123456"))
+        return Result(Outcome.HELP, _("Format cek status: CEK <nomor laporan>, mis. CEK 2611-123456"))
     if command.verb is Verb.STATUS:
         return _status(command, phone)
     if command.verb is Verb.TEXT:
@@ -161,7 +181,7 @@ def _text_command(
         if pending is not None and pending.status == Status.DITUNDA:
             return _clarification_answer(pending, command.text)
     if command.verb is Verb.REPORT and not command.text:
-        return _Result(
+        return Result(
             Outcome.HELP, _("Tulis isi laporan setelah kata LAPOR, mis. LAPOR Jalan di Desa X rusak parah.")
         )
     return _new_report(channel, gateway, phone, command.text)
@@ -177,7 +197,15 @@ def _latest_report_of(phone: str) -> Report | None:
     return Report.objects.filter(reporter__phone=phone).order_by("-submitted_at", "-pk").first()
 
 
-def _new_report(channel: str, gateway: str, phone: str, text: str) -> _Result:
+def _new_report(channel: str, gateway: str, phone: str, text: str) -> Result:
+    recent = InboundMessage.objects.filter(
+        sender=phone, outcome=Outcome.REPORT_CREATED, received_at__gte=clock.now() - dt.timedelta(hours=1)
+    ).count()
+    if recent >= MAX_REPORTS_PER_HOUR:
+        raise InvalidInput(
+            "terlalu banyak laporan dari nomor ini dalam satu jam. Silakan coba lagi nanti.",
+            code="rate_limited",
+        )
     submitted = report_submit(
         actor=SMS_CITIZEN,
         channel=channel,
@@ -195,20 +223,20 @@ def _new_report(channel: str, gateway: str, phone: str, text: str) -> _Result:
         "number": report.tracking_number,
         "code": submitted.access_code,
     }
-    return _Result(Outcome.REPORT_CREATED, reply, report=report)
+    return Result(Outcome.REPORT_CREATED, reply, report=report)
 
 
-def _clarification_answer(report: Report, answer: str) -> _Result:
+def _clarification_answer(report: Report, answer: str) -> Result:
     report_act(
         actor=citizen_with_access(report.pk), report_id=report.pk, action="resume", params={"answer": answer}
     )
     reply = _(
         "Terima kasih, jawaban Anda untuk laporan %(number)s sudah kami terima dan akan diverifikasi."
     ) % {"number": report.tracking_number}
-    return _Result(Outcome.CLARIFICATION, reply, report=report)
+    return Result(Outcome.CLARIFICATION, reply, report=report)
 
 
-def _status(command: Command, phone: str) -> _Result:
+def _status(command: Command, phone: str) -> Result:
     report = Report.objects.select_related("reporter").filter(tracking_number=command.tracking_number).first()
     owns = report is not None and (
         (report.reporter is not None and report.reporter.phone == phone)
@@ -219,7 +247,7 @@ def _status(command: Command, phone: str) -> _Result:
         reply = _(
             "Laporan %(number)s tidak ditemukan untuk nomor ini. Kirim: CEK %(number)s <kode akses>"
         ) % {"number": command.tracking_number}
-        return _Result(Outcome.REJECTED, reply, error_code="report_not_found")
+        return Result(Outcome.REJECTED, reply, error_code="report_not_found")
     updated = clock.local_date(report.updated_at)
     reply = _("Laporan %(number)s: %(status)s (%(date)s).") % {
         "number": report.tracking_number,
@@ -230,4 +258,4 @@ def _status(command: Command, phone: str) -> _Result:
         reply += " " + _("Pertanyaan petugas: %(question)s Balas SMS ini untuk menjawab.") % {
             "question": report.clarification_question
         }
-    return _Result(Outcome.STATUS_SENT, reply, report=report)
+    return Result(Outcome.STATUS_SENT, reply, report=report)

@@ -141,3 +141,16 @@ def test_html_in_sms_is_stored_as_text() -> None:
     received = sms_receive(PHONE, "<script>alert(1)</script> jalan rusak", "gw-19")
     assert received.report is not None
     assert received.report.original_text == "<script>alert(1)</script> jalan rusak"
+
+
+def test_one_number_cannot_flood_reports() -> None:
+    from aduan.channels.services import MAX_REPORTS_PER_HOUR
+
+    for i in range(MAX_REPORTS_PER_HOUR):
+        assert sms_receive(PHONE, f"LAPOR Masalah nomor {i}", f"flood-{i}").report is not None
+    refused = sms_receive(PHONE, "LAPOR Satu lagi", "flood-x")
+    assert refused.message.outcome == Outcome.REJECTED and refused.message.error_code == "rate_limited"
+    assert refused.reply.startswith("Maaf, terlalu banyak laporan")
+    assert Report.objects.count() == MAX_REPORTS_PER_HOUR
+    # Another number is not affected.
+    assert sms_receive("+6285711112222", "LAPOR Lain", "flood-y").report is not None
