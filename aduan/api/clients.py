@@ -115,12 +115,12 @@ def actor_for_report(request: HttpRequest, client: Client, tracking_number: str)
 
     report_id = Report.objects.filter(tracking_number=tracking_number).values_list("pk", flat=True).first()
     code = access_code_of(request)
-    if code:
+    token_actor = client.actor()
+    if code and not client.is_staff:
         if report_id is None:
             count_access_code_failure(client)
             raise ApiProblem(404, "report_not_found", "Laporan tidak ditemukan.")
-        digest_ok = Report.objects.get(pk=report_id).check_access_code(code)
-        if not digest_ok:
+        if not Report.objects.get(pk=report_id).check_access_code(code):
             count_access_code_failure(client)
             raise ApiProblem(
                 403,
@@ -128,11 +128,8 @@ def actor_for_report(request: HttpRequest, client: Client, tracking_number: str)
                 "Kode akses tidak cocok dengan nomor laporan ini.",
                 field="access_code",
             )
-        return citizen_with_access(
-            report_id, user=client.user if client.user and not client.is_staff else None
-        ), report_id
-    actor = client.actor()
-    if actor is None:
+        return citizen_with_access(report_id, user=client.user), report_id
+    if token_actor is None:
         raise ApiProblem(
             401,
             "access_code_required",
@@ -141,4 +138,4 @@ def actor_for_report(request: HttpRequest, client: Client, tracking_number: str)
         )
     if report_id is None:
         raise ApiProblem(404, "report_not_found", "Laporan tidak ditemukan.")
-    return actor, report_id
+    return token_actor, report_id

@@ -100,9 +100,10 @@ def report_detail(actor: Actor, report: Report) -> dict[str, Any]:
             lead_agency=code_name(report.lead_agency),
             step=report.step or None,
             due_at=report.due_at,
-            original_title=report.title,
-            original_text=report.original_text,
         )
+    if actor.role == Role.COORDINATOR:
+        # The citizen's own words may name them; the coordinator edits them at verification.
+        body.update(original_title=report.title, original_text=report.original_text)
     if actor.role == Role.CITIZEN and report.status == Status.DITUNDA:
         body["clarification_question"] = report.clarification_question
     return body

@@ -168,6 +168,7 @@ def test_staff_read_shows_due_at_and_identity_by_role(staff: dict[str, Api]) -> 
     _ok(koordinator.act(number, "dispose", {"lead": "dinkes", "supporting": []}))
     opd = _ok(dinkes.get(f"/reports/{number}"))
     assert opd["reporter"] is None and "Rahasia" not in str(opd)
+    assert "original_text" not in opd and seen["original_text"]
     assert opd["due_at"] is not None and opd["step"] == "follow_up"
 
 

@@ -296,6 +296,9 @@ def test_openapi_schema_docs_and_unknown_routes(api: Api) -> None:
     assert docs.status_code == 200 and b"/api/v1/openapi.json" in docs.content
     is_problem(api.client.get("/api/v2/whatever"), 404, "not_found")
     is_problem(api.client.get("/api/v1/nothing-here"), 404, "not_found")
+    wrong_method = api.client.delete("/api/v1/categories")
+    is_problem(wrong_method, 405, "method_not_allowed")
+    assert wrong_method["Allow"] == "GET"
 
 
 def test_the_create_body_is_json_even_for_an_idempotent_replay_after_restart(api: Api) -> None:
