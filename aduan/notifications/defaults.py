@@ -130,7 +130,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
         "coordinator.escalation",
         "email",
         "[Aduan] Eskalasi: {tracking_number} melewati batas waktu",
-        'Laporan {tracking_number} "{title}" ({status}, {agency}) telah melewati batas waktu {due}.\n'
+        'Laporan {tracking_number} "{title}" ({status}) telah melewati batas waktu {due}.\n'
         "Buka konsol: {url}",
     ),
     (

@@ -55,6 +55,18 @@ def suppressed() -> Iterator[None]:
         _local.suppressed = previous
 
 
+@contextmanager
+def delivery_deferred() -> Iterator[None]:
+    """Queue messages without a delivery task per transaction: for sweeps that write many and
+    deliver them themselves at the end (one task instead of one per report)."""
+    previous = getattr(_local, "deferred", False)
+    _local.deferred = True
+    try:
+        yield
+    finally:
+        _local.deferred = previous
+
+
 # --- links and labels -------------------------------------------------------------------------
 
 
@@ -167,6 +179,8 @@ def _enqueue_delivery() -> None:
 
 def _delivery_after_commit() -> None:
     """One delivery task per transaction, however many messages it wrote."""
+    if getattr(_local, "deferred", False):
+        return
     if connection.in_atomic_block and any(
         getattr(entry[1], "__name__", "") == "_enqueue_delivery" for entry in connection.run_on_commit
     ):

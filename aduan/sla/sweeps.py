@@ -40,6 +40,8 @@ AGENCY_STEPS = {Step.FOLLOW_UP}
 STAFF_STEPS = COORDINATOR_STEPS | AGENCY_STEPS
 # A reminder can only be due when the deadline is near: no step's last 20 % spans more than this.
 REMINDER_HORIZON = dt.timedelta(days=40)
+# Messages a sweep sends itself before handing the rest to a delivery task.
+DELIVERY_BATCH = 500
 
 
 def _each_locked(ids: list[int], still: Callable[[Report], bool], work: Callable[[Report], bool]) -> int:
@@ -218,7 +220,12 @@ def prune_task_results() -> int:
 
 
 def run_sweeps() -> dict[str, int]:
-    """Every sweep once, in order; one failing sweep does not stop the others."""
+    """Every sweep once, in order; one failing sweep does not stop the others. The messages they
+    write are delivered at the end, and whatever is left over by one more delivery task."""
+    from aduan.notifications.delivery import deliver_due
+    from aduan.notifications.services import delivery_deferred
+    from aduan.notifications.tasks import deliver_pending
+
     calendar = WorkingCalendar.load()
     steps: list[tuple[str, Callable[[], int]]] = [
         ("expired_holds", sweep_expired_holds),
@@ -229,16 +236,18 @@ def run_sweeps() -> dict[str, int]:
         ("task_results_pruned", prune_task_results),
     ]
     result: dict[str, int] = {}
-    for name, sweep in steps:
-        try:
-            result[name] = sweep()
-        except Exception:
-            logger.exception("sweep %s failed", name)
-            result[name] = -1
-    from aduan.notifications.delivery import deliver_due
-
+    with delivery_deferred():
+        for name, sweep in steps:
+            try:
+                result[name] = sweep()
+            except Exception:
+                logger.exception("sweep %s failed", name)
+                result[name] = -1
     try:
-        result.update({f"messages_{k}": v for k, v in deliver_due().items()})
+        delivered = deliver_due(limit=DELIVERY_BATCH)
+        result.update({f"messages_{k}": v for k, v in delivered.items()})
+        if sum(delivered.values()) >= DELIVERY_BATCH:
+            deliver_pending.enqueue()
     except Exception:
         logger.exception("delivery failed")
     return result

@@ -245,3 +245,20 @@ def test_old_task_results_are_pruned(db: None) -> None:
         )
     assert prune_task_results() == 1
     assert DBTaskResult.objects.count() == 1
+
+
+def test_sweeps_deliver_their_messages_themselves(report: Report, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    OutboundMessage.objects.update(state=OutboundMessage.State.SENT)  # the disposition's, sent long ago
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, clock.travel(at(23, 9)):
+        result = run_sweeps()
+    assert result["escalated"] == 1
+    # No delivery task per report: the sweep sent the escalation emails at its end.
+    assert not [cb for cb in callbacks if getattr(cb, "__name__", "") == "_enqueue_delivery"]
+    assert result["messages_sent"] == 3  # coordinator, the Dinkes admin, the Dinkes mailbox
+    assert {to for m in mail.outbox for to in m.to} == {
+        "koordinator@ponorogo.go.id",
+        "admin@dinkes.test",
+        "dinkes@ponorogo.go.id",
+    }
