@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from aduan.core.actors import Actor, actor_for_user
 from aduan.core.errors import DomainError
@@ -57,9 +58,11 @@ def staff_required(view: View) -> View:
             return redirect_to_login(request.get_full_path())
         role = getattr(user, "role", None)
         if role not in {r.value for r in STAFF_ROLES}:
-            return forbidden(request, "Konsol hanya untuk petugas. Akun pelapor tidak dapat membukanya.")
+            return forbidden(request, _("Konsol hanya untuk petugas. Akun pelapor tidak dapat membukanya."))
         if role in {r.value for r in AGENCY_ROLES} and getattr(user, "agency_id", None) is None:
-            return forbidden(request, "Akun Anda belum terhubung dengan instansi. Hubungi admin koordinator.")
+            return forbidden(
+                request, _("Akun Anda belum terhubung dengan instansi. Hubungi admin koordinator.")
+            )
         return view(request, *args, **kwargs)
 
     return wrapped

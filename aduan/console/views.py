@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aduan.console import actions as console_actions
@@ -144,7 +145,7 @@ def _event_rows(actor: Actor, report: Report) -> list[dict[str, Any]]:
         )
         if event.actor_role == Role.CITIZEN:
             # Never the citizen's account name: an anonymous reporter stays anonymous to OPDs.
-            who = "Pelapor"
+            who = _("Pelapor")
         elif event.actor_user is not None:
             who = event.actor_user.get_full_name() or event.actor_user.get_username()
         else:
@@ -332,7 +333,7 @@ def _apply(actor: Actor, report: Report, action: str, request: HttpRequest) -> N
 def _attach(report: Report, files: list[Any], follow_up_id: int) -> None:
     if len(files) > 5:
         raise InvalidInput(
-            "Paling banyak 5 lampiran sekaligus.", code="too_many_attachments", field="attachments"
+            _("Paling banyak 5 lampiran sekaligus."), code="too_many_attachments", field="attachments"
         )
     for upload in files:
         attachment_add(
@@ -357,7 +358,7 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
         )
         return render(request, "console/report.html", context, status=error.http_status)
     transition = TRANSITIONS.get(Action(action)) if action in Action._value2member_map_ else None
-    messages.success(request, f"{transition.label if transition else action}: {report.tracking_number}")
+    messages.success(request, f"{_(transition.label) if transition else action}: {report.tracking_number}")
     if not reports_visible_to(actor).filter(pk=report.pk).exists():
         # e.g. after "bukan kewenangan" the report is the coordinator's again.
         return redirect("console:home")
@@ -397,7 +398,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     """Verify and dispose several new reports at once; each goes through `report_act` on its own."""
     actor = console_actor(request)
     if actor.role != Role.COORDINATOR:
-        return forbidden(request, "Hanya admin koordinator yang dapat memverifikasi dan mendisposisikan.")
+        return forbidden(request, _("Hanya admin koordinator yang dapat memverifikasi dan mendisposisikan."))
     numbers = [n for n in request.POST.getlist("report") if n]
     classification = request.POST.get("classification", "")
     category = console_actions.category_from(request.POST)
@@ -405,7 +406,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     instruction = request.POST.get("instruction", "")
     results = []
     if not numbers:
-        messages.error(request, "Pilih minimal satu laporan.")
+        messages.error(request, _("Pilih minimal satu laporan."))
         return redirect("console:queue", key="baru")
     for number in numbers[:100]:
         results.append(_bulk_one(actor, number, classification, category, lead_code, instruction))
@@ -431,12 +432,12 @@ def _bulk_one(
                 action=Action.VERIFY,
                 params={"classification": classification, "category": category},
             )
-            result["steps"].append("Terverifikasi")
+            result["steps"].append(_("Terverifikasi"))
             report.refresh_from_db()
         lead = lead_code or _suggested_code(report)
         if not lead:
             raise InvalidInput(
-                "Tidak ada aturan disposisi untuk kategori ini; pilih OPD utama.", code="lead_required"
+                _("Tidak ada aturan disposisi untuk kategori ini; pilih OPD utama."), code="lead_required"
             )
         supporting = []
         if report.classification == Classification.BERKADAR_PENGAWASAN:
@@ -450,7 +451,7 @@ def _bulk_one(
             params={"lead": lead, "supporting": supporting, "instruction": instruction},
         )
         report.refresh_from_db()
-        result["steps"].append(f"Terdisposisi ke {report.lead_agency}")
+        result["steps"].append(_("Terdisposisi ke %(agency)s") % {"agency": report.lead_agency})
         result["ok"] = True
     except DomainError as error:
         result["error"] = error.message

@@ -255,3 +255,49 @@ def test_admin_adds_a_local_category(login, koordinator):
     assert response.status_code == 302, response.content.decode()[:2000]
     local = Category.objects.get(name="Vaksinasi Kampanye 2026")
     assert local.code == f"{KESEHATAN}--vaksinasi-kampanye-2026" and not local.is_national
+
+
+def _png(color: str = "blue") -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (10, 10), color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_follow_up_with_attachments(login, koordinator, admin_pupr, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aduan.workflow.models import FollowUp
+
+    settings.MEDIA_ROOT = tmp_path
+    report = disposed(as_actor(koordinator), lead="pupr", category=PUPR)
+    client = login(admin_pupr)
+    # A bad file rolls the whole draft back and keeps the text.
+    bad = SimpleUploadedFile("catatan.txt", b"bukan gambar", content_type="text/plain")
+    response = client.post(
+        url(report, "draft_follow_up"), {"text": "Draf dengan lampiran.", "attachments": [bad]}
+    )
+    assert response.status_code == 400 and "Draf dengan lampiran.</textarea>" in response.content.decode()
+    assert not FollowUp.objects.filter(report=report).exists()
+    photo = SimpleUploadedFile("sesudah.png", _png(), content_type="image/png")
+    assert (
+        client.post(
+            url(report, "draft_follow_up"), {"text": "Draf dengan lampiran.", "attachments": [photo]}
+        ).status_code
+        == 302
+    )
+    draft = FollowUp.objects.get(report=report)
+    assert draft.attachments.count() == 1
+    # Publishing a new text with a photo (Dinas PUPR needs no approval): draft, attach, publish.
+    photo = SimpleUploadedFile("jalan.png", _png("green"), content_type="image/png")
+    response = client.post(url(report, "follow_up"), {"text": "Sudah diaspal.", "attachments": [photo]})
+    assert response.status_code == 302
+    published = FollowUp.objects.get(report=report, state=FollowUp.State.PUBLISHED)
+    assert published.text == "Sudah diaspal." and published.attachments.get().original_name == "jalan.png"
+    html = client.get(url(report)).content.decode()
+    item = published.attachments.get()
+    link = reverse("console:attachment", kwargs={"tracking_number": report.tracking_number, "pk": item.pk})
+    assert link in html and client.get(link).status_code == 200

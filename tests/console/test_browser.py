@@ -56,6 +56,7 @@ def test_coordinator_verifies_and_disposes_then_opd_publishes(
     page = sign_in(chromium_browser, live_server.url, "koordinator")
     assert page.url.endswith("/konsol/antrean/baru/")
     page.get_by_role("link", name="Jalan berlubang di Jetis").click()
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Pengaduan tidak berkadar pengawasan").check()
     page.get_by_label("Kategori", exact=True).select_option(PUPR)
     # The sub-categories arrive over htmx once the top-level category is chosen.
@@ -93,10 +94,16 @@ def test_coordinator_verifies_and_disposes_then_opd_publishes(
     assert FollowUp.objects.get(report=report).state == FollowUp.State.PUBLISHED
 
 
-def test_queue_fits_a_phone(chromium_browser: Any, live_server: Any) -> None:
+def test_queue_and_report_page_fit_a_phone(chromium_browser: Any, live_server: Any) -> None:
     make_user("koordinator", Role.COORDINATOR, "diskominfo")
     submit(title="Sampah menumpuk di Pasar Legi")
     phone = {"width": 360, "height": 740}
     page = sign_in(chromium_browser, live_server.url, "koordinator", viewport=phone)
-    assert page.get_by_role("link", name="Sampah menumpuk di Pasar Legi").is_visible()
+    link = page.get_by_role("link", name="Sampah menumpuk di Pasar Legi")
+    assert link.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= phone["width"]
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= phone["width"]
+    page.get_by_role("link", name="Ke tindakan ↓").click()
+    assert page.get_by_role("button", name="Verifikasi", exact=True).is_visible()
