@@ -60,3 +60,17 @@ def test_parallel_sweeps_remind_and_escalate_once(
     escalated = _in_threads(sweep_escalations, dt.datetime(2023, 10, 23, 8, 0, tzinfo=WIB))
     assert sum(escalated) == 3
     assert OutboundMessage.objects.filter(template_key="coordinator.escalation").count() == len(reports)
+
+
+def test_parallel_schedulers_enqueue_one_sweep(transactional_db: None, on_postgres: bool) -> None:
+    if not on_postgres:
+        pytest.skip("SQLite's in-memory test database is not shared between threads")
+    from django_tasks_db.models import DBTaskResult
+
+    from aduan.sla.tasks import schedule_sweep
+
+    results = _in_threads(
+        lambda: int(schedule_sweep(interval=300)), dt.datetime(2026, 1, 5, 8, 0, tzinfo=WIB), n=6
+    )
+    assert sum(results) == 1
+    assert DBTaskResult.objects.filter(task_path="aduan.sla.tasks.sweep").count() == 1
