@@ -1,12 +1,14 @@
 """Pre-aggregated counts: the refresh job, the workflow hook that marks days stale, and reads.
 
-Design (docs/evaluation.md): facts of the reports submitted on a day are counted per scope into
-`StatCount` day rows, then summed into month rows. Every committed workflow event bumps the
+Design (docs/evaluation.md): the facts of the reports submitted in a month are counted into
+`StatCount` month rows per scope (kabupaten, each lead OPD, each kecamatan) and day rows for the
+kabupaten; year rows sum the months. Every committed workflow event bumps the
 `CountedDay.version` of the day its report was submitted (hook in `workflow.services.
 after_commit_hooks`, registered in apps.py); `aduan stats_refresh` (run it every few minutes from
-cron or the worker) recounts the days whose version moved. Reads take month rows for whole fresh
-months, day rows for other fresh days, and the raw tables for stale or never-counted days — the
-answer is always current; the job only decides how much of it is precomputed.
+cron or the worker) recounts the months holding a day whose version moved. Reads take year rows
+for whole fresh years, month rows for whole fresh months, day rows for other fresh days, and the
+raw tables for stale or never-counted days — the answer is always current; the job only decides
+how much of it is precomputed.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q, Sum
 from django.utils import timezone
 
@@ -72,8 +74,8 @@ def refresh(
     end: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Recount every day in start..end (default: all days with reports, up to today) that is not
-    fresh; returns the number of days counted."""
+    """Recount every month in start..end (default: from the first report up to today) holding a
+    day that is not fresh; returns the number of months counted."""
     if start is None or end is None:
         bounds = Report.objects.aggregate(first=Min("submitted_at"), last=Max("submitted_at"))
         if bounds["first"] is None:
@@ -83,73 +85,89 @@ def refresh(
     CountedDay.objects.bulk_create(
         [CountedDay(day=d) for d in _days(start, end)], ignore_conflicts=True, batch_size=1000
     )
-    stale = dict(
-        CountedDay.objects.filter(day__range=(start, end))
-        .exclude(counted_version=F("version"))
-        .values_list("day", "version")
-    )
-    by_month: dict[dt.date, list[dt.date]] = defaultdict(list)
-    for day in stale:
-        by_month[_month_start(day)].append(day)
+    stale_days = CountedDay.objects.filter(day__range=(start, end)).exclude(counted_version=F("version"))
+    months = sorted({_month_start(day) for day in stale_days.values_list("day", flat=True)})
     ctx = FactContext()
     done = 0
-    for month in sorted(by_month):
-        days = sorted(by_month[month])
+    for month in months:
+        last = _month_end(month)
         with transaction.atomic():
-            for first, last in _ranges(days):
-                _count_days(first, last, ctx)
-            _rebuild_month(month)
-            for day in days:
-                # The version read before counting: an event that lands meanwhile leaves it stale.
-                CountedDay.objects.filter(day=day).update(
-                    counted_version=stale[day], refreshed_at=clock.now()
-                )
-        done += len(days)
+            # The versions before counting: an event that lands meanwhile leaves its day stale.
+            versions = dict(CountedDay.objects.filter(day__range=(month, last)).values_list("day", "version"))
+            _count_month(month, last, ctx)
+            now = clock.now()
+            for day, version in versions.items():
+                CountedDay.objects.filter(day=day).update(counted_version=version, refreshed_at=now)
+        done += 1
         if progress:
-            progress(done, len(stale))
+            progress(done, len(months))
+    for year in sorted({month.year for month in months}):
+        _rebuild_year(year)
     return done
 
 
-def _count_days(first: dt.date, last: dt.date, ctx: FactContext) -> None:
-    counters: dict[tuple[str, dt.date], Counter[Fact]] = defaultdict(Counter)
-    for row, returns in fact_rows(reports_submitted(first, last)):
+def _count_month(month: dt.date, last: dt.date, ctx: FactContext) -> None:
+    """Recount one month: day rows for the kabupaten (custom ranges), month rows for every scope."""
+    by_day: dict[dt.date, Counter[Fact]] = defaultdict(Counter)
+    by_scope: dict[str, Counter[Fact]] = defaultdict(Counter)
+    for row, returns in fact_rows(reports_submitted(month, last)):
         facts = report_facts(row, returns, ctx)
-        day = ctx.local_date(row["submitted_at"])
+        by_day[ctx.local_date(row["submitted_at"])].update(facts)
         for scope in scopes_of(row):
-            counters[(scope, day)].update(facts)
-    StatCount.objects.filter(grain="d", period__range=(first, last)).delete()
-    StatCount.objects.bulk_create(
-        (
-            StatCount(scope=scope, grain="d", period=day, dimension=dim, key=key, count=n)
-            for (scope, day), counter in counters.items()
-            for (dim, key), n in counter.items()
-        ),
-        batch_size=5000,
-    )
-
-
-def _rebuild_month(month: dt.date) -> None:
+            by_scope[scope].update(facts)
+    StatCount.objects.filter(grain="d", period__range=(month, last)).delete()
     StatCount.objects.filter(grain="m", period=month).delete()
-    sums = (
-        StatCount.objects.filter(grain="d", period__range=(month, _month_end(month)))
-        .values("scope", "dimension", "key")
-        .annotate(total=Sum("count"))
-        .order_by()
-    )
+    rows = [
+        ("", "d", day, dim, key, n) for day, counter in by_day.items() for (dim, key), n in counter.items()
+    ]
+    rows += [
+        (scope, "m", month, dim, key, n)
+        for scope, counter in by_scope.items()
+        for (dim, key), n in counter.items()
+    ]
+    _write(rows)
+
+
+def _write(rows: list[tuple[str, str, dt.date, str, str, int]]) -> None:
+    """Insert StatCount rows: COPY on PostgreSQL (a year at national scale is ~10^6 rows)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(  # type: ignore[attr-defined]
+                "COPY evaluation_statcount (scope, grain, period, dimension, key, count) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
     StatCount.objects.bulk_create(
-        (
-            StatCount(
-                scope=s["scope"],
-                grain="m",
-                period=month,
-                dimension=s["dimension"],
-                key=s["key"],
-                count=s["total"],
-            )
-            for s in sums.iterator(chunk_size=5000)
-        ),
-        batch_size=5000,
+        (StatCount(scope=sc, grain=g, period=p, dimension=d, key=k, count=n) for sc, g, p, d, k, n in rows),
+        batch_size=2000,
     )
+
+
+def _rebuild_year(year: int) -> None:
+    with transaction.atomic():
+        first = dt.date(year, 1, 1)
+        StatCount.objects.filter(grain="y", period=first).delete()
+        sums = (
+            StatCount.objects.filter(grain="m", period__range=(first, dt.date(year, 12, 1)))
+            .values("scope", "dimension", "key")
+            .annotate(total=Sum("count"))
+            .order_by()
+        )
+        StatCount.objects.bulk_create(
+            (
+                StatCount(
+                    scope=s["scope"],
+                    grain="y",
+                    period=first,
+                    dimension=s["dimension"],
+                    key=s["key"],
+                    count=s["total"],
+                )
+                for s in sums.iterator(chunk_size=5000)
+            ),
+            batch_size=5000,
+        )
 
 
 def counted_counter(start: dt.date, end: dt.date, scope_key: str = "") -> Counter[Fact]:
@@ -159,10 +177,22 @@ def counted_counter(start: dt.date, end: dt.date, scope_key: str = "") -> Counte
             "day", flat=True
         )
     )
+    years: list[dt.date] = []
     months: list[dt.date] = []
     day_ranges: list[tuple[dt.date, dt.date]] = []
     month = _month_start(start)
     while month <= end:
+        year_end = dt.date(month.year, 12, 31)
+        if (
+            month.month == 1
+            and month >= start
+            and year_end <= end
+            and all(d in fresh for d in _days(month, year_end))
+        ):
+            # A whole fresh calendar year: its year rows (rebuilt after every refresh of that year).
+            years.append(month)
+            month = year_end + dt.timedelta(days=1)
+            continue
         month_days = _days(max(month, start), min(_month_end(month), end))
         whole = month >= start and _month_end(month) <= end
         if whole and all(d in fresh for d in month_days):
@@ -170,11 +200,19 @@ def counted_counter(start: dt.date, end: dt.date, scope_key: str = "") -> Counte
         else:
             day_ranges.extend(_ranges(d for d in month_days if d in fresh))
         month = _month_end(month) + dt.timedelta(days=1)
+    if scope_key:
+        # Day rows exist for the whole kabupaten only; a scope's partial months come from raw rows.
+        fresh -= {d for first, last in day_ranges for d in _days(first, last)}
+        day_ranges = []
     counter: Counter[Fact] = Counter()
-    where = Q(grain="m", period__in=months) if months else Q(pk__in=[])
+    where = Q(pk__in=[])
+    if years:
+        where |= Q(grain="y", period__in=years)
+    if months:
+        where |= Q(grain="m", period__in=months)
     for first, last in day_ranges:
         where |= Q(grain="d", period__range=(first, last))
-    if months or day_ranges:
+    if years or months or day_ranges:
         rows = (
             StatCount.objects.filter(where, scope=scope_key)
             .values_list("dimension", "key")

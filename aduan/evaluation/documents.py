@@ -206,16 +206,17 @@ def chart_svg(rows: list[tuple[str, int]], kind: str = "bar", *, width: float = 
 # --- report lists ---------------------------------------------------------------------------------
 
 
-def archived_reports(period: Period, scope: Scope) -> list[dict[str, Any]]:
+def archived_reports(period: Period, scope: Scope, *, limit: int | None = None) -> list[dict[str, Any]]:
     """The archived reports of the period with their reasons (titles of confidential ones hidden)."""
     reports = scoped(reports_submitted(period.start, period.end), scope.key).filter(status=Status.DIARSIPKAN)
+    chosen = list(reports.select_related("duplicate_of").order_by("submitted_at", "pk")[:limit])
     notes = dict(
-        ReportEvent.objects.filter(report__in=reports, to_status=Status.DIARSIPKAN)
+        ReportEvent.objects.filter(report__in=[r.pk for r in chosen], to_status=Status.DIARSIPKAN)
         .order_by("report_id", "created_at")
         .values_list("report_id", "note")
     )
     rows = []
-    for report in reports.select_related("duplicate_of").order_by("submitted_at"):
+    for report in chosen:
         reason = REASON_LABELS.get(report.archive_reason, report.archive_reason)
         if report.duplicate_of_id:
             reason += f" ({report.duplicate_of.tracking_number})"  # type: ignore[union-attr]

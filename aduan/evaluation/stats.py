@@ -247,7 +247,19 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope) -> dict[str, A
     total = counter[("total", "")]
     outcome = dim("outcome")
     channels = dim("channel")
-    categories = Category.objects.in_bulk(field_name="code")
+    categories = {
+        code: (pk, name, parent)
+        for pk, code, name, parent in Category.objects.values_list("pk", "code", "name", "parent_id")
+    }
+    code_of = {pk: code for code, (pk, _name, _parent) in categories.items()}
+
+    def top_of(code: str) -> str:
+        node = categories.get(code)
+        while node is not None and node[2] is not None:
+            code = code_of[node[2]]
+            node = categories.get(code)
+        return code
+
     agencies = {a.code: a for a in Agency.objects.all()}
     home = settings.ADUAN_HOME_REGION
 
@@ -255,15 +267,15 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope) -> dict[str, A
     for code, n in sorted(dim("category").items(), key=lambda kv: (-kv[1], kv[0])):
         node = categories.get(code)
         by_category[code or "tanpa_kategori"] = {
-            "name": node.name if node else "Tanpa kategori",
+            "name": node[1] if node else "Tanpa kategori",
             "count": n,
             "sub": {},
         }
     for code, n in sorted(dim("subcategory").items(), key=lambda kv: (-kv[1], kv[0])):
         node = categories.get(code)
-        top = node.top.code if node else ""
+        top = top_of(code) if node else ""
         parent = by_category.setdefault(top or "tanpa_kategori", {"name": top, "count": 0, "sub": {}})
-        parent["sub"][code] = {"name": node.name if node else code, "count": n}
+        parent["sub"][code] = {"name": node[1] if node else code, "count": n}
 
     kecamatan_counts = dim("kecamatan")
     kecamatan_names = dict(
@@ -447,7 +459,15 @@ def _months(period: Period, counts: dict[str, int]) -> dict[str, int]:
 
 
 def _overdue_open(period: Period, scope: Scope) -> int:
-    """Open reports of the period past their current deadline right now (live, not pre-counted)."""
+    """Open reports of the period past their current deadline now: a live count (deadlines pass
+    without any event, so it cannot be pre-aggregated), cached for a minute for busy dashboards."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    key = f"aduan:eval:overdue:{connection.settings_dict['NAME']}:{period.start}:{period.end}:{scope.key}"
+    cached = cache.get(key)
+    if cached is not None:
+        return int(cached)
     reports = Report.objects.filter(
         submitted_at__gte=local_midnight(period.start),
         submitted_at__lt=local_midnight(period.end + dt.timedelta(days=1)),
@@ -458,4 +478,6 @@ def _overdue_open(period: Period, scope: Scope) -> int:
         reports = reports.filter(lead_agency__code=scope.code)
     elif scope.kind == "kecamatan":
         reports = reports.filter(kecamatan_id=scope.code)
-    return reports.count()
+    count = reports.count()
+    cache.set(key, count, 60)
+    return count

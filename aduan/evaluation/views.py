@@ -39,6 +39,7 @@ from aduan.evaluation.text import nice_name, summary
 from aduan.intake.models import Report
 
 FULL_DASHBOARD_ROLES = frozenset({Role.COORDINATOR, Role.LEADER})
+ARCHIVED_ON_PAGE = 50
 PERIOD_KEYS = ("year", "quarter", "month", "date_from", "date_to")
 
 
@@ -169,7 +170,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "error": error,
             "forced_agency": agency,
-            "archived": archived_reports(period, scope),
+            "archived": archived_reports(period, scope, limit=ARCHIVED_ON_PAGE),
+            "archived_link": "/konsol/?" + _query(period, scope, status="diarsipkan"),
             "download_query": _query(period, scope),
         }
     )

@@ -19,8 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         def progress(done: int, total: int) -> None:
-            self.stderr.write(f"\r{done}/{total} hari", ending="")
+            self.stderr.write(f"\r{done}/{total} bulan", ending="")
 
         days = refresh(start=options.get("start"), end=options.get("end"), progress=progress)
         self.stderr.write("")
-        self.stdout.write(f"{days} hari dihitung ulang")
+        self.stdout.write(f"{days} bulan dihitung ulang")
