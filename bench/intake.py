@@ -60,6 +60,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--db-name", default="aduan_bench")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
     parser.add_argument("--keep", action="store_true", help="leave gunicorn running (for profiling)")
+    parser.add_argument(
+        "--no-explain", dest="explain", action="store_false", help="skip the per-request SQL listing"
+    )
     return parser.parse_args()
 
 
@@ -182,28 +185,79 @@ def client(job: tuple[int, int, float, float, float]) -> dict[str, object]:
     return {"latencies": latencies, "statuses": statuses, "warm": warm}
 
 
-def cpu_seconds_of(names: tuple[str, ...]) -> float:
-    """CPU seconds used so far by processes whose command name starts with one of `names`."""
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
+    for pid in pids:
         try:
-            stat = (entry / "stat").read_text()
+            stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             continue
-        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
-        if comm.startswith(names):
-            fields = stat[stat.rindex(")") + 2 :].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
+        fields = stat[stat.rindex(")") + 2 :].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def database_backends(args: argparse.Namespace) -> list[int]:
+    """The PostgreSQL backends serving the benchmark database (others' databases don't count)."""
+    with psycopg.connect(f"{args.db_url}/postgres") as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [args.db_name]
+        ).fetchall()
+    return [int(r[0]) for r in rows]
 
 
 def machine_busy() -> tuple[float, float]:
     parts = [float(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = parts[3] + parts[4]
     return sum(parts) - idle, sum(parts)
+
+
+EXPLAIN = """
+import json, time
+import django
+django.setup()
+from django.db import connection
+from django.test import Client
+body = json.dumps(BODY)
+statements = []
+
+
+def record(execute, sql, params, many, context):
+    statements.append(sql)
+    return execute(sql, params, many, context)
+
+
+client = Client()
+for n in range(30):  # warm caches (stemmer, holidays) as a long-running worker has them
+    client.post("/api/v1/reports", body, content_type="application/json", headers={"Idempotency-Key": f"explain-warm-{n}-{time.time()}"})
+with connection.execute_wrapper(record):
+    response = client.post("/api/v1/reports", body, content_type="application/json", headers={"Idempotency-Key": f"explain-{time.time()}"})
+assert response.status_code == 201 and "Idempotent-Replayed" not in response, response.content
+start = time.process_time()
+for n in range(100):
+    client.post("/api/v1/reports", body, content_type="application/json", headers={"Idempotency-Key": f"explain-{n}-{time.time()}"})
+cpu = (time.process_time() - start) * 10
+print(f"one request in-process: {len(statements)} SQL statements (BEGIN and COMMIT not counted), {cpu:.2f} ms app CPU per report:")
+for sql in statements:
+    print("   ", " ".join(sql.split())[:110])
+"""
+
+
+def explain(env: dict[str, str]) -> None:
+    """Run the same request in-process and list its SQL statements: what each report costs."""
+    code = EXPLAIN.replace("BODY", repr(BODY_TEMPLATE))
+    subprocess.run(
+        [str(VENV_BIN / "python"), "-c", code], env=env, cwd=ROOT, check=False, stderr=subprocess.DEVNULL
+    )
 
 
 def main() -> None:
@@ -252,17 +306,17 @@ def main() -> None:
         stop_at = start_at + args.duration
         own_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         pool = multiprocessing.get_context("fork").Pool(args.clients)
-        busy_before = server_before = db_before = 0.0
         pending = pool.map_async(
             client, [(i, args.port, begin_at, start_at, stop_at) for i in range(args.clients)]
         )
         while time.time() < start_at:
             time.sleep(0.01)
         busy_before, all_before = machine_busy()
-        server_before, db_before = cpu_seconds_of(("gunicorn", "python")), cpu_seconds_of(("postgres",))
+        app_pids, db_pids = [server.pid, *children_of(server.pid)], database_backends(args)
+        server_before, db_before = cpu_seconds(app_pids), cpu_seconds(db_pids)
         results = pending.get()
         busy_after, all_after = machine_busy()
-        server_after, db_after = cpu_seconds_of(("gunicorn", "python")), cpu_seconds_of(("postgres",))
+        server_after, db_after = cpu_seconds(app_pids), cpu_seconds(db_pids)
         pool.close()
         pool.join()
         own_after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -290,11 +344,18 @@ def main() -> None:
     print(
         f"latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1] * 1000 if latencies else 0:.1f} ms"
     )
+    app_cpu, db_cpu = server_after - server_before, db_after - db_before
     print(
-        f"CPU during the measured window: machine {machine:.0f}% of {cores} cores; "
-        f"gunicorn+python {server_after - server_before:.1f} s, postgres {db_after - db_before:.1f} s; "
-        f"load generator (whole run incl. warm-up) {generator_cpu:.1f} s"
+        f"CPU in the measured window: machine {machine:.0f}% busy ({cores} cores, other processes included); "
+        f"gunicorn {app_cpu:.1f} s, its PostgreSQL backends {db_cpu:.1f} s; "
+        f"load generator {generator_cpu:.1f} s (whole run incl. warm-up)"
     )
+    if created:
+        per_report = (app_cpu + db_cpu) / created * 1000
+        print(
+            f"CPU per report: {app_cpu / created * 1000:.2f} ms app + {db_cpu / created * 1000:.2f} ms database "
+            f"= {per_report:.2f} ms -> at most ~{cores * 1000 / per_report:.0f} reports/s on {cores} idle cores"
+        )
     print(f"reports in database: {in_db} = {created} measured + {warm.get(201, 0)} warm-up 201 answers?")
     durable = in_db == created + warm.get(201, 0)
     # Every client finishes its last request, so the database holds exactly the 201s (measured + warm-up).
@@ -304,6 +365,8 @@ def main() -> None:
         f"load generator {generator_cpu / (args.duration + args.warmup) * 100:.0f}% of one core, "
         f"database rows == 201 answers: {'OK' if durable else 'MISMATCH'}"
     )
+    if args.explain:
+        explain(env)
     sys.exit(0 if durable else 1)
 
 
