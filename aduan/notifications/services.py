@@ -205,7 +205,8 @@ def message_queue(
     """Write one message to the outbox (once per dedupe_key); it leaves after commit."""
     if not to or getattr(_local, "suppressed", False):
         return None
-    if dedupe_key and OutboundMessage.objects.filter(dedupe_key=dedupe_key).exists():
+    # The exclude repeats the partial index's condition so that SQLite uses the index.
+    if dedupe_key and OutboundMessage.objects.filter(dedupe_key=dedupe_key).exclude(dedupe_key="").exists():
         return None
     rendered = render(keys, channel, context)
     if rendered is None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.template import Context, Template
@@ -43,8 +46,31 @@ def _fill(text: str, context: dict[str, Any]) -> str:
         return text
 
 
+_local = threading.local()
+
+
+@contextmanager
+def templates_cached() -> Iterator[None]:
+    """Read each template once in this block (a sweep writing hundreds of messages)."""
+    previous = getattr(_local, "cache", None)
+    _local.cache = {} if previous is None else previous
+    try:
+        yield
+    finally:
+        _local.cache = previous
+
+
 def template_text(key: str, channel: str) -> tuple[str, str] | None:
     """(subject, body) of the installation's template, else the built-in default, else None."""
+    cache: dict[tuple[str, str], tuple[str, str] | None] | None = getattr(_local, "cache", None)
+    if cache is None:
+        return _template_text(key, channel)
+    if (key, channel) not in cache:
+        cache[(key, channel)] = _template_text(key, channel)
+    return cache[(key, channel)]
+
+
+def _template_text(key: str, channel: str) -> tuple[str, str] | None:
     from aduan.notifications.models import MessageTemplate
 
     row = MessageTemplate.objects.filter(key=key, channel=channel).first()

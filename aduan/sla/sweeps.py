@@ -17,6 +17,7 @@ from django.db import transaction
 from aduan.core import clock
 from aduan.core.actors import SYSTEM
 from aduan.core.errors import DomainError
+from aduan.directory.models import Agency
 from aduan.intake.models import IdempotencyRecord, Report, Status, Step
 from aduan.notifications.models import OutboundMessage
 from aduan.notifications.services import (
@@ -64,15 +65,40 @@ def _each_locked(ids: list[int], still: Callable[[Report], bool], work: Callable
 Recipients = list[tuple[str, str, str]]
 
 
-def _lead_agency_recipients(report: Report, key: str) -> Recipients:
+class _Addresses:
+    """Staff addresses read once per sweep, not once per report."""
+
+    def __init__(self) -> None:
+        self._agencies: dict[int, list[str]] = {}
+        self._coordinators: list[str] | None = None
+        self._heads: list[str] | None = None
+
+    def agency(self, agency: Agency) -> list[str]:
+        if agency.pk not in self._agencies:
+            self._agencies[agency.pk] = agency_addresses(agency)
+        return self._agencies[agency.pk]
+
+    def coordinators(self) -> list[str]:
+        if self._coordinators is None:
+            self._coordinators = coordinator_addresses()
+        return self._coordinators
+
+    def coordinating_heads(self) -> list[str]:
+        if self._heads is None:
+            self._heads = coordinating_heads()
+        return self._heads
+
+
+def _lead_agency_recipients(report: Report, key: str, addresses: _Addresses) -> Recipients:
     if report.lead_agency is None:
         return []
-    return [(str(Kind.AGENCY), key, to) for to in agency_addresses(report.lead_agency)]
+    return [(str(Kind.AGENCY), key, to) for to in addresses.agency(report.lead_agency)]
 
 
 def sweep_reminders(*, calendar: WorkingCalendar | None = None) -> int:
     """Remind those responsible once `REMINDER_PERCENT` of the step's working days have passed."""
     calendar = calendar or WorkingCalendar.load()
+    addresses = _Addresses()
     now = clock.now()
     fraction = conf.REMINDER_PERCENT / 100
     candidates = Report.objects.filter(
@@ -108,10 +134,10 @@ def sweep_reminders(*, calendar: WorkingCalendar | None = None) -> int:
     def remind(report: Report) -> bool:
         if report.step in COORDINATOR_STEPS:
             recipients: Recipients = [
-                (str(Kind.COORDINATOR), "coordinator.reminder", to) for to in coordinator_addresses()
+                (str(Kind.COORDINATOR), "coordinator.reminder", to) for to in addresses.coordinators()
             ]
         else:
-            recipients = _lead_agency_recipients(report, "agency.reminder")
+            recipients = _lead_agency_recipients(report, "agency.reminder", addresses)
         deadline_messages(report=report, kind="reminder", level=0, recipients=recipients, moment=now)
         report_mark_reminded(report=report, at=now)
         return True
@@ -123,6 +149,7 @@ def sweep_escalations(*, calendar: WorkingCalendar | None = None) -> int:
     """On a breach: level 1 to the coordinator (and the OPD's admins); `escalation_head` working
     days later, level 2 to the head of the OPD (of the coordinating agency for coordinator steps)."""
     calendar = calendar or WorkingCalendar.load()
+    addresses = _Addresses()
     now = clock.now()
     head_days = limit("escalation_head")
     candidates = Report.objects.filter(
@@ -146,14 +173,14 @@ def sweep_escalations(*, calendar: WorkingCalendar | None = None) -> int:
         recipients: Recipients = []
         if level == 1:
             recipients += [
-                (str(Kind.COORDINATOR), "coordinator.escalation", to) for to in coordinator_addresses()
+                (str(Kind.COORDINATOR), "coordinator.escalation", to) for to in addresses.coordinators()
             ]
-            recipients += _lead_agency_recipients(report, "agency.escalation")
+            recipients += _lead_agency_recipients(report, "agency.escalation", addresses)
         else:
             if report.step in AGENCY_STEPS and report.lead_agency is not None:
                 heads = [report.lead_agency.head_email] if report.lead_agency.head_email else []
             else:
-                heads = coordinating_heads()
+                heads = addresses.coordinating_heads()
             recipients += [(str(Kind.AGENCY), "head.escalation", to.strip().lower()) for to in heads]
         deadline_messages(report=report, kind="escalation", level=level, recipients=recipients, moment=now)
         report_mark_escalated(report=report, level=level)
@@ -225,6 +252,7 @@ def run_sweeps() -> dict[str, int]:
     from aduan.notifications.delivery import deliver_due
     from aduan.notifications.services import delivery_deferred
     from aduan.notifications.tasks import deliver_pending
+    from aduan.notifications.texts import templates_cached
 
     calendar = WorkingCalendar.load()
     steps: list[tuple[str, Callable[[], int]]] = [
@@ -236,7 +264,7 @@ def run_sweeps() -> dict[str, int]:
         ("task_results_pruned", prune_task_results),
     ]
     result: dict[str, int] = {}
-    with delivery_deferred():
+    with delivery_deferred(), templates_cached():
         for name, sweep in steps:
             try:
                 result[name] = sweep()
