@@ -119,6 +119,7 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
         "filters": request.GET,
         "query_string": query.urlencode(),
         "filtered": any(v for k, v in request.GET.items() if k != "hal"),
+        "more_filters": any(v for k, v in request.GET.items() if k not in ("hal", "q")),
         "bulk": actor.role == Role.COORDINATOR and key == "baru",
         **filter_choices(),
         "classifications": Classification.choices,
