@@ -80,8 +80,12 @@ def report_detail(actor: Actor, report: Report) -> dict[str, Any]:
                 "state": f.state,
                 "is_public": f.is_public,
                 "published_at": f.published_at,
+                "attachments": [
+                    {"name": a.original_name, "content_type": a.content_type, "size": a.size}
+                    for a in f.attachments.all()
+                ],
             }
-            for f in follow_ups_for(actor, report)
+            for f in follow_ups_for(actor, report).prefetch_related("attachments")
         ],
         "attachments": [
             {"name": a.original_name, "content_type": a.content_type, "size": a.size}

@@ -48,6 +48,7 @@ ERRORS: dict[int, Any] = {
     429: Problem,
 }
 FILE_FIELDS = ("attachments", "attachment", "files")
+FOLLOW_UP_ACTIONS = {"draft_follow_up", "follow_up"}
 _encoder = DjangoJSONEncoder()
 # Inlined: the create view parses its body itself (JSON or multipart), so Ninja does not register it.
 REPORT_IN_SCHEMA = ReportIn.model_json_schema()
@@ -282,7 +283,20 @@ def report_list(
     response={200: ActionResult, **ERRORS},
     summary="Tindakan siklus laporan",
     openapi_extra={
-        "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}},
+        "requestBody": {
+            "required": False,
+            "content": {
+                "application/json": {"schema": {"type": "object"}},
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                        },
+                    }
+                },
+            },
+        },
         "parameters": [
             {"in": "header", "name": "X-Access-Code", "schema": {"type": "string"}, "required": False}
         ],
@@ -300,12 +314,45 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
         )
     client: Client = client_of(request)
     ratelimit.check_read(client)
-    params = _json_body(request) if request.body else {}
+    files: list[UploadedFile] = []
+    if (request.content_type or "").startswith("multipart/form-data"):
+        params: Any = {k: v for k, v in request.POST.items() if k != "supporting"}
+        if "supporting" in request.POST:
+            params["supporting"] = [code for code in request.POST.getlist("supporting") if code]
+        for name in FILE_FIELDS:
+            files.extend(request.FILES.getlist(name))
+    else:
+        params = _json_body(request) if request.body else {}
     if not isinstance(params, dict):
         raise ApiProblem(400, "invalid_json", "Badan permintaan harus objek JSON.")
+    if files and action not in FOLLOW_UP_ACTIONS:
+        raise ApiProblem(
+            400,
+            "attachments_not_allowed",
+            "Lampiran hanya untuk draft_follow_up dan follow_up.",
+            field="attachments",
+        )
+    _precheck_files(files)
     params.pop("access_code", None)
     actor, report_id = actor_for_report(request, client, tracking_number)
-    event = report_act(actor=actor, report_id=report_id, action=action, params=params)
+    stored: list[Attachment] = []
+    try:
+        # One transaction: a refused file also undoes the follow-up it belongs to.
+        with transaction.atomic():
+            event = report_act(actor=actor, report_id=report_id, action=action, params=params)
+            for upload in files:
+                stored.append(
+                    attachment_add(
+                        report=event.report,
+                        upload=upload,
+                        name=upload.name or "lampiran",
+                        follow_up_id=event.data.get("follow_up_id"),
+                    )
+                )
+    except Exception:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
     try:
         detail = report_detail(actor, report_get_for(actor, pk=report_id))
     except DomainError:

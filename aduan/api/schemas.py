@@ -65,6 +65,7 @@ class FollowUpOut(Schema):
     state: str
     is_public: bool
     published_at: dt.datetime | None = None
+    attachments: list[dict[str, Any]] = []
 
 
 class ReporterOut(Schema):

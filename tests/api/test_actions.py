@@ -199,3 +199,45 @@ def test_token_command_prints_the_token_on_its_last_line(admin_dinkes) -> None: 
     assert token.last_used_at is not None
     with pytest.raises(Exception, match="tidak ada"):
         call_command("token", "create", "--user", "nobody", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_follow_up_with_an_attachment_by_multipart(staff: dict[str, Api]) -> None:
+    import io
+
+    from PIL import Image
+
+    from aduan.intake.models import Attachment
+
+    created = _submitted()
+    number = created["tracking_number"]
+    koordinator, pupr = staff["koordinator"], staff["pupr"]
+    _ok(koordinator.act(number, "verify", {"classification": TIDAK_BERKADAR, "category": KESEHATAN}))
+    _ok(koordinator.act(number, "dispose", {"lead": "pupr", "supporting": []}))
+    bad = io.BytesIO(b"%!PS-Adobe not an image" * 20)
+    bad.name = "bukti.jpg"
+    refused = pupr.post_multipart(
+        f"/reports/{number}/actions/follow_up", {"text": "Sudah.", "attachments": [bad]}
+    )
+    is_problem(refused, 400, "attachment_type_not_allowed")
+    assert Report.objects.get(tracking_number=number).status == "terdisposisi"  # nothing happened
+    photo = io.BytesIO()
+    Image.new("RGB", (20, 20), (0, 120, 0)).save(photo, format="JPEG")
+    photo.seek(0)
+    photo.name = "sesudah.jpg"
+    done = pupr.post_multipart(
+        f"/reports/{number}/actions/follow_up", {"text": "Sudah ditambal.", "attachments": [photo]}
+    )
+    assert done.status_code == 200, done.content
+    follow_up = done.json()["report"]["follow_ups"][0]
+    assert follow_up["text"] == "Sudah ditambal." and follow_up["attachments"][0]["name"] == "sesudah.jpg"
+    assert Attachment.objects.filter(follow_up__isnull=False).count() == 1
+    citizen = Api().get(f"/reports/{number}", headers={"X-Access-Code": created["access_code"]}).json()
+    assert citizen["follow_ups"][0]["attachments"][0]["content_type"] == "image/jpeg"
+    assert citizen["attachments"] == []  # the citizen's own attachments stay separate
+    is_problem(
+        koordinator.post_multipart(
+            f"/reports/{number}/actions/close", {"reason": "x", "attachments": [photo]}
+        ),
+        400,
+        "attachments_not_allowed",
+    )
