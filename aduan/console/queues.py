@@ -22,6 +22,15 @@ from aduan.workflow.models import Disposition, FollowUp
 from aduan.workflow.selectors import reports_visible_to
 
 OPEN = [s.value for s in OPEN_STATUSES]
+# Statuses whose deadline is the staff's to meet. In `ditunda` and `ditindaklanjuti` the clock is
+# the citizen's (clarification, reply window): when it lapses the system archives or closes the
+# report, so those are never shown as staff's overdue work.
+STAFF_CLOCK = [
+    Status.BELUM_TERVERIFIKASI.value,
+    Status.TERVERIFIKASI.value,
+    Status.TERDISPOSISI.value,
+    Status.DITANGGAPI_PELAPOR.value,
+]
 
 
 @dataclass(frozen=True)
@@ -74,7 +83,7 @@ def queue_reports(actor: Actor, key: str) -> QuerySet[Report]:
     """The reports of one queue, most urgent first (returned/replied on top, then by deadline)."""
     reports = reports_visible_to(actor)
     now = clock.now()
-    overdue = Q(due_at__lt=now, status__in=OPEN)
+    overdue = Q(due_at__lt=now, status__in=STAFF_CLOCK)
     if actor.is_agency_role:
         filters: dict[str, Q] = {
             "ditanggapi": Q(status=Status.DITANGGAPI_PELAPOR),
@@ -166,7 +175,7 @@ def filter_reports(reports: QuerySet[Report], params: Any) -> QuerySet[Report]:
     if until:
         reports = reports.filter(submitted_at__lt=_start_of(until + dt.timedelta(days=1)))
     if params.get("terlambat"):
-        reports = reports.filter(due_at__lt=clock.now(), status__in=OPEN)
+        reports = reports.filter(due_at__lt=clock.now(), status__in=STAFF_CLOCK)
     query = (params.get("q") or "").strip()
     if query:
         reports = reports.filter(search_filter(query))
@@ -214,9 +223,12 @@ def handling_agencies() -> QuerySet[Agency]:
 
 
 def deadline_state(report: Report, now: dt.datetime | None = None) -> str:
-    """'overdue' past due_at, 'warning' past 80 % of the step, 'ok', or '' without a deadline."""
+    """'overdue' past due_at, 'warning' past 80 % of the step, 'ok', 'citizen' while the clock is
+    the citizen's, or '' without a deadline."""
     if report.due_at is None or report.status not in OPEN:
         return ""
+    if report.status not in STAFF_CLOCK:
+        return "citizen"
     now = now or clock.now()
     if now > report.due_at:
         return "overdue"

@@ -173,3 +173,18 @@ def test_escalation_level_is_visible(login, koordinator):
     report = submit().report
     Report.objects.filter(pk=report.pk).update(escalation_level=2)  # as the sla sweep would set it
     assert "Eskalasi 2" in listing(login(koordinator), "baru")
+
+
+def test_citizens_clock_is_not_staff_overdue(login, koordinator, admin_pupr):
+    coordinator = as_actor(koordinator)
+    start = timezone.make_aware(dt.datetime(2023, 5, 8, 9, 0))
+    with clock.travel(start):
+        held = act(coordinator, submit().report, "hold", question="Alamat lengkapnya?")
+        answered = disposed(coordinator, lead="pupr", category=PUPR)
+        answered = act(as_actor(admin_pupr), answered, "follow_up", text="Sudah diperbaiki.")
+    client = login(koordinator)
+    with clock.travel(start + dt.timedelta(days=40)):
+        html = listing(client, "terlambat")
+        assert not shown(html, held) and not shown(html, answered)
+        everything = listing(client, "semua")
+        assert "Menunggu pelapor" in everything and "due-overdue" not in everything
