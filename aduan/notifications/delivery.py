@@ -93,7 +93,8 @@ def message_deliver(message_id: int) -> str | None:
         if message.attempts >= conf.MAX_ATTEMPTS or not exc.retryable:
             message.state = State.FAILED
             message.next_attempt_at = None
-            fields += ["state", *_mask(message)]
+            # Not masked: an admin may send it again (`aduan outbox --retry-failed`).
+            fields += ["state"]
         else:
             backoff = conf.RETRY_BASE_SECONDS * 2 ** (message.attempts - 1)
             message.next_attempt_at = clock.now() + dt.timedelta(seconds=backoff)

@@ -74,7 +74,7 @@ class OutboundMessage(models.Model):
     to = models.CharField(_("alamat tujuan"), max_length=254)
     subject = models.CharField(_("subjek"), max_length=200, blank=True)
     body = models.TextField(_("isi"))
-    # The access code in a confirmation: kept only until the message has left, then masked in the body.
+    # The access code in a confirmation: once the message has left, it is masked in the body.
     secret = models.CharField(max_length=40, blank=True, editable=False)
     # Makes writing the same message twice (a sweep run by two workers, a retried request) a no-op.
     dedupe_key = models.CharField(max_length=200, blank=True)
