@@ -81,7 +81,7 @@ def _link(names: list[tuple[str, dict[str, Any]]], fallback: str) -> str:
 
 def tracking_url(report: Report) -> str:
     tn = {"tracking_number": report.tracking_number}
-    return _link([("portal:track", tn), ("portal:report", tn), ("portal:tracking", tn)], "/")
+    return _link([("portal:track_detail", tn), ("portal:track", {})], "/")
 
 
 def console_url(report: Report) -> str:

@@ -333,3 +333,13 @@ def test_admin_lists_templates_and_outbox(client, admin_user) -> None:  # type: 
     client.force_login(admin_user)
     assert client.get("/django-admin/notifications/messagetemplate/").status_code == 200
     assert client.get("/django-admin/notifications/outboundmessage/").status_code == 200
+
+
+def test_citizen_messages_link_to_the_tracking_page_and_staff_messages_to_the_console(
+    staff: dict[str, User],
+) -> None:
+    report = disposed(as_actor(staff["koordinator"]), lead="dinkes")
+    citizen = messages(report, template_key="citizen.dispose")[0]
+    agency = messages(report, template_key="agency.disposed")[0]
+    assert f"/lacak/{report.tracking_number}/" in citizen.body
+    assert f"/konsol/laporan/{report.tracking_number}/" in agency.body
