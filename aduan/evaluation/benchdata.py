@@ -14,7 +14,7 @@ import datetime as dt
 import io
 import random
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from django.db import connection, transaction
@@ -75,7 +75,7 @@ TITLES = [
 DAY = 86400
 
 
-def _picker(rng: random.Random, weights: dict[Any, float]) -> Callable[[], Any]:
+def _picker(rng: random.Random, weights: Mapping[Any, float]) -> Callable[[], Any]:
     keys = list(weights)
     cum: list[float] = []
     total = 0.0
@@ -153,8 +153,10 @@ def generate(
     }
     kecamatan = list(Region.objects.filter(parent_id="35.02", level=3).values_list("code", flat=True))
     desa: dict[str, list[str]] = {}
-    for code, parent in Region.objects.filter(parent_id__in=kecamatan).values_list("code", "parent_id"):
-        desa.setdefault(parent, []).append(code)
+    for desa_code, kecamatan_code in Region.objects.filter(parent_id__in=kecamatan).values_list(
+        "code", "parent_id"
+    ):
+        desa.setdefault(kecamatan_code, []).append(desa_code)
     pick_kec = _picker(
         rng, {code: (6.0 if code == "35.02.17" else 1.0 + (i % 5) * 0.4) for i, code in enumerate(kecamatan)}
     )

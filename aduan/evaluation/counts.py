@@ -132,7 +132,7 @@ def _write(rows: list[tuple[str, str, dt.date, str, str, int]]) -> None:
     """Insert StatCount rows: COPY on PostgreSQL (a year at national scale is ~10^6 rows)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            with cursor.cursor.copy(  # type: ignore[attr-defined]
+            with cursor.cursor.copy(
                 "COPY evaluation_statcount (scope, grain, period, dimension, key, count) FROM STDIN"
             ) as copy:
                 for row in rows:

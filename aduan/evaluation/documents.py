@@ -168,7 +168,7 @@ def chart_svg(rows: list[tuple[str, int]], kind: str = "bar", *, width: float = 
         ax.bar_label(bars, padding=2)
         ax.spines[["top", "right"]].set_visible(False)
         ax.tick_params(axis="x", labelrotation=45)
-    elif kind == "donut" and sum(n for _, n in rows):
+    elif kind == "donut" and any(n for _, n in rows):
         fig, ax = plt.subplots(figsize=(width, 2.4))
         ax.pie(
             [n for _, n in rows],
@@ -270,10 +270,10 @@ def report_list_rows(period: Period, scope: Scope) -> list[list[Any]]:
 def render_pdf(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
     import logging
 
-    from weasyprint import HTML
-
+    # Before the import: WeasyPrint logs its progress (and parses its own CSS) at import time.
     for name in ("weasyprint", "weasyprint.progress"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    from weasyprint import HTML
 
     sections = breakdowns(data)
     for section in sections:
@@ -302,7 +302,7 @@ def render_pdf(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
         "printed": timezone.localtime(),
     }
     html = render_to_string("evaluation/report_pdf.html", context)
-    return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+    return HTML(string=html).write_pdf()
 
 
 # --- XLSX -----------------------------------------------------------------------------------------

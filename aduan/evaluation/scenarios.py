@@ -9,6 +9,7 @@ channel and moves only through `report_act`, with the clock travelled to 2022 fo
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -277,15 +278,39 @@ def _desa(kecamatan: str, i: int) -> str:
     return codes[i % len(codes)] if codes else kecamatan
 
 
+def _notifications_suppressed() -> Any:
+    """History is replayed, not lived: its citizens and OPDs must not be messaged today."""
+    try:
+        from aduan.notifications.services import suppressed
+    except ImportError:  # pragma: no cover
+        return contextlib.nullcontext()
+    return suppressed()
+
+
+class Loaded(list[Report]):
+    """The scenario's reports; prints as a one-line summary (for `aduan demo --scenario`)."""
+
+    def __str__(self) -> str:
+        return f"{len(self)} laporan."
+
+
 def load_ponorogo_2022(
     *, password: str | None = None, progress: Callable[[int], None] | None = None
-) -> list[Report]:
+) -> Loaded:
     """Load the 52 reports of Ponorogo 2022 (idempotent: a second call returns the first load)."""
     existing = ScenarioRun.objects.filter(name=PONOROGO_2022).first()
     if existing is not None:
-        return list(Report.objects.filter(pk__in=existing.report_ids))
+        return Loaded(Report.objects.filter(pk__in=existing.report_ids))
     ponorogo_directory()
-    with transaction.atomic():
+    if password is None:
+        # The demo's own accounts (printed by `aduan demo`), so the coordinator can sign in.
+        try:
+            from aduan.core.demo import ensure_demo_users
+        except ImportError:  # pragma: no cover - the demo module is optional
+            pass
+        else:
+            ensure_demo_users()
+    with _notifications_suppressed(), transaction.atomic():
         cast = _cast(password)
         time = _Timeline(WorkingCalendar.load())
         others = list(
@@ -308,7 +333,7 @@ def load_ponorogo_2022(
         ScenarioRun.objects.create(
             name=PONOROGO_2022, loaded_at=timezone.now(), report_ids=[r.pk for r in reports]
         )
-    return reports
+    return Loaded(reports)
 
 
 def _drive(i: int, kecamatan: str, cast: _Cast, time: _Timeline, earlier: list[Report]) -> Report:
@@ -468,4 +493,4 @@ def _drive(i: int, kecamatan: str, cast: _Cast, time: _Timeline, earlier: list[R
     return report
 
 
-SCENARIOS: dict[str, Callable[[], list[Report]]] = {PONOROGO_2022: load_ponorogo_2022}
+SCENARIOS: dict[str, Callable[[], Loaded]] = {PONOROGO_2022: load_ponorogo_2022}

@@ -134,10 +134,11 @@ def _dashboard_access(request: HttpRequest) -> str | None:
     """None for full access; an agency code for OPD staff (their own OPD only); raises otherwise."""
     user = request.user
     role = getattr(user, "role", None)
+    agency_id = getattr(user, "agency_id", None)
     if role in FULL_DASHBOARD_ROLES:
         return None
-    if role in AGENCY_ROLES and getattr(user, "agency_id", None):
-        return str(Agency.objects.values_list("code", flat=True).get(pk=user.agency_id))  # type: ignore[attr-defined]
+    if role in AGENCY_ROLES and agency_id:
+        return str(Agency.objects.values_list("code", flat=True).get(pk=agency_id))
     raise PermissionDenied(_("Dasbor statistik hanya untuk admin koordinator, pimpinan dan admin OPD."))
 
 
