@@ -18,6 +18,8 @@ from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region
 from aduan.intake.models import OPEN_STATUSES, Channel, Classification, Kind, Report, Status
 from aduan.intake.search import stem_for_search
+from aduan.sla import conf as sla_conf
+from aduan.sla.calendar import WorkingCalendar
 from aduan.workflow.models import Disposition, FollowUp
 from aduan.workflow.selectors import reports_visible_to
 
@@ -222,9 +224,12 @@ def handling_agencies() -> QuerySet[Agency]:
     )
 
 
-def deadline_state(report: Report, now: dt.datetime | None = None) -> str:
-    """'overdue' past due_at, 'warning' past 80 % of the step, 'ok', 'citizen' while the clock is
-    the citizen's, or '' without a deadline."""
+def deadline_state(
+    report: Report, now: dt.datetime | None = None, calendar: WorkingCalendar | None = None
+) -> str:
+    """'overdue' past due_at, 'warning' once the reminder point of the step has passed (the sla
+    sweep's own rule: ADUAN_REMINDER_PERCENT of its working days), 'ok', 'citizen' while the clock
+    is the citizen's, or '' without a deadline."""
     if report.due_at is None or report.status not in OPEN:
         return ""
     if report.status not in STAFF_CLOCK:
@@ -232,8 +237,11 @@ def deadline_state(report: Report, now: dt.datetime | None = None) -> str:
     now = now or clock.now()
     if now > report.due_at:
         return "overdue"
+    if report.reminder_sent_at is not None:
+        return "warning"
     start = report.step_started_at
-    if start is not None and report.due_at > start:
-        if (now - start) >= (report.due_at - start) * 0.8:
+    if start is not None:
+        calendar = calendar or WorkingCalendar.load()
+        if now >= calendar.fraction_point(start, report.due_at, sla_conf.REMINDER_PERCENT / 100):
             return "warning"
     return "ok"

@@ -40,6 +40,8 @@ from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
 from aduan.intake.models import ArchiveReason, Classification, Kind, Report, Status
 from aduan.intake.services import attachment_add
+from aduan.sla.calendar import WorkingCalendar
+from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
 from aduan.workflow.selectors import (
     follow_ups_for,
@@ -107,7 +109,11 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
     )
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("hal"))
     now = clock.now()
-    rows = [{"report": r, "deadline": deadline_state(r, now)} for r in page.object_list]
+    calendar = WorkingCalendar.load()
+    rows = [
+        {"report": r, "deadline": deadline_state(r, now, calendar), "sla": sla_deadline_state(r, now)}
+        for r in page.object_list
+    ]
     query = request.GET.copy()
     query.pop("hal", None)
     context = {
@@ -244,6 +250,7 @@ def _detail_context(
         **_nav_context(actor, ""),
         "report": report,
         "deadline": deadline_state(report),
+        "sla": sla_deadline_state(report),
         "reporter": reporter,
         "reporter_nik": _mask_nik(reporter.nik) if reporter and reporter.nik else "",
         "reporter_hidden": report.reporter_id is not None and reporter is None,

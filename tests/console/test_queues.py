@@ -70,7 +70,10 @@ def test_overdue_queue_and_deadline_colours(login, koordinator):
     with clock.travel(start + dt.timedelta(days=2)):
         html = listing(client, "baru")
         assert "due-ok" in html and not shown(listing(client, "terlambat"), report)
-    with clock.travel(timezone.make_aware(dt.datetime(2023, 4, 28, 12, 0))):
+    with clock.travel(timezone.make_aware(dt.datetime(2023, 4, 27, 12, 0))):
+        assert "due-ok" in listing(client, "baru")
+    with clock.travel(timezone.make_aware(dt.datetime(2023, 4, 28, 8, 0))):
+        # The start of the last of 3 working days: the sweep's reminder point, amber even before it ran.
         assert "due-warning" in listing(client, "baru")
     with clock.travel(timezone.make_aware(dt.datetime(2023, 5, 2, 8, 0))):
         html = listing(client, "terlambat")
@@ -169,10 +172,25 @@ def test_opd_queues(login, koordinator, admin_dinkes, pejabat_dinkes):
     assert client.get(reverse("console:queue", kwargs={"key": "dikembalikan"})).status_code == 404
 
 
-def test_escalation_level_is_visible(login, koordinator):
-    report = submit().report
-    Report.objects.filter(pk=report.pk).update(escalation_level=2)  # as the sla sweep would set it
-    assert "Eskalasi 2" in listing(login(koordinator), "baru")
+def test_reminder_and_escalation_from_the_sla_sweeps_are_visible(login, koordinator):
+    from aduan.sla.sweeps import sweep_escalations, sweep_reminders
+
+    start = timezone.make_aware(dt.datetime(2023, 4, 18, 9, 0))  # due Friday 28 April 2023
+    with clock.travel(start):
+        report = submit().report
+    client = login(koordinator)
+    page = reverse("console:report", args=[report.tracking_number])
+    with clock.travel(timezone.make_aware(dt.datetime(2023, 4, 27, 12, 0))):
+        assert sweep_reminders() == 0 and "due-ok" in listing(client, "baru")
+    with clock.travel(timezone.make_aware(dt.datetime(2023, 4, 28, 8, 0))):
+        assert "Segera jatuh tempo" not in listing(client, "baru")
+        assert sweep_reminders() == 1
+        assert "Segera jatuh tempo" in listing(client, "baru")
+    with clock.travel(timezone.make_aware(dt.datetime(2023, 5, 2, 9, 0))):
+        assert sweep_escalations() == 1
+        html = listing(client, "terlambat")
+        assert shown(html, report) and "dieskalasi ke koordinator" in html
+        assert "dieskalasi ke koordinator" in client.get(page).content.decode()
 
 
 def test_citizens_clock_is_not_staff_overdue(login, koordinator, admin_pupr):
