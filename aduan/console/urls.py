@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("antrean/<slug:key>/", views.queue, name="queue"),
     path("massal/", views.bulk, name="bulk"),
+    path("laporan-baru/", views.report_new, name="report_new"),
     path("laporan/<str:tracking_number>/", views.report_detail, name="report"),
     path("laporan/<str:tracking_number>/aksi/<slug:action>/", views.report_action, name="act"),
     path("laporan/<str:tracking_number>/lampiran/<int:pk>/", views.attachment, name="attachment"),

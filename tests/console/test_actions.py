@@ -301,3 +301,35 @@ def test_follow_up_with_attachments(login, koordinator, admin_pupr, settings, tm
     item = published.attachments.get()
     link = reverse("console:attachment", kwargs={"tracking_number": report.tracking_number, "pk": item.pk})
     assert link in html and client.get(link).status_code == 200
+
+
+def test_staff_entry_of_a_phone_complaint(login, koordinator, admin_dinkes):
+    from aduan.intake.models import Channel, Report
+
+    client = login(koordinator)
+    assert client.get(reverse("console:report_new")).status_code == 200
+    data = {
+        "kind": "pengaduan",
+        "channel_detail": "telepon",
+        "title": "Air PDAM keruh",
+        "description": "Pelapor menelepon: air keruh sejak tiga hari di Desa Nologaten.",
+        "region_kecamatan": "35.02.17",
+        "name": "Bapak Suyadi",
+        "phone": "0812-3456-7891",
+        "anonymous": "on",
+    }
+    response = client.post(reverse("console:report_new"), {**data, "phone": "12"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "tidak valid" in html and 'value="Air PDAM keruh"' in html and "Bapak Suyadi" in html
+    assert not Report.objects.filter(title="Air PDAM keruh").exists()
+    response = client.post(reverse("console:report_new"), data, follow=True)
+    report = Report.objects.get(title="Air PDAM keruh")
+    assert report.channel == Channel.STAFF and report.channel_detail == "telepon" and report.is_anonymous
+    assert report.reporter.phone == "+6281234567891"
+    html = response.content.decode()
+    assert f"Laporan {report.tracking_number} tercatat" in html and "Kode akses pelapor" in html
+    code = html.split("Kode akses pelapor: ")[1][:9]
+    assert report.check_access_code(code)
+    assert report.events.get().actor_user == koordinator
+    assert login(admin_dinkes).get(reverse("console:report_new")).status_code == 403

@@ -107,3 +107,17 @@ def test_queue_and_report_page_fit_a_phone(chromium_browser: Any, live_server: A
     assert page.evaluate("document.documentElement.scrollWidth") <= phone["width"]
     page.get_by_role("link", name="Ke tindakan ↓").click()
     assert page.get_by_role("button", name="Verifikasi", exact=True).is_visible()
+
+
+def test_bulk_verify_and_dispose_with_select_all(chromium_browser: Any, live_server: Any) -> None:
+    make_user("koordinator", Role.COORDINATOR, "diskominfo")
+    reports = [submit(title=f"Jalan rusak ruas {i}").report for i in range(3)]
+    page = sign_in(chromium_browser, live_server.url, "koordinator")
+    page.get_by_label("Pilih semua laporan di halaman ini").check()
+    page.locator("#b-category_top").select_option(PUPR)
+    page.get_by_role("button", name="Verifikasi dan disposisikan").click()
+    page.wait_for_load_state("networkidle")
+    assert "3 dari 3 laporan berhasil" in page.content()
+    for report in reports:
+        report.refresh_from_db()
+        assert report.status == Status.TERDISPOSISI and report.lead_agency.code == "pupr"
