@@ -16,3 +16,9 @@ def login():  # type: ignore[no-untyped-def]
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # Personas are created per test; PBKDF2 would cost most of each test's setup.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
