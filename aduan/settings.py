@@ -154,19 +154,20 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Cache (API rate limits): files under the data dir, shared by all processes of one host;
-# Redis when ADUAN_REDIS_URL is set (several hosts).
+# Caches. "ratelimit" (API rate limits) must be shared by all server processes: files under the
+# data dir by default (one host), Redis when ADUAN_REDIS_URL is set (several hosts), which then
+# also serves "default"; otherwise "default" stays Django's per-process memory cache.
 ADUAN_REDIS_URL = env_str("ADUAN_REDIS_URL")
 if ADUAN_REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": ADUAN_REDIS_URL}
-    }
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": ADUAN_REDIS_URL}
+    CACHES = {"default": _redis, "ratelimit": {**_redis, "KEY_PREFIX": "rl"}}
 else:
     CACHES = {
-        "default": {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(DATA_DIR / "cache"),
-        }
+            "LOCATION": str(DATA_DIR / "cache" / "ratelimit"),
+        },
     }
 
 # Uploads: attachments are checked by content; these are the limits.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 from aduan.api import conf
 from aduan.api.clients import Client
@@ -12,6 +12,7 @@ from aduan.api.problems import ApiProblem
 
 
 def _hit(bucket: str, ident: str, limit: int, window: int, *, check_only: bool = False) -> None:
+    cache = caches["ratelimit"]
     now = time.time()
     slot = int(now // window)
     key = f"aduan:rl:{bucket}:{ident}:{slot}"

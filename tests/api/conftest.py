@@ -63,7 +63,8 @@ def token_for(user: User, channel: str = "api") -> str:
 def _api_setup(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.ROOT_URLCONF = "tests.api.urls"
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-tests"}
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-tests"},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-tests-rl"},
     }
     monkeypatch.setenv("ADUAN_API_RATE_LIMIT", "false")
 
