@@ -192,6 +192,8 @@ def test_pimpinan_reads_everything_but_every_post_is_refused(login, koordinator,
     assert fresh.tracking_number in html and report.tracking_number in html
     page = client.get(report_url(fresh)).content.decode()
     assert "aksi/" not in page and "baca saja" in page
+    # Pimpinan reads reports, not the reporters' identities (reporter_visible_to decides).
+    assert "Siti Aminah" not in page and "siti@example.org" not in page
     for target, action, data in [
         (fresh, "verify", {"classification": "aspirasi", "category_top": "kesehatan"}),
         (fresh, "archive", {"reason": "spam"}),
