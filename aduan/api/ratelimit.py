@@ -17,7 +17,8 @@ def _hit(bucket: str, ident: str, limit: int, window: int, *, check_only: bool =
     slot = int(now // window)
     key = f"aduan:rl:{bucket}:{ident}:{slot}"
     if check_only:
-        count = cache.get(key, 0)
+        # Counting failures elsewhere: once `limit` have happened, the next attempt is refused.
+        count = cache.get(key, 0) + 1
     else:
         cache.add(key, 0, timeout=window + 1)
         try:

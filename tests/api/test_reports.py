@@ -305,3 +305,16 @@ def test_the_create_body_is_json_even_for_an_idempotent_replay_after_restart(api
     first = api.post("/reports", SMALLEST, {"Idempotency-Key": "k1"})
     stored = IdempotencyRecord.objects.get()
     assert stored.response == json.loads(first.content)
+
+
+def test_guessing_access_codes_is_cut_off(monkeypatch: pytest.MonkeyPatch, db: None) -> None:
+    monkeypatch.setenv("ADUAN_API_RATE_LIMIT", "true")
+    monkeypatch.setenv("ADUAN_API_RATE_ACCESS_CODE_FAILURES_PER_IP", "2")
+    created = Api(ip="10.3.3.3").post("/reports", SMALLEST).json()
+    guesser = Api(ip="10.4.4.4")
+    path = f"/reports/{created['tracking_number']}"
+    codes = [guesser.get(path, headers={"X-Access-Code": f"AAAA-AAA{i}"}).status_code for i in range(3)]
+    assert codes == [403, 403, 429]
+    # Even the right code is refused from that address for the rest of the window; others are not affected.
+    is_problem(guesser.get(path, headers={"X-Access-Code": created["access_code"]}), 429, "rate_limited")
+    assert Api(ip="10.5.5.5").get(path, headers={"X-Access-Code": created["access_code"]}).status_code == 200
