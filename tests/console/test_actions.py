@@ -151,8 +151,14 @@ def test_similar_reports_are_shown(login, koordinator):
     second = verified(coordinator, region="35.02.17")
     elsewhere = verified(coordinator, region="35.02.01")
     road = verified(coordinator, region="35.02.17", category=PUPR)
-    html = login(koordinator).get(url(second)).content.decode()
+    client = login(koordinator)
+    html = client.get(url(second)).content.decode()
     assert url(first) in html and url(elsewhere) not in html and url(road) not in html
+    # One click marks it a duplicate of the similar report.
+    assert f"Duplikat dari {first.tracking_number}" in html
+    assert client.post(url(second, "mark_duplicate"), {"of": first.tracking_number}).status_code == 302
+    second.refresh_from_db()
+    assert second.status == Status.DIARSIPKAN and second.duplicate_of_id == first.pk
 
 
 def test_bulk_verify_and_dispose(login, koordinator):
