@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from aduan.console import views
+from aduan.console import bulk, entry, views
 
 app_name = "console"
 urlpatterns = [
@@ -9,8 +9,8 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("", views.home, name="home"),
     path("antrean/<slug:key>/", views.queue, name="queue"),
-    path("massal/", views.bulk, name="bulk"),
-    path("laporan-baru/", views.report_new, name="report_new"),
+    path("massal/", bulk.bulk, name="bulk"),
+    path("laporan-baru/", entry.report_new, name="report_new"),
     path("laporan/<str:tracking_number>/", views.report_detail, name="report"),
     path("laporan/<str:tracking_number>/aksi/<slug:action>/", views.report_action, name="act"),
     path("laporan/<str:tracking_number>/lampiran/<int:pk>/", views.attachment, name="attachment"),

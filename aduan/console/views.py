@@ -17,11 +17,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from aduan.console import actions as console_actions
-from aduan.console.access import console_actor, domain_error_response, forbidden, staff_required
+from aduan.console.access import console_actor, domain_error_response, staff_required
 from aduan.console.queues import (
     OPEN,
     deadline_state,
@@ -39,8 +38,8 @@ from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
-from aduan.intake.models import ArchiveReason, Channel, Classification, Kind, Report, Status
-from aduan.intake.services import attachment_add, report_submit
+from aduan.intake.models import ArchiveReason, Classification, Kind, Report, Status
+from aduan.intake.services import attachment_add
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
@@ -85,7 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- queues ------------------------------------------------------------------------------------
 
 
-def _nav_context(actor: Actor, current: str) -> dict[str, Any]:
+def nav_context(actor: Actor, current: str) -> dict[str, Any]:
     counts = queue_counts(actor)
     return {
         "actor": actor,
@@ -118,7 +117,7 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("hal", None)
     context = {
-        **_nav_context(actor, key),
+        **nav_context(actor, key),
         "queue_label": next(q.label for q in queues_for(actor) if q.key == key),
         "queue_help": next(q.help for q in queues_for(actor) if q.key == key),
         "page": page,
@@ -248,7 +247,7 @@ def _detail_context(
         follow_up.can_publish = console_actions.publishable(actor, follow_up)  # type: ignore[attr-defined]
     top_categories = Category.objects.filter(parent__isnull=True, is_active=True).order_by("name")
     return {
-        **_nav_context(actor, ""),
+        **nav_context(actor, ""),
         "report": report,
         "deadline": deadline_state(report),
         "sla": sla_deadline_state(report),
@@ -281,7 +280,7 @@ def _detail_context(
         if verify["category_top"]
         else [],
         "kecamatan_list": Region.objects.filter(
-            parent_id=_home_region(), level=Region.Level.KECAMATAN
+            parent_id=home_region(), level=Region.Level.KECAMATAN
         ).order_by("name"),
         "desa_list": Region.objects.filter(parent_id=verify["region_kecamatan"]).order_by("name")
         if verify["region_kecamatan"]
@@ -295,7 +294,7 @@ def _detail_context(
     }
 
 
-def _home_region() -> str:
+def home_region() -> str:
     from django.conf import settings
 
     return str(settings.ADUAN_HOME_REGION)
@@ -398,80 +397,6 @@ def attachment(request: HttpRequest, tracking_number: str, pk: int) -> HttpRespo
     return response
 
 
-# --- bulk verify + dispose ---------------------------------------------------------------------
-
-
-@staff_required
-@require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
-    """Verify and dispose several new reports at once; each goes through `report_act` on its own."""
-    actor = console_actor(request)
-    if actor.role != Role.COORDINATOR:
-        return forbidden(request, _("Hanya admin koordinator yang dapat memverifikasi dan mendisposisikan."))
-    numbers = [n for n in request.POST.getlist("report") if n]
-    classification = request.POST.get("classification", "")
-    category = console_actions.category_from(request.POST)
-    lead_code = request.POST.get("lead", "")
-    instruction = request.POST.get("instruction", "")
-    results = []
-    if not numbers:
-        messages.error(request, _("Pilih minimal satu laporan."))
-        return redirect("console:queue", key="baru")
-    for number in numbers[:100]:
-        results.append(_bulk_one(actor, number, classification, category, lead_code, instruction))
-    context = {
-        **_nav_context(actor, "baru"),
-        "results": results,
-        "ok_count": sum(1 for r in results if r["ok"]),
-    }
-    return render(request, "console/bulk_result.html", context)
-
-
-def _bulk_one(
-    actor: Actor, number: str, classification: str, category: str, lead_code: str, instruction: str
-) -> dict[str, Any]:
-    result: dict[str, Any] = {"number": number, "ok": False, "steps": []}
-    try:
-        report = report_get_for(actor, tracking_number=number)
-        result["report"] = report
-        if report.status == Status.BELUM_TERVERIFIKASI:
-            report_act(
-                actor=actor,
-                report_id=report.pk,
-                action=Action.VERIFY,
-                params={"classification": classification, "category": category},
-            )
-            result["steps"].append(_("Terverifikasi"))
-            report.refresh_from_db()
-        lead = lead_code or _suggested_code(report)
-        if not lead:
-            raise InvalidInput(
-                _("Tidak ada aturan disposisi untuk kategori ini; pilih OPD utama."), code="lead_required"
-            )
-        supporting = []
-        if report.classification == Classification.BERKADAR_PENGAWASAN:
-            supporting = [
-                a.code for a in Agency.objects.filter(kind=APIP_CODE_KIND, is_active=True) if a.code != lead
-            ]
-        report_act(
-            actor=actor,
-            report_id=report.pk,
-            action=Action.DISPOSE,
-            params={"lead": lead, "supporting": supporting, "instruction": instruction},
-        )
-        report.refresh_from_db()
-        result["steps"].append(_("Terdisposisi ke %(agency)s") % {"agency": report.lead_agency})
-        result["ok"] = True
-    except DomainError as error:
-        result["error"] = error.message
-    return result
-
-
-def _suggested_code(report: Report) -> str:
-    agency = suggest_lead_agency(category=report.category, kecamatan=report.kecamatan)
-    return agency.code if agency else ""
-
-
 # --- small htmx pickers -----------------------------------------------------------------------
 
 
@@ -495,96 +420,3 @@ def desa_options(request: HttpRequest) -> HttpResponse:
     kecamatan = request.GET.get("region_kecamatan", "")
     desa = Region.objects.filter(parent_id=kecamatan).order_by("name") if kecamatan else []
     return render(request, "console/_desa.html", {"desa_list": desa, "selected": ""})
-
-
-# --- staff entry of a paper, phone or walk-in complaint ----------------------------------------
-
-STAFF_CHANNEL_DETAILS = [
-    ("surat", _lazy("Surat")),
-    ("telepon", _lazy("Telepon")),
-    ("datang langsung", _lazy("Datang langsung")),
-    ("media sosial", _lazy("Media sosial")),
-    ("lainnya", _lazy("Lainnya")),
-]
-
-
-@staff_required
-def report_new(request: HttpRequest) -> HttpResponse:
-    """The coordinator enters a complaint received on paper, by phone or at the desk (channel staff)."""
-    actor = console_actor(request)
-    if actor.role != Role.COORDINATOR:
-        return forbidden(request, _("Hanya admin koordinator yang dapat memasukkan laporan."))
-    error: DomainError | None = None
-    values: dict[str, Any] = {"kind": Kind.PENGADUAN, "channel_detail": "surat"}
-    if request.method == "POST":
-        post = request.POST
-        values = {k: post.get(k, "") for k in post if k != "csrfmiddlewaretoken"}
-        values["anonymous"] = "anonymous" in post
-        values["confidential"] = "confidential" in post
-        try:
-            with transaction.atomic():
-                submitted = report_submit(
-                    actor=actor,
-                    channel=Channel.STAFF,
-                    channel_detail=post.get("channel_detail", ""),
-                    kind=post.get("kind", ""),
-                    title=post.get("title", ""),
-                    description=post.get("description", ""),
-                    region=console_actions.region_from(post) or None,
-                    category=console_actions.category_from(post) or None,
-                    address=post.get("address", ""),
-                    incident_date=_date_or_none(post.get("incident_date")),
-                    name=post.get("name", ""),
-                    phone=post.get("phone", ""),
-                    email=post.get("email", ""),
-                    nik=post.get("nik", ""),
-                    anonymous="anonymous" in post,
-                    confidential="confidential" in post,
-                )
-                files = request.FILES.getlist("attachments")
-                if len(files) > 5:
-                    raise InvalidInput(_("Paling banyak 5 lampiran sekaligus."), code="too_many_attachments")
-                for upload in files:
-                    attachment_add(report=submitted.report, upload=upload, name=upload.name or "lampiran")
-        except DomainError as exc:
-            error = exc
-        else:
-            messages.success(
-                request,
-                _(
-                    "Laporan %(number)s tercatat. Kode akses pelapor: %(code)s — sampaikan kepada pelapor sekarang; kode ini tidak dapat ditampilkan lagi."
-                )
-                % {"number": submitted.report.tracking_number, "code": submitted.access_code},
-            )
-            return redirect("console:report", tracking_number=submitted.report.tracking_number)
-    context = {
-        **_nav_context(actor, ""),
-        "values": values,
-        "error": error,
-        "kinds": Kind.choices,
-        "channel_details": STAFF_CHANNEL_DETAILS,
-        "top_categories": Category.objects.filter(parent__isnull=True, is_active=True).order_by("name"),
-        "sub_categories": Category.objects.filter(
-            parent__code=values.get("category_top"), is_active=True
-        ).order_by("position", "name")
-        if values.get("category_top")
-        else [],
-        "kecamatan_list": Region.objects.filter(
-            parent_id=_home_region(), level=Region.Level.KECAMATAN
-        ).order_by("name"),
-        "desa_list": Region.objects.filter(parent_id=values.get("region_kecamatan")).order_by("name")
-        if values.get("region_kecamatan")
-        else [],
-    }
-    return render(request, "console/report_new.html", context, status=error.http_status if error else 200)
-
-
-def _date_or_none(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(
-            _("Tanggal kejadian tidak valid."), code="invalid_incident_date", field="incident_date"
-        ) from None
