@@ -7,7 +7,7 @@ It creates the database if needed, migrates it, and for 10,000 and then 1,000,00
 refreshes the pre-aggregated counts, then times
   * the full annual evaluation through the counts (`evaluation(...)`, median of 5 runs),
   * the same year through naive raw GROUP BY queries on intake_report (median of 3 runs),
-  * the staff dashboard page for the year and for one quarter (p50/p95 over 40 requests).
+  * the staff dashboard page for the year and for one quarter (p50/p95 over 60 requests).
 The database is emptied first: never point it at real data (its name must contain "bench").
 """
 
@@ -113,7 +113,7 @@ def timed(fn: Any, runs: int) -> float:
     return statistics.median(samples)
 
 
-def dashboard_latency(client: Any, url: str, runs: int = 40) -> tuple[float, float]:
+def dashboard_latency(client: Any, url: str, runs: int = 60) -> tuple[float, float]:
     for _ in range(5):
         assert client.get(url).status_code == 200
     samples = []

@@ -2,11 +2,11 @@
 
 Design (docs/evaluation.md): the facts of the reports submitted in a month are counted into
 `StatCount` month rows per scope (kabupaten, each lead OPD, each kecamatan) and day rows for the
-kabupaten; year rows sum the months. Every committed workflow event bumps the
+kabupaten; quarter and year rows sum the months. Every committed workflow event bumps the
 `CountedDay.version` of the day its report was submitted (hook in `workflow.services.
 after_commit_hooks`, registered in apps.py); `aduan stats_refresh` (run it every few minutes from
 cron or the worker) recounts the months holding a day whose version moved. Reads take year rows
-for whole fresh years, month rows for whole fresh months, day rows for other fresh days, and the
+for whole fresh years, quarter rows for whole fresh quarters, month rows for whole fresh months, day rows for other fresh days, and the
 raw tables for stale or never-counted days — the answer is always current; the job only decides
 how much of it is precomputed.
 """
@@ -145,29 +145,24 @@ def _write(rows: list[tuple[str, str, dt.date, str, str, int]]) -> None:
 
 
 def _rebuild_year(year: int) -> None:
+    """Quarter ("q") and year ("y") rows of a year, summed from its month rows."""
     with transaction.atomic():
         first = dt.date(year, 1, 1)
-        StatCount.objects.filter(grain="y", period=first).delete()
-        sums = (
-            StatCount.objects.filter(grain="m", period__range=(first, dt.date(year, 12, 1)))
-            .values("scope", "dimension", "key")
-            .annotate(total=Sum("count"))
-            .order_by()
-        )
-        StatCount.objects.bulk_create(
-            (
-                StatCount(
-                    scope=s["scope"],
-                    grain="y",
-                    period=first,
-                    dimension=s["dimension"],
-                    key=s["key"],
-                    count=s["total"],
-                )
-                for s in sums.iterator(chunk_size=5000)
-            ),
-            batch_size=5000,
-        )
+        StatCount.objects.filter(grain__in=("q", "y"), period__range=(first, dt.date(year, 12, 31))).delete()
+        rows: list[tuple[str, str, dt.date, str, str, int]] = []
+        spans = [("q", dt.date(year, m, 1), dt.date(year, m + 2, 1)) for m in (1, 4, 7, 10)]
+        for grain, start, last_month in [*spans, ("y", first, dt.date(year, 12, 1))]:
+            sums = (
+                StatCount.objects.filter(grain="m", period__range=(start, last_month))
+                .values_list("scope", "dimension", "key")
+                .annotate(total=Sum("count"))
+                .order_by()
+            )
+            rows.extend(
+                (scope, grain, start, dim, key, total)
+                for scope, dim, key, total in sums.iterator(chunk_size=5000)
+            )
+        _write(rows)
 
 
 def counted_counter(start: dt.date, end: dt.date, scope_key: str = "") -> Counter[Fact]:
@@ -178,6 +173,7 @@ def counted_counter(start: dt.date, end: dt.date, scope_key: str = "") -> Counte
         )
     )
     years: list[dt.date] = []
+    quarters: list[dt.date] = []
     months: list[dt.date] = []
     day_ranges: list[tuple[dt.date, dt.date]] = []
     month = _month_start(start)
@@ -192,6 +188,18 @@ def counted_counter(start: dt.date, end: dt.date, scope_key: str = "") -> Counte
             # A whole fresh calendar year: its year rows (rebuilt after every refresh of that year).
             years.append(month)
             month = year_end + dt.timedelta(days=1)
+            continue
+        quarter_end = (
+            _month_end(month.replace(month=month.month + 2)) if month.month in (1, 4, 7, 10) else None
+        )
+        if (
+            quarter_end
+            and month >= start
+            and quarter_end <= end
+            and all(d in fresh for d in _days(month, quarter_end))
+        ):
+            quarters.append(month)
+            month = quarter_end + dt.timedelta(days=1)
             continue
         month_days = _days(max(month, start), min(_month_end(month), end))
         whole = month >= start and _month_end(month) <= end
@@ -208,11 +216,13 @@ def counted_counter(start: dt.date, end: dt.date, scope_key: str = "") -> Counte
     where = Q(pk__in=[])
     if years:
         where |= Q(grain="y", period__in=years)
+    if quarters:
+        where |= Q(grain="q", period__in=quarters)
     if months:
         where |= Q(grain="m", period__in=months)
     for first, last in day_ranges:
         where |= Q(grain="d", period__range=(first, last))
-    if years or months or day_ranges:
+    if years or quarters or months or day_ranges:
         rows = (
             StatCount.objects.filter(where, scope=scope_key)
             .values_list("dimension", "key")

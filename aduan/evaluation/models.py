@@ -1,7 +1,7 @@
 """Pre-aggregated counts (as Zulip's analytics keeps them) and the scenario marker.
 
 `StatCount` holds, per scope and per day (grain "d") or month (grain "m"), how many reports
-submitted in that period carry each fact (dimension, key); year rows ("y") sum the months — see `aduan.evaluation.facts`.
+submitted in that period carry each fact (dimension, key); quarter ("q") and year ("y") rows sum the months — see `aduan.evaluation.facts`.
 `CountedDay` says which days are materialised and whether they are still current: the workflow
 bumps `version` after every committed event of a report submitted that day, and the refresh job
 stores the version it counted in `counted_version`. A day is fresh when both are equal; stale or
@@ -15,7 +15,7 @@ from django.db import models
 
 class StatCount(models.Model):
     scope = models.CharField(max_length=60, help_text='"" = kabupaten, "agency:<code>", "kecamatan:<code>"')
-    grain = models.CharField(max_length=1, help_text="d = day, m = month, y = year")
+    grain = models.CharField(max_length=1, help_text="d = day, m = month, q = quarter, y = year")
     period = models.DateField(help_text="the day, or the first day of the month")
     dimension = models.CharField(max_length=40)
     key = models.CharField(max_length=160, blank=True)
