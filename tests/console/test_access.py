@@ -231,3 +231,27 @@ def test_attachments_are_served_only_to_who_may_open_the_report(
 def test_agency_account_without_agency_is_refused(login):
     orphan = make_user("yatim", Role.OPD_ADMIN)
     assert login(orphan).get(reverse("console:home")).status_code == 403
+
+
+def test_only_the_coordinator_reads_the_original_text(login, koordinator, admin_dinkes, pimpinan):
+    original = "Petugas loket bernama Budi Santoso meminta uang Rp50.000 di Puskesmas Babadan."
+    report = submit(title="Pungli oleh Budi Santoso", description=original).report
+    coordinator = as_actor(koordinator)
+    act(
+        coordinator,
+        report,
+        "verify",
+        classification=Classification.TIDAK_BERKADAR_PENGAWASAN,
+        category="kesehatan",
+        title="Pungutan di loket puskesmas",
+        text="Petugas loket meminta uang Rp50.000 di Puskesmas Babadan.",
+    )
+    act(coordinator, report, "dispose", lead="dinkes")
+    assert "Budi Santoso" in login(koordinator).get(report_url(report)).content.decode()
+    for user in (admin_dinkes, pimpinan):
+        html = login(user).get(report_url(report)).content.decode()
+        assert "Petugas loket meminta uang" in html and "Budi Santoso" not in html
+    assert (
+        "Budi Santoso"
+        not in login(admin_dinkes).get(reverse("console:queue", kwargs={"key": "semua"})).content.decode()
+    )
