@@ -357,7 +357,10 @@ def main() -> None:
             f"CPU per report: {app_cpu / created * 1000:.2f} ms app + {db_cpu / created * 1000:.2f} ms database "
             f"= {per_report:.2f} ms -> at most ~{cores * 1000 / per_report:.0f} reports/s on {cores} idle cores"
         )
-    print(f"reports in database: {in_db} = {created} measured + {warm.get(201, 0)} warm-up 201 answers?")
+    print(
+        f"reports in database: {in_db}; 201 answers: {created} measured + {warm.get(201, 0)} warm-up "
+        f"= {created + warm.get(201, 0)}"
+    )
     durable = in_db == created + warm.get(201, 0)
     # Every client finishes its last request, so the database holds exactly the 201s (measured + warm-up).
     print(
