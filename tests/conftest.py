@@ -34,6 +34,12 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings) -> None:  # type: ignore[no-untyped-def]
+    # PBKDF2 costs ~0.3 s per user; tests create hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _directory(request: pytest.FixtureRequest) -> None:
     # Transactional tests (live_server) flush the database; put the directory back for them.
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:

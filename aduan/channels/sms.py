@@ -54,7 +54,8 @@ def send_sms(to_e164: str, text: str) -> str:
 
 def _send_console(number: str, text: str) -> str:
     message_id = f"console:{uuid.uuid4().hex[:12]}"
-    logger.info("SMS to %s (%s): %s", number, message_id, text)
+    # Like Django's console email backend: the development backend prints the message itself
+    # (to stderr, not the log, so confirmation access codes never reach a log file).
     print(f"[SMS {message_id}] to {number}: {text}", file=sys.stderr)
     return message_id
 

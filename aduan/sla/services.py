@@ -1,26 +1,28 @@
 """The deadline markers of a report: reminder sent, escalation level.
 
-They are bookkeeping, not lifecycle: no state changes, so they do not go through report_act.
-This module writes only `reminder_sent_at` and `escalation_level` (update_fields), nothing else
-of the Report, and no ReportEvent (only report_act writes the audit trail).
+No state changes, but still audited: both go through the lifecycle service as the system's
+`remind` and `escalate` actions (non-public events), so the coordinator sees when a report was
+reminded and escalated.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from aduan.core.actors import SYSTEM
 from aduan.intake.models import Report
+from aduan.workflow.services import report_act
 
 
 def report_mark_reminded(*, report: Report, at: dt.datetime) -> None:
     """Record that the reminder of the report's current step went out (call with the row locked)."""
+    report_act(actor=SYSTEM, report_id=report.pk, action="remind")
     report.reminder_sent_at = at
-    report.save(update_fields=["reminder_sent_at"])
 
 
 def report_mark_escalated(*, report: Report, level: int) -> None:
     """Raise the escalation level of the report's current step (call with the row locked)."""
     if level <= report.escalation_level:
         return
+    report_act(actor=SYSTEM, report_id=report.pk, action="escalate", params={"level": level})
     report.escalation_level = level
-    report.save(update_fields=["escalation_level"])

@@ -672,4 +672,34 @@ def _close(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetim
     return change
 
 
+@_handler(Action.REMIND)
+def _remind(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
+    report.reminder_sent_at = now
+    return Change(
+        note=f"Pengingat: batas waktu langkah {report.get_step_display()} mendekat.",
+        data={"step": report.step, "due_at": report.due_at.isoformat() if report.due_at else None},
+        fields={"reminder_sent_at"},
+    )
+
+
+@_handler(Action.ESCALATE)
+def _escalate(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
+    try:
+        level = int(params.get("level", 0))
+    except (TypeError, ValueError):
+        level = 0
+    if level <= report.escalation_level or level > 3:
+        raise InvalidInput(
+            f"Tingkat eskalasi harus di atas tingkat sekarang ({report.escalation_level}).",
+            code="invalid_escalation_level",
+            field="level",
+        )
+    report.escalation_level = level
+    return Change(
+        note=f"Eskalasi tingkat {level}: batas waktu langkah {report.get_step_display()} terlewati.",
+        data={"level": level, "step": report.step, "due_at": report.due_at.isoformat() if report.due_at else None},
+        fields={"escalation_level"},
+    )
+
+
 assert set(_HANDLERS) == set(TRANSITIONS) - {Action.SUBMIT}, "every action in the table needs a handler"

@@ -36,6 +36,8 @@ class Action(enum.StrEnum):
     REOPEN = "reopen"
     RATE = "rate"
     CLOSE = "close"
+    REMIND = "remind"
+    ESCALATE = "escalate"
 
 
 class Scope(enum.Enum):
@@ -189,6 +191,9 @@ TRANSITIONS: dict[Action, Transition] = {
         ),
         _t(Action.RATE, {S.DITINDAKLANJUTI, S.SELESAI}, None, {R.CITIZEN}, True, "Penilaian pelapor"),
         _t(Action.CLOSE, set(OPEN), S.SELESAI, {R.COORDINATOR}, True, "Ditutup oleh admin"),
+        # Deadline bookkeeping by the sweeps: no state change, but audited like everything else.
+        _t(Action.REMIND, set(OPEN), None, {R.SYSTEM}, False, "Pengingat batas waktu dikirim"),
+        _t(Action.ESCALATE, set(OPEN), None, {R.SYSTEM}, False, "Dieskalasi: batas waktu terlewati"),
     ]
 }
 

@@ -101,6 +101,7 @@ def params_for(action: Action, report: Report, actor: Actor) -> dict[str, Any]:
         Action.REOPEN: {"reason": "Ternyata rusak lagi."},
         Action.RATE: {"score": 4, "comment": "Cukup baik."},
         Action.CLOSE: {"reason": "Sudah ditangani lewat jalur lain."},
+        Action.ESCALATE: {"level": 1},
     }.get(action, {})
 
 

@@ -73,7 +73,9 @@ def test_reminder_goes_to_the_lead_agency_at_80_percent_once(report: Report) -> 
     # The other OPD hears nothing; the marker is no audit event and no state change.
     assert not OutboundMessage.objects.filter(to="admin@pupr.test").exists()
     assert report.status == Status.TERDISPOSISI
-    assert not ReportEvent.objects.filter(report=report, action__in=["remind", "escalate"]).exists()
+    # Audited, but staff-only: one `remind` event, not on the citizen's timeline.
+    reminders = ReportEvent.objects.filter(report=report, action="remind")
+    assert [(e.actor_role, e.is_public) for e in reminders] == [("system", False)]
 
 
 def test_coordinator_step_reminds_the_coordinator(staff: dict[str, User]) -> None:
