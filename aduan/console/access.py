@@ -55,6 +55,12 @@ def staff_required(view: View) -> View:
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
         if not user.is_authenticated:
+            if request.headers.get("HX-Request"):
+                # A background htmx request (e.g. the polled tabs) after the session ended:
+                # reload the whole page, which then lands on the login form.
+                response = HttpResponse(status=200)
+                response["HX-Refresh"] = "true"
+                return response
             return redirect_to_login(request.get_full_path())
         role = getattr(user, "role", None)
         if role not in {r.value for r in STAFF_ROLES}:

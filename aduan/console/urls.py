@@ -16,4 +16,5 @@ urlpatterns = [
     path("laporan/<str:tracking_number>/lampiran/<int:pk>/", views.attachment, name="attachment"),
     path("pilihan/subkategori/", views.category_options, name="category_options"),
     path("pilihan/desa/", views.desa_options, name="desa_options"),
+    path("antrean-jumlah/", views.tabs, name="tabs"),
 ]

@@ -397,6 +397,17 @@ def attachment(request: HttpRequest, tracking_number: str, pk: int) -> HttpRespo
     return response
 
 
+@staff_required
+@require_GET
+def tabs(request: HttpRequest) -> HttpResponse:
+    """The queue tabs alone: polled by htmx every minute so counts stay fresh on an open page."""
+    actor = console_actor(request)
+    current = request.GET.get("q", "")
+    return render(
+        request, "console/_tabs.html", nav_context(actor, current if current.isidentifier() else "")
+    )
+
+
 # --- small htmx pickers -----------------------------------------------------------------------
 
 

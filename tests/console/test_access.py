@@ -255,3 +255,8 @@ def test_only_the_coordinator_reads_the_original_text(login, koordinator, admin_
         "Budi Santoso"
         not in login(admin_dinkes).get(reverse("console:queue", kwargs={"key": "semua"})).content.decode()
     )
+
+
+def test_expired_session_during_htmx_poll_reloads_the_page(client):
+    response = client.get(reverse("console:tabs"), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response["HX-Refresh"] == "true" and not response.content

@@ -206,3 +206,10 @@ def test_citizens_clock_is_not_staff_overdue(login, koordinator, admin_pupr):
         assert not shown(html, held) and not shown(html, answered)
         everything = listing(client, "semua")
         assert "Menunggu pelapor" in everything and "due-overdue" not in everything
+
+
+def test_tabs_partial_for_polling(login, koordinator, admin_dinkes):
+    submit()
+    html = login(koordinator).get(reverse("console:tabs"), {"q": "baru"}).content.decode()
+    assert "<html" not in html and 'aria-current="page"' in html and counts(html)["baru"] == 1
+    assert counts(login(admin_dinkes).get(reverse("console:tabs")).content.decode())["semua"] == 0
