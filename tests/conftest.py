@@ -40,6 +40,14 @@ def _fast_password_hasher(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> None:
+    # A rolled-back test transaction sends no signal: start each test with the calendar re-read.
+    from aduan.sla.calendar import clear_caches
+
+    clear_caches()
+
+
+@pytest.fixture(autouse=True)
 def _directory(request: pytest.FixtureRequest) -> None:
     # Transactional tests (live_server) flush the database; put the directory back for them.
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:

@@ -202,7 +202,12 @@ def report_create(request: HttpRequest) -> HttpResponse:
     try:
         if key:
             outcome = run_once(
-                scope=client.scope, key=key, request_fingerprint=request_fingerprint, produce=produce
+                scope=client.scope,
+                key=key,
+                request_fingerprint=request_fingerprint,
+                produce=produce,
+                # JSON bodies write nothing outside the database: let the unique key catch retries.
+                optimistic=not request.FILES,
             )
             status, created, replayed = outcome.status_code, outcome.body, outcome.replayed
         else:

@@ -52,9 +52,24 @@ def normalize_phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+_regions: dict[str, Region] = {}
+
+
+def _region(code: str) -> Region | None:
+    # Regions change only when an operator re-imports them; keep what intake has looked up.
+    if code not in _regions:
+        found = Region.objects.select_related("parent").filter(code=code).first()
+        if found is None:
+            return None
+        if len(_regions) > 20_000:
+            _regions.clear()
+        _regions[code] = found
+    return _regions[code]
+
+
 def resolve_region(code: str) -> tuple[Region, Region | None]:
     """(kecamatan, desa or None) for a kecamatan or desa code, or InvalidInput."""
-    region = Region.objects.filter(code=(code or "").strip()).first()
+    region = _region((code or "").strip())
     if region is None or region.level < Region.Level.KECAMATAN:
         raise InvalidInput(
             f"Kode wilayah {code!r} tidak dikenal; pilih kecamatan atau desa/kelurahan.",
@@ -73,8 +88,9 @@ def new_access_code() -> str:
 
 
 def _new_tracking_number(now: dt.datetime) -> str:
-    # YYMM plus six random digits: short enough to text, and useless without the access code.
-    return f"{clock.local_date(now):%y%m}-{secrets.randbelow(1_000_000):06d}"
+    # YYMM plus seven random digits: short enough to text, room for millions a month, and
+    # useless without the access code.
+    return f"{clock.local_date(now):%y%m}-{secrets.randbelow(10_000_000):07d}"
 
 
 def _decimal(value: Any, field: str, low: int, high: int) -> Decimal | None:
@@ -186,7 +202,7 @@ def report_submit(
                         nik=nik,
                         user=actor.user if actor.role.value == "citizen" else None,
                     )
-                report = Report.objects.create(
+                report = Report(
                     tracking_number=_new_tracking_number(now),
                     access_code_digest=access_code_digest(access_code),
                     title=title,
@@ -209,9 +225,10 @@ def report_submit(
                     updated_at=now,
                     search_text=stem_for_search(f"{title} {description}"),
                 )
-                from aduan.workflow.services import record_submission
+                from aduan.workflow.services import open_report
 
-                record_submission(report=report, actor=actor, now=now)
+                # The lifecycle service sets the first state and deadline and inserts the row.
+                open_report(report=report, actor=actor, now=now)
                 return Submitted(report=report, access_code=access_code)
         except IntegrityError as exc:
             if "tracking_number" not in str(exc):

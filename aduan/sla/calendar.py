@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any, TypeVar, cast
 
 import holidays
 from django.utils import timezone
 
 from aduan.core.clock import local_date
+
+T = TypeVar("T")
 
 # Limits in working days (DOMAIN.md §4); StepLimit rows override them per installation.
 DEFAULT_LIMITS: dict[str, int] = {
@@ -46,10 +51,14 @@ class WorkingCalendar:
 
     @classmethod
     def load(cls) -> WorkingCalendar:
+        """The calendar with the admin's corrections; read at most once a minute per process."""
         from aduan.sla.models import CalendarDay
 
-        rows = list(CalendarDay.objects.all())
-        return cls({d.date: d.is_working_day for d in rows}, {d.date: d.name for d in rows})
+        def read() -> WorkingCalendar:
+            rows = list(CalendarDay.objects.all())
+            return cls({d.date: d.is_working_day for d in rows}, {d.date: d.name for d in rows})
+
+        return _cached("calendar", read)
 
     def holiday_name(self, day: dt.date) -> str | None:
         """Why `day` is not worked (the admin's correction first), or None for an ordinary day."""
@@ -119,10 +128,31 @@ def limit(key: str) -> int:
     """The limit in working days for a step, from the installation's StepLimit or the default."""
     from aduan.sla.models import StepLimit
 
-    row = StepLimit.objects.filter(key=key).values_list("working_days", flat=True).first()
-    if row is not None:
-        return row
-    return DEFAULT_LIMITS[key]
+    rows: dict[str, int] = _cached(
+        "limits", lambda: dict(StepLimit.objects.values_list("key", "working_days"))
+    )
+    return rows[key] if key in rows else DEFAULT_LIMITS[key]
+
+
+# Calendar corrections and limits are read on every lifecycle action but change a few times a
+# year: keep them per process for a minute. A save or delete in this process clears them at once
+# (signals in apps.py); other processes see an admin's change within CACHE_SECONDS.
+CACHE_SECONDS = 60.0
+_cache: dict[str, tuple[float, Any]] = {}
+
+
+def _cached(key: str, read: Callable[[], T]) -> T:
+    hit = _cache.get(key)
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < CACHE_SECONDS:
+        return cast(T, hit[1])
+    value = read()
+    _cache[key] = (now, value)
+    return value
+
+
+def clear_caches(**_: Any) -> None:
+    _cache.clear()
 
 
 def follow_up_limit(classification: str) -> int:

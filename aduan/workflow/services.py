@@ -38,6 +38,9 @@ class Change:
 
 Handler = Callable[[Report, Actor, dict[str, Any], dt.datetime], Change]
 _HANDLERS: dict[Action, Handler] = {}
+# Callables(event) run inside the action's transaction, after the event is written (cheap
+# bookkeeping that must commit or roll back with the action), and after a successful commit.
+in_transaction_hooks: list[Callable[[ReportEvent], None]] = []
 after_commit_hooks: list[Callable[[ReportEvent], None]] = []
 
 
@@ -246,20 +249,22 @@ def report_act(
             data=change.data,
             created_at=now,
         )
+        _run_in_transaction(event)
         transaction.on_commit(lambda: _run_after_commit(event))
     return event
 
 
-def record_submission(*, report: Report, actor: Actor, now: dt.datetime) -> ReportEvent:
-    """The `submit` row of the table: called by intake's report_submit inside its transaction."""
+def open_report(*, report: Report, actor: Actor, now: dt.datetime) -> ReportEvent:
+    """The `submit` row of the table: sets the first state and deadline of a new, unsaved report,
+    inserts it and writes its event. Called by intake's report_submit inside its transaction."""
     transition = TRANSITIONS[Action.SUBMIT]
     if actor.role not in transition.roles:
         raise PermissionDenied(
             f"Peran {actor.role.label} tidak boleh membuat laporan.", code="role_not_allowed"
         )
     report.status = Status.BELUM_TERVERIFIKASI
-    fields = _schedule(report, Action.SUBMIT, now)
-    report.save(update_fields=sorted(fields | {"status"}))
+    _schedule(report, Action.SUBMIT, now)
+    report.save(force_insert=True)  # one INSERT with state and deadline already set
     event = ReportEvent.objects.create(
         report=report,
         action=Action.SUBMIT.value,
@@ -273,8 +278,14 @@ def record_submission(*, report: Report, actor: Actor, now: dt.datetime) -> Repo
         data={"channel": report.channel},
         created_at=now,
     )
+    _run_in_transaction(event)
     transaction.on_commit(lambda: _run_after_commit(event))
     return event
+
+
+def _run_in_transaction(event: ReportEvent) -> None:
+    for hook in in_transaction_hooks:
+        hook(event)
 
 
 def _run_after_commit(event: ReportEvent) -> None:
@@ -697,7 +708,11 @@ def _escalate(report: Report, actor: Actor, params: dict[str, Any], now: dt.date
     report.escalation_level = level
     return Change(
         note=f"Eskalasi tingkat {level}: batas waktu langkah {report.get_step_display()} terlewati.",
-        data={"level": level, "step": report.step, "due_at": report.due_at.isoformat() if report.due_at else None},
+        data={
+            "level": level,
+            "step": report.step,
+            "due_at": report.due_at.isoformat() if report.due_at else None,
+        },
         fields={"escalation_level"},
     )
 
