@@ -14,6 +14,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
 from aduan.accounts.models import User
+from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region, RoutingRule
 from aduan.sla.models import CalendarDay, StepLimit
 
@@ -23,8 +24,30 @@ admin.site.index_title = "Pengaturan instalasi"
 admin.site.site_url = "/konsol/"
 
 
+class CoordinatorManaged(admin.ModelAdmin):
+    """Directory and calendar settings that a staff coordinator manages without being a superuser
+    (model permissions from groups still apply to everyone else). Deleting stays as each admin says."""
+
+    @staticmethod
+    def _coordinator(request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and getattr(user, "role", "") == Role.COORDINATOR)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._coordinator(request) or super().has_module_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._coordinator(request) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._coordinator(request) or super().has_add_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._coordinator(request) or super().has_change_permission(request, obj)
+
+
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(CoordinatorManaged):
     """Regions come from the Kepmendagri import; only the name and postal code may be corrected."""
 
     list_display = ["code", "name", "kind", "postal_code"]
@@ -41,7 +64,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin):
+class AgencyAdmin(CoordinatorManaged):
     list_display = ["name", "code", "short_name", "kind", "requires_approval", "is_active"]
     list_filter = ["kind", "is_active", "requires_approval"]
     search_fields = ["name", "code", "short_name"]
@@ -65,6 +88,12 @@ class SubCategoryInline(admin.TabularInline):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return CoordinatorManaged._coordinator(request) or super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return CoordinatorManaged._coordinator(request) or super().has_change_permission(request, obj)
 
 
 class CategoryForm(forms.ModelForm):
@@ -93,7 +122,7 @@ class CategoryForm(forms.ModelForm):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(CoordinatorManaged):
     """Admins add local (campaign) topics, rename them and disable any topic; never delete."""
 
     list_display = ["name", "code", "parent", "is_national", "is_active", "position"]
@@ -121,7 +150,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(CoordinatorManaged):
     list_display = ["category", "kecamatan", "agency"]
     list_filter = ["agency"]
     autocomplete_fields = ["category", "kecamatan", "agency"]
@@ -129,14 +158,14 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(CoordinatorManaged):
     list_display = ["date", "name", "is_working_day"]
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
 
 
 @admin.register(StepLimit)
-class StepLimitAdmin(admin.ModelAdmin):
+class StepLimitAdmin(CoordinatorManaged):
     list_display = ["key", "working_days"]
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:

@@ -339,3 +339,27 @@ def test_staff_entry_of_a_phone_complaint(login, koordinator, admin_dinkes):
     assert report.check_access_code(code)
     assert report.events.get().actor_user == koordinator
     assert login(admin_dinkes).get(reverse("console:report_new")).status_code == 403
+
+
+def test_staff_coordinator_manages_the_directory_without_being_superuser(login, koordinator, admin_dinkes):
+    from aduan.sla.models import CalendarDay
+
+    koordinator.is_staff = True
+    koordinator.save()
+    client = login(koordinator)
+    for path in (
+        "/django-admin/directory/category/",
+        "/django-admin/directory/category/add/",
+        "/django-admin/sla/calendarday/add/",
+    ):
+        assert client.get(path).status_code == 200, path
+    response = client.post(
+        "/django-admin/sla/calendarday/add/", {"date": "2026-08-31", "name": "Grebeg Suro (libur daerah)"}
+    )
+    assert response.status_code == 302 and CalendarDay.objects.filter(name__startswith="Grebeg Suro").exists()
+    # Accounts stay with the superuser (a coordinator must not grant itself more).
+    assert client.get("/django-admin/accounts/user/").status_code == 403
+    # Staff flag on an OPD account opens nothing.
+    admin_dinkes.is_staff = True
+    admin_dinkes.save()
+    assert login(admin_dinkes).get("/django-admin/directory/category/").status_code == 403
