@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from aduan.api.problems import ApiProblem
@@ -59,3 +59,18 @@ def agency_list(request: HttpRequest) -> list[dict[str, object]]:
         }
         for r in rows
     ]
+
+
+@router.get(
+    "/stats",
+    response={200: dict[str, object], 400: Problem},
+    summary="Statistik publik (data terbuka)",
+    tags=["statistik"],
+)
+def public_stats(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """Aggregates for a period (`year`, or `quarter`/`month`/`date_from`+`date_to`; see
+    docs/evaluation.md), without personal data or confidential details: the public variant of
+    `aduan report --format json`."""
+    from aduan.evaluation.views import public_stats_json
+
+    return public_stats_json(request)
