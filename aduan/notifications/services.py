@@ -154,6 +154,21 @@ def coordinating_heads() -> list[str]:
     return _emails(heads.values_list("head_email", flat=True))
 
 
+def confirmation_addresses(report: Report) -> list[tuple[str, str]]:
+    """Where the tracking number and access code go: every phone and email the reporter gave
+    (issue 3: "also sent by SMS/email when given"); the code is what lets them follow the report."""
+    reporter: Reporter | None = report.reporter
+    if reporter is None:
+        return []
+    result: list[tuple[str, str]] = []
+    if reporter.phone:
+        result.append(("sms", reporter.phone))
+    email = reporter.email or (reporter.user.email if reporter.user is not None else "")
+    if email:
+        result.append(("email", email.strip().lower()))
+    return result
+
+
 def citizen_addresses(report: Report) -> list[tuple[str, str]]:
     """(channel, address) pairs: SMS for a report sent by SMS, email when the reporter gave one."""
     reporter: Reporter | None = report.reporter
@@ -241,7 +256,7 @@ def notify_submitted(report: Report, access_code: str) -> None:
     after commit. Calling it twice for one report queues nothing more.
     """
     context = base_context(report, staff=False) | {"access_code": access_code}
-    for channel, to in citizen_addresses(report):
+    for channel, to in confirmation_addresses(report):
         message_queue(
             report=report,
             event=None,

@@ -70,12 +70,22 @@ def test_confirmation_by_sms_for_an_sms_report_carries_code_then_masks_it(
     assert submitted.access_code not in message.body and message.secret == ""
 
 
-def test_confirmation_by_email_for_a_web_report_with_email_only() -> None:
+def test_confirmation_of_a_web_report_goes_to_every_contact_given() -> None:
     submitted = submit(channel="web")
     notify_submitted(submitted.report, submitted.access_code)
-    [message] = messages(submitted.report)
-    assert (message.channel, message.to) == ("email", "siti@example.org")  # no SMS for a web report
-    assert "Laporan" in message.subject and submitted.report.tracking_number in message.subject
+    sms, email = sorted(messages(submitted.report), key=lambda m: m.channel == "email")
+    assert (sms.channel, sms.to) == ("sms", "+6281234567890")
+    assert (email.channel, email.to) == ("email", "siti@example.org")
+    assert "Laporan" in email.subject and submitted.report.tracking_number in email.subject
+    assert submitted.access_code in sms.body and submitted.access_code in email.body
+    phone_only = submit(channel="web", email="")
+    notify_submitted(phone_only.report, phone_only.access_code)
+    assert [(m.channel, m.to) for m in messages(phone_only.report)] == [("sms", "+6281234567890")]
+
+
+def test_status_messages_of_a_web_report_go_by_email_not_sms(staff: dict[str, User]) -> None:
+    report = verified(as_actor(staff["koordinator"]))
+    assert [(m.channel, m.template_key) for m in messages(report)] == [("email", "citizen.status")]
 
 
 def test_no_reporter_contact_means_no_message() -> None:
