@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from aduan.console import actions as console_actions
+from aduan.console import throttle
 from aduan.console.access import console_actor, domain_error_response, staff_required
 from aduan.console.queues import (
     OPEN,
@@ -66,6 +67,19 @@ DEFAULT_CLASSIFICATION = {
 class LoginView(auth_views.LoginView):
     template_name = "console/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = request.POST.get("username", "")
+        if throttle.login_blocked(request, username):
+            form = self.get_form()
+            form.is_valid()  # bind the input; the password is not checked while blocked
+            form.errors.clear()
+            context = self.get_context_data(form=form, blocked=True)
+            return render(request, self.template_name, context, status=429)
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == 200:  # the form came back: wrong username or password
+            throttle.login_failed(request, username)
+        return response
 
 
 @staff_required

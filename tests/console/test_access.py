@@ -260,3 +260,19 @@ def test_only_the_coordinator_reads_the_original_text(login, koordinator, admin_
 def test_expired_session_during_htmx_poll_reloads_the_page(client):
     response = client.get(reverse("console:tabs"), HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and response["HX-Refresh"] == "true" and not response.content
+
+
+def test_sign_in_is_throttled_after_repeated_failures(client, koordinator, settings):
+    from aduan.console import conf
+
+    settings.DEBUG = False
+    login_url = reverse("console:login")
+    for _ in range(conf.LOGIN_FAILURES_PER_ACCOUNT):
+        assert client.post(login_url, {"username": "koordinator", "password": "tebakan"}).status_code == 200
+    # Now even the right password is refused for this account from this address, with a clear message.
+    response = client.post(login_url, {"username": "koordinator", "password": "rahasia-123"})
+    assert response.status_code == 429 and "Terlalu banyak percobaan" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address still signs in.
+    other = make_user("koordinator2", Role.COORDINATOR, "diskominfo")
+    assert client.post(login_url, {"username": other.username, "password": "rahasia-123"}).status_code == 302
