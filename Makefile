@@ -49,7 +49,8 @@ run: install system-run
 	$(BIN)/aduan migrate --noinput -v0
 	$(BIN)/aduan demo --if-empty
 	@echo "Aduan: http://127.0.0.1:$(PORT)/  (petugas: http://127.0.0.1:$(PORT)/konsol/masuk/)"
-	@$(BIN)/aduan worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@export ADUAN_SITE_URL=$${ADUAN_SITE_URL:-http://127.0.0.1:$(PORT)}; \
+	$(BIN)/aduan worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn aduan.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile -
 
 lint: install
