@@ -9,6 +9,7 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("", views.home, name="home"),
     path("antrean/<slug:key>/", views.queue, name="queue"),
+    path("antrean/<slug:key>/csv/", views.queue_csv, name="queue_csv"),
     path("massal/", bulk.bulk, name="bulk"),
     path("laporan-baru/", entry.report_new, name="report_new"),
     path("laporan/<str:tracking_number>/", views.report_detail, name="report"),

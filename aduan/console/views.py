@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -148,6 +149,67 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue-results":
         return render(request, "console/_queue_results.html", context)
     return render(request, "console/queue.html", context)
+
+
+CSV_MAX_ROWS = 10_000
+
+
+@staff_required
+@require_GET
+def queue_csv(request: HttpRequest, key: str) -> HttpResponse:
+    """The filtered queue as CSV for follow-up meetings: no reporter data, only the report's facts."""
+    import csv
+
+    actor = console_actor(request)
+    if key not in {q.key for q in queues_for(actor)}:
+        raise Http404
+    reports = filter_reports(queue_reports(actor, key), request.GET).select_related(
+        "category", "category__parent", "kecamatan", "lead_agency"
+    )
+    now = clock.now()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="laporan-{key}-{clock.local_today():%Y%m%d}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "nomor",
+            "judul",
+            "status",
+            "jenis",
+            "klasifikasi",
+            "kategori",
+            "kecamatan",
+            "opd_utama",
+            "kanal",
+            "diterima",
+            "batas_waktu",
+            "terlambat",
+        ]
+    )
+    for r in reports[:CSV_MAX_ROWS]:
+        writer.writerow(
+            [
+                r.tracking_number,
+                _csv_safe(r.display_title),
+                r.get_status_display(),
+                r.get_kind_display(),
+                r.get_classification_display() if r.classification else "",
+                r.category.top.name if r.category else "",
+                r.kecamatan.name if r.kecamatan else "",
+                str(r.lead_agency) if r.lead_agency else "",
+                r.get_channel_display(),
+                timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                timezone.localtime(r.due_at).strftime("%Y-%m-%d") if r.due_at else "",
+                "ya" if deadline_state(r, now) == "overdue" else "",
+            ]
+        )
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 # --- the report page ---------------------------------------------------------------------------

@@ -213,3 +213,26 @@ def test_tabs_partial_for_polling(login, koordinator, admin_dinkes):
     html = login(koordinator).get(reverse("console:tabs"), {"q": "baru"}).content.decode()
     assert "<html" not in html and 'aria-current="page"' in html and counts(html)["baru"] == 1
     assert counts(login(admin_dinkes).get(reverse("console:tabs")).content.decode())["semua"] == 0
+
+
+def test_csv_export_follows_filters_and_carries_no_personal_data(login, koordinator, admin_pupr):
+    coordinator = as_actor(koordinator)
+    health = disposed(coordinator, lead="dinkes", name="Siti Aminah")
+    formula = disposed(coordinator, lead="pupr", category=PUPR, title='=HYPERLINK("x")', region="35.02.01")
+    client = login(koordinator)
+    html = listing(client, "semua", kecamatan="35.02.17")
+    assert "/konsol/antrean/semua/csv/?kecamatan=35.02.17" in html
+    response = client.get(reverse("console:queue_csv", kwargs={"key": "semua"}), {"kecamatan": "35.02.17"})
+    body = response.content.decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert health.tracking_number in body and formula.tracking_number not in body
+    assert "Siti" not in body and "siti@example.org" not in body
+    body = client.get(reverse("console:queue_csv", kwargs={"key": "semua"})).content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in body
+    # An OPD's export holds only its own reports.
+    body = (
+        login(admin_pupr)
+        .get(reverse("console:queue_csv", kwargs={"key": "semua"}))
+        .content.decode("utf-8-sig")
+    )
+    assert formula.tracking_number in body and health.tracking_number not in body
