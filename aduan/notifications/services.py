@@ -154,33 +154,28 @@ def coordinating_heads() -> list[str]:
     return _emails(heads.values_list("head_email", flat=True))
 
 
+def _reporter_addresses(report: Report, *, sms: bool) -> list[tuple[str, str]]:
+    reporter: Reporter | None = report.reporter
+    if reporter is None:
+        return []
+    result: list[tuple[str, str]] = []
+    if sms and reporter.phone:
+        result.append(("sms", reporter.phone))
+    email = reporter.email or (reporter.user.email if reporter.user is not None else "")
+    if email:
+        result.append(("email", email.strip().lower()))
+    return result
+
+
 def confirmation_addresses(report: Report) -> list[tuple[str, str]]:
     """Where the tracking number and access code go: every phone and email the reporter gave
     (issue 3: "also sent by SMS/email when given"); the code is what lets them follow the report."""
-    reporter: Reporter | None = report.reporter
-    if reporter is None:
-        return []
-    result: list[tuple[str, str]] = []
-    if reporter.phone:
-        result.append(("sms", reporter.phone))
-    email = reporter.email or (reporter.user.email if reporter.user is not None else "")
-    if email:
-        result.append(("email", email.strip().lower()))
-    return result
+    return _reporter_addresses(report, sms=True)
 
 
 def citizen_addresses(report: Report) -> list[tuple[str, str]]:
-    """(channel, address) pairs: SMS for a report sent by SMS, email when the reporter gave one."""
-    reporter: Reporter | None = report.reporter
-    if reporter is None:
-        return []
-    result: list[tuple[str, str]] = []
-    if report.channel == Channel.SMS and reporter.phone:
-        result.append(("sms", reporter.phone))
-    email = reporter.email or (reporter.user.email if reporter.user is not None else "")
-    if email:
-        result.append(("email", email.strip().lower()))
-    return result
+    """(channel, address) pairs for status news: SMS for a report sent by SMS, email when given."""
+    return _reporter_addresses(report, sms=report.channel == Channel.SMS)
 
 
 # --- queueing ----------------------------------------------------------------------------------
