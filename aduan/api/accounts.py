@@ -6,12 +6,13 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from aduan.accounts.services import citizen_register
 from aduan.api import ratelimit
 from aduan.api.clients import client_of, require_token
 from aduan.api.problems import ApiProblem
 from aduan.api.reports import json_response
 from aduan.api.schemas import LoginIn, Problem, RegisterIn, TokenOut
-from aduan.api.services import citizen_login, citizen_register, token_create, token_revoke
+from aduan.api.services import citizen_login, token_create, token_revoke
 from aduan.core.roles import Role
 from aduan.intake.models import Channel
 

@@ -1,23 +1,16 @@
-"""Writes the API owns: tokens, and citizen accounts made through the app."""
+"""Writes the API owns: tokens (citizen accounts are made by aduan.accounts.services)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 
-from django.contrib.auth import authenticate
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-
 from aduan.accounts.models import User
+from aduan.accounts.services import citizen_authenticate
 from aduan.api.models import ApiToken, token_digest
 from aduan.core import clock
 from aduan.core.errors import InvalidInput, PermissionDenied
-from aduan.core.roles import Role
 from aduan.intake.models import Channel
-from aduan.intake.services import normalize_phone
 
 TOKEN_PREFIX = "adn_"
 # A token's last_used_at is written at most this often, so reads do not each cost a write.
@@ -60,47 +53,6 @@ def token_revoke(*, token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).update(revoked=True)
 
 
-def citizen_register(
-    *, username: str, password: str, name: str = "", email: str = "", phone: str = ""
-) -> User:
-    """A citizen account (role citizen, no agency) for the mobile app."""
-    username = (username or "").strip()
-    if not username or len(username) > 150:
-        raise InvalidInput(
-            "Nama pengguna wajib diisi (maksimal 150 karakter).", code="username_required", field="username"
-        )
-    email = (email or "").strip().lower()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise InvalidInput(
-                f"Alamat email {email!r} tidak valid.", code="invalid_email", field="email"
-            ) from None
-    phone_e164 = normalize_phone(phone)
-    candidate = User(username=username, email=email, role=Role.CITIZEN)
-    try:
-        validate_password(password or "", user=candidate)
-    except ValidationError as exc:
-        raise InvalidInput(" ".join(exc.messages), code="weak_password", field="password") from None
-    first, _, last = (name or "").strip().partition(" ")
-    try:
-        with transaction.atomic():
-            if User.objects.filter(username__iexact=username).exists():
-                raise IntegrityError
-            return User.objects.create_user(
-                username=username,
-                password=password,
-                email=email,
-                role=Role.CITIZEN,
-                phone=phone_e164,
-                first_name=first[:150],
-                last_name=last[:150],
-            )
-    except IntegrityError:
-        raise InvalidInput("Nama pengguna sudah dipakai.", code="username_taken", field="username") from None
-
-
 def citizen_login(*, username: str, password: str) -> User | None:
-    user = authenticate(username=(username or "").strip(), password=password or "")
-    return user if isinstance(user, User) and user.is_active else None
+    """The app's sign-in: a username, phone number or email, through the accounts service."""
+    return citizen_authenticate(identifier=username, password=password)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from aduan.accounts import views as accounts
 from aduan.portal import feed, pwa, tracking, views
 
 app_name = "portal"
@@ -17,6 +18,11 @@ urlpatterns = [
     path("laporan/", feed.feed, name="feed"),
     path("laporan/<str:tracking_number>/", feed.public_report, name="public_report"),
     path("laporan/<str:tracking_number>/dukung/", feed.support, name="support"),
+    path("akun/", accounts.account, name="account"),
+    path("akun/daftar/", accounts.register, name="account_register"),
+    path("akun/masuk/", accounts.login, name="account_login"),
+    path("akun/keluar/", accounts.logout, name="account_logout"),
+    path("akun/hapus/", accounts.erase, name="account_erase"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
 ]
