@@ -1,9 +1,8 @@
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
-from django.views.static import serve
+from django.urls import URLPattern, URLResolver, include, path
 
-urlpatterns = [
+# Uploaded files are never served from MEDIA_ROOT: attachments go through views that check access.
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("aduan.portal.urls")),
     path("konsol/", include("aduan.console.urls")),
     path("api/", include("aduan.api.urls")),
@@ -12,5 +11,3 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
-if settings.DEBUG:
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))

@@ -173,7 +173,7 @@ def _text_command(message: InboundMessage, channel: str, gateway: str, from_numb
     if command.verb is Verb.EMPTY or command.verb is Verb.HELP:
         return Result(Outcome.HELP, help_text())
     if command.verb is Verb.STATUS_USAGE:
-        return Result(Outcome.HELP, _("Format cek status: CEK <nomor laporan>, mis. CEK 2611-123456"))
+        return Result(Outcome.HELP, _("Format cek status: CEK <nomor laporan>, mis. CEK 2611-1234567"))
     if command.verb is Verb.STATUS:
         return _status(command, phone)
     if command.verb is Verb.TEXT:

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from aduan.intake.services import normalize_tracking_number
+
 
 class Verb(StrEnum):
     REPORT = "lapor"  # explicit LAPOR: always a new report
@@ -30,7 +32,6 @@ class Command:
 
 
 _KEYWORD = re.compile(r"^\s*(?P<word>[A-Za-z]+)(?:[\s#:.,;=-]+|$)(?P<rest>.*)$", re.DOTALL)
-_TRACKING = re.compile(r"^(?P<yymm>\d{4})[-\s]?(?P<seq>\d{6})$")
 _CODE = re.compile(r"^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$")
 
 
@@ -39,11 +40,6 @@ def clean_text(text: str) -> str:
     text = (text or "").replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
     text = "".join(ch for ch in text if ch == "\n" or ch == "\t" or ord(ch) >= 32)
     return text.strip()
-
-
-def normalize_tracking_number(raw: str) -> str | None:
-    match = _TRACKING.match(raw.strip())
-    return f"{match['yymm']}-{match['seq']}" if match else None
 
 
 def parse(text: str) -> Command:
@@ -60,7 +56,7 @@ def parse(text: str) -> Command:
         return Command(Verb.REPORT, text=rest)
     if word in {"CEK", "STATUS"}:
         tokens = rest.split()
-        # "CEK 2611-123456", "CEK 2611 123456", "CEK 2611123456 ABCD-EFGH"
+        # "CEK 2611-1234567", "CEK 2611 1234567", "CEK 26111234567 ABCD-EFGH"
         candidates = [(" ".join(tokens[:2]), tokens[2:]), (tokens[0] if tokens else "", tokens[1:])]
         for candidate, remainder in candidates:
             number = normalize_tracking_number(candidate)

@@ -87,6 +87,15 @@ def new_access_code() -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+_TRACKING_NUMBER = re.compile(r"^(?P<yymm>\d{4})[-\s]?(?P<seq>\d{6,7})$")
+
+
+def normalize_tracking_number(raw: str) -> str | None:
+    """ "2611-1234567", "2611 1234567" or "26111234567" (typed on a phone keypad) → "2611-1234567"."""
+    match = _TRACKING_NUMBER.match((raw or "").strip())
+    return f"{match['yymm']}-{match['seq']}" if match else None
+
+
 def _new_tracking_number(now: dt.datetime) -> str:
     # YYMM plus seven random digits: short enough to text, room for millions a month, and
     # useless without the access code.

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from aduan.core import clock
 from aduan.directory.models import Category, Region
 from aduan.intake.models import Kind
+from aduan.intake.services import normalize_tracking_number
 
 KIND_HELP = {
     Kind.PENGADUAN: _(
@@ -235,7 +236,7 @@ class TrackForm(forms.Form):
         label=_("Nomor laporan"),
         max_length=20,
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "2611-123456"}
+            attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "2611-1234567"}
         ),
     )
     access_code = forms.CharField(
@@ -247,4 +248,6 @@ class TrackForm(forms.Form):
     )
 
     def clean_tracking_number(self) -> str:
-        return str(self.cleaned_data["tracking_number"]).strip()
+        raw = str(self.cleaned_data["tracking_number"]).strip()
+        # Typed on a phone's number pad the dash is often missing: 26111234567.
+        return normalize_tracking_number(raw) or raw

@@ -361,6 +361,12 @@ def _verify(report: Report, actor: Actor, params: dict[str, Any], now: dt.dateti
         # The citizen's original stays; the coordinator's edit sits beside it.
         report.edited_text = text
         fields.add("edited_text")
+    if fields & {"edited_title", "edited_text"}:
+        # Search what staff are shown: a name the coordinator edited out must not find the report.
+        from aduan.intake.search import stem_for_search
+
+        report.search_text = stem_for_search(f"{report.display_title} {report.display_text}")
+        fields.add("search_text")
     for flag, attr in (("anonymous", "is_anonymous"), ("confidential", "is_confidential")):
         value = _bool(params, flag)
         if value is not None:

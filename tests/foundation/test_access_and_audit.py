@@ -241,7 +241,8 @@ def test_two_active_leads_are_impossible_in_the_database(koordinator: User) -> N
 
 @pytest.mark.django_db
 def test_verify_never_overwrites_the_citizens_text(koordinator: User) -> None:
-    report = submit(description="Teks asli warga, dengan salah ketik.").report
+    report = submit(description="Teks asli warga, dengan salah ketik. Pelakunya Pak Sukirman.").report
+    assert "sukirman" in report.search_text
     report = act(
         actor_for_user(koordinator),
         report,
@@ -251,8 +252,9 @@ def test_verify_never_overwrites_the_citizens_text(koordinator: User) -> None:
         text="Teks yang sudah dirapikan.",
         title="Judul rapi",
     )
-    assert report.original_text == "Teks asli warga, dengan salah ketik."
+    assert report.original_text == "Teks asli warga, dengan salah ketik. Pelakunya Pak Sukirman."
     assert report.edited_text == "Teks yang sudah dirapikan." and report.display_title == "Judul rapi"
+    assert "sukirman" not in report.search_text and "rapi" in report.search_text  # search follows the edit
 
 
 @pytest.mark.django_db

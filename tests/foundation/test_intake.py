@@ -117,3 +117,12 @@ def test_fake_image_and_oversized_files_refused(settings) -> None:  # type: igno
     # The report itself was never at risk: the refused files changed nothing about it.
     report.refresh_from_db()
     assert report.original_text.startswith("Puskesmas")
+
+
+def test_tracking_numbers_typed_without_the_dash_are_understood() -> None:
+    from aduan.intake.services import normalize_tracking_number
+
+    assert normalize_tracking_number("26111234567") == "2611-1234567"
+    assert normalize_tracking_number(" 2611 1234567 ") == "2611-1234567"
+    assert normalize_tracking_number("2611-1234567") == "2611-1234567"
+    assert normalize_tracking_number("jalan rusak") is None
