@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from aduan.accounts.models import User
 from aduan.core.errors import InvalidInput, PermissionDenied
 from aduan.core.roles import Role
-from aduan.intake.models import Reporter
+from aduan.intake.models import Report, Reporter
 from aduan.intake.services import normalize_phone
 
 NAME_MAX = 120  # as long as Reporter.name, so that the account's name fits a report's reporter
@@ -191,7 +191,14 @@ def citizen_erase(*, user: User) -> int:
         )
     with transaction.atomic():
         account = User.objects.select_for_update().get(pk=user.pk)
+        report_ids = list(Report.objects.filter(reporter__user=account).values_list("pk", flat=True))
         blanked = Reporter.objects.filter(user=account).update(name="", phone="", email="", nik="")
+        # The same person's address also sits on messages sent about, and received for, their reports.
+        from aduan.channels.services import forget_senders
+        from aduan.notifications.services import forget_recipients
+
+        forget_recipients(report_ids=report_ids)
+        forget_senders(report_ids=report_ids)
         account.username = ERASED_PREFIX + secrets.token_hex(16)
         account.first_name = ""
         account.last_name = ""

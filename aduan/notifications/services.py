@@ -381,3 +381,13 @@ def deadline_messages(
         )
         count += message is not None
     return count
+
+
+def forget_recipients(*, report_ids: list[int]) -> int:
+    """Erasure on request (UU 27/2022): the citizen's messages about these reports lose their
+    address and text; what was still waiting is not sent. Staff messages stay as they are."""
+    citizen = OutboundMessage.objects.filter(report_id__in=report_ids, recipient_kind=Kind.CITIZEN)
+    citizen.filter(state=OutboundMessage.State.PENDING).update(
+        state=OutboundMessage.State.FAILED, last_error="dihapus atas permintaan pelapor"
+    )
+    return citizen.update(to="", subject="", body="", secret="", dedupe_key="")

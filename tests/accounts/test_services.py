@@ -119,3 +119,31 @@ def test_staff_accounts_are_not_erased_here(koordinator: User) -> None:
         citizen_erase(user=koordinator)
     koordinator.refresh_from_db()
     assert koordinator.is_active and koordinator.first_name == "Kabid"
+
+
+def test_erase_also_forgets_the_addresses_on_messages_about_her_reports(rina: User) -> None:
+    from aduan.channels.models import InboundMessage
+    from aduan.channels.services import sms_receive
+    from aduan.notifications.models import OutboundMessage
+    from aduan.notifications.services import notify_submitted
+
+    mine = Actor(role=Role.CITIZEN, user=rina, label="Pelapor")
+    submitted = submit(actor=mine, name="Rina", phone="081233004455", email="rina@example.org")
+    notify_submitted(submitted.report, submitted.access_code)
+    assert OutboundMessage.objects.filter(to__in=["+6281233004455", "rina@example.org"]).count() == 2
+    sms_receive("+6281233004455", "LAPOR lampu jalan mati", "gw-erase-1")
+    sms_report = InboundMessage.objects.get(gateway_id="gw-erase-1").report
+    assert sms_report is not None
+    sms_report.reporter.user = rina  # her SMS report, linked to her account
+    sms_report.reporter.save(update_fields=["user"])
+
+    citizen_erase(user=rina)
+
+    assert not OutboundMessage.objects.filter(to__in=["+6281233004455", "rina@example.org"]).exists()
+    assert not OutboundMessage.objects.filter(body__contains=submitted.access_code).exists()
+    assert set(OutboundMessage.objects.filter(report=submitted.report).values_list("state", flat=True)) == {
+        "failed"
+    }
+    message = InboundMessage.objects.get(gateway_id="gw-erase-1")
+    assert (message.sender, message.sender_raw, message.reply) == ("", "", "")
+    assert message.text == "LAPOR lampu jalan mati"  # the report's own text stays
