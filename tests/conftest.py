@@ -40,6 +40,15 @@ def _fast_password_hasher(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _site_language() -> None:
+    # A request made in English by an earlier test leaves English active in this thread.
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar_cache() -> None:
     # A rolled-back test transaction sends no signal: start each test with the calendar re-read.
     from aduan.sla.calendar import clear_caches

@@ -353,3 +353,12 @@ def test_citizen_messages_link_to_the_tracking_page_and_staff_messages_to_the_co
     agency = messages(report, template_key="agency.disposed")[0]
     assert f"/lacak/{report.tracking_number}/" in citizen.body
     assert f"/konsol/laporan/{report.tracking_number}/" in agency.body
+
+
+def test_messages_are_written_in_the_site_language_whatever_is_active(staff: dict[str, User]) -> None:
+    from django.utils import translation
+
+    with translation.override("en"):
+        report = verified(as_actor(staff["koordinator"]))
+    [message] = messages(report)
+    assert "Terverifikasi" in message.body  # the Indonesian status label, not its English translation
