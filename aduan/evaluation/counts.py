@@ -103,6 +103,11 @@ def refresh(
             progress(done, len(months))
     for year in sorted({month.year for month in months}):
         _rebuild_year(year)
+    if months and connection.vendor == "postgresql":
+        # Fresh statistics for the planner: after a bulk recount the (grain, scope, period) index
+        # must be chosen over a scan of the whole table.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE evaluation_statcount")
     return done
 
 
