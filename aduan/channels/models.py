@@ -12,6 +12,7 @@ class Outcome(models.TextChoices):
     REPORT_CREATED = "report_created", _("Laporan baru dibuat")
     STATUS_SENT = "status_sent", _("Status laporan dikirim")
     CLARIFICATION = "clarification", _("Jawaban klarifikasi diteruskan")
+    CITIZEN_ACTION = "citizen_action", _("Tanggapan/penilaian pelapor diteruskan")
     HELP = "help", _("Petunjuk dikirim")
     REJECTED = "rejected", _("Ditolak (isi tidak valid)")
     INVALID_SENDER = "invalid_sender", _("Nomor/alamat pengirim tidak valid")

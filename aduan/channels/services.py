@@ -176,6 +176,8 @@ def _text_command(message: InboundMessage, channel: str, gateway: str, from_numb
         return Result(Outcome.HELP, _("Format cek status: CEK <nomor laporan>, mis. CEK 2611-1234567"))
     if command.verb is Verb.STATUS:
         return _status(command, phone)
+    if command.verb is Verb.ACTION:
+        return _citizen_action(command, phone)
     if command.verb is Verb.TEXT:
         pending = _latest_report_of(phone)
         if pending is not None and pending.status == Status.DITUNDA:
@@ -189,7 +191,8 @@ def _text_command(message: InboundMessage, channel: str, gateway: str, from_numb
 
 def help_text() -> str:
     return _(
-        "Layanan Aduan: kirim LAPOR <isi laporan> untuk melapor, CEK <nomor laporan> untuk melihat status."
+        "Layanan Aduan: LAPOR <isi> untuk melapor, CEK <nomor> untuk status, BALAS <nomor> <tanggapan>, "
+        "NILAI <nomor> <1-5>, SELESAI <nomor>, BUKA <nomor> <alasan>."
     )
 
 
@@ -236,18 +239,55 @@ def _clarification_answer(report: Report, answer: str) -> Result:
     return Result(Outcome.CLARIFICATION, reply, report=report)
 
 
-def _status(command: Command, phone: str) -> Result:
+def _owned_by(phone: str, command: Command) -> Report | None:
+    """The report named in the command, if this phone reported it (or the access code matches)."""
     report = Report.objects.select_related("reporter").filter(tracking_number=command.tracking_number).first()
     owns = report is not None and (
         (report.reporter is not None and report.reporter.phone == phone)
         or (bool(command.access_code) and report.check_access_code(command.access_code))
     )
-    if report is None or not owns:
-        # The same answer whether the number exists or not: no probing of other people's reports.
-        reply = _(
-            "Laporan %(number)s tidak ditemukan untuk nomor ini. Kirim: CEK %(number)s <kode akses>"
-        ) % {"number": command.tracking_number}
-        return Result(Outcome.REJECTED, reply, error_code="report_not_found")
+    return report if owns else None
+
+
+def _not_found(command: Command) -> Result:
+    # The same answer whether the number exists or not: no probing of other people's reports.
+    reply = _("Laporan %(number)s tidak ditemukan untuk nomor ini. Kirim: CEK %(number)s <kode akses>") % {
+        "number": command.tracking_number
+    }
+    return Result(Outcome.REJECTED, reply, error_code="report_not_found")
+
+
+def _citizen_action(command: Command, phone: str) -> Result:
+    """BALAS / NILAI / SELESAI / BUKA: the citizen's own actions, through the lifecycle service."""
+    report = _owned_by(phone, command)
+    if report is None:
+        return _not_found(command)
+    params: dict[str, object] = {}
+    if command.action == "reply":
+        params = {"text": command.text}
+    elif command.action == "reopen":
+        params = {"reason": command.text}
+    elif command.action == "rate":
+        score, _sep, comment = command.text.partition(" ")
+        params = {"score": score, "comment": comment}
+    report_act(
+        actor=citizen_with_access(report.pk), report_id=report.pk, action=command.action, params=params
+    )
+    replies = {
+        "reply": _("Tanggapan Anda untuk laporan %(number)s sudah diteruskan ke instansi."),
+        "rate": _("Terima kasih atas penilaian Anda untuk laporan %(number)s."),
+        "complete": _("Laporan %(number)s dinyatakan selesai. Terima kasih."),
+        "reopen": _("Laporan %(number)s dibuka kembali dan diteruskan ke instansi."),
+    }
+    return Result(
+        Outcome.CITIZEN_ACTION, replies[command.action] % {"number": report.tracking_number}, report=report
+    )
+
+
+def _status(command: Command, phone: str) -> Result:
+    report = _owned_by(phone, command)
+    if report is None:
+        return _not_found(command)
     updated = clock.local_date(report.updated_at)
     reply = _("Laporan %(number)s: %(status)s (%(date)s).") % {
         "number": report.tracking_number,
@@ -257,6 +297,10 @@ def _status(command: Command, phone: str) -> Result:
     if report.status == Status.DITUNDA and report.clarification_question:
         reply += " " + _("Pertanyaan petugas: %(question)s Balas SMS ini untuk menjawab.") % {
             "question": report.clarification_question
+        }
+    elif report.status == Status.DITINDAKLANJUTI:
+        reply += " " + _("Tanggapi: BALAS %(number)s <isi>, atau SELESAI %(number)s.") % {
+            "number": report.tracking_number
         }
     return Result(Outcome.STATUS_SENT, reply, report=report)
 

@@ -2,6 +2,10 @@
 
 LAPOR <isi>            a new report (free text without a keyword is a report too)
 CEK <nomor> [kode]     the status of a report
+BALAS <nomor> <teks>   reply to the agency's follow-up
+NILAI <nomor> <1-5> [komentar]   rate the handling
+SELESAI <nomor>        confirm the report is done
+BUKA <nomor> <alasan>  reopen a completed report (within 10 working days)
 BANTUAN / HELP         how to use the service
 """
 
@@ -21,6 +25,11 @@ class Verb(StrEnum):
     STATUS_USAGE = "cek_usage"  # CEK with something that is not a tracking number
     HELP = "bantuan"
     EMPTY = "empty"
+    ACTION = "action"  # a citizen action on one of their reports (reply, rate, complete, reopen)
+
+
+# The keyword → the lifecycle action it takes on the citizen's report.
+ACTION_WORDS = {"BALAS": "reply", "NILAI": "rate", "SELESAI": "complete", "BUKA": "reopen"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,7 @@ class Command:
     text: str = ""
     tracking_number: str = ""
     access_code: str = ""
+    action: str = ""
 
 
 _KEYWORD = re.compile(r"^\s*(?P<word>[A-Za-z]+)(?:[\s#:.,;=-]+|$)(?P<rest>.*)$", re.DOTALL)
@@ -54,19 +64,32 @@ def parse(text: str) -> Command:
         return Command(Verb.HELP)
     if word == "LAPOR":
         return Command(Verb.REPORT, text=rest)
+    if word in ACTION_WORDS:
+        number, remainder = _leading_tracking_number(rest.split())
+        if number:
+            return Command(
+                Verb.ACTION, action=ACTION_WORDS[word], tracking_number=number, text=" ".join(remainder)
+            )
+        # "Selesai kerja bakti, jalan malah rusak" is a new complaint, not a command.
     if word in {"CEK", "STATUS"}:
         tokens = rest.split()
         # "CEK 2611-1234567", "CEK 2611 1234567", "CEK 26111234567 ABCD-EFGH"
-        candidates = [(" ".join(tokens[:2]), tokens[2:]), (tokens[0] if tokens else "", tokens[1:])]
-        for candidate, remainder in candidates:
-            number = normalize_tracking_number(candidate)
-            if number:
-                code = remainder[0] if remainder and _CODE.match(remainder[0]) else ""
-                return Command(Verb.STATUS, tracking_number=number, access_code=code)
+        number, remainder = _leading_tracking_number(tokens)
+        if number:
+            code = remainder[0] if remainder and _CODE.match(remainder[0]) else ""
+            return Command(Verb.STATUS, tracking_number=number, access_code=code)
         # "Cek jalan rusak di …" is a complaint that starts with a common word; "CEK 26111" is a typo.
         if not tokens or any(ch.isdigit() for ch in tokens[0]):
             return Command(Verb.STATUS_USAGE)
     return Command(Verb.TEXT, text=text)
+
+
+def _leading_tracking_number(tokens: list[str]) -> tuple[str, list[str]]:
+    """A tracking number at the start ("2611-1234567", "2611 1234567", "26111234567") and the rest."""
+    for size in (2, 1):
+        if len(tokens) >= size and (number := normalize_tracking_number(" ".join(tokens[:size]))):
+            return number, tokens[size:]
+    return "", tokens
 
 
 def title_from(text: str, *, words: int = 8, max_length: int = 80) -> str:
