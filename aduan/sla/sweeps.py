@@ -246,6 +246,12 @@ def prune_task_results() -> int:
     return ok + failed
 
 
+def _refresh_statistics() -> int:
+    from aduan.evaluation.counts import refresh
+
+    return refresh()
+
+
 def run_sweeps() -> dict[str, int]:
     """Every sweep once, in order; one failing sweep does not stop the others. The messages they
     write are delivered at the end, and whatever is left over by one more delivery task."""
@@ -262,6 +268,9 @@ def run_sweeps() -> dict[str, int]:
         ("reminded", lambda: sweep_reminders(calendar=calendar)),
         ("idempotency_pruned", prune_idempotency_records),
         ("task_results_pruned", prune_task_results),
+        # Keeps the evaluation's pre-aggregated counts current (figures are correct without it,
+        # only slower: stale days are counted from the raw tables).
+        ("stats_months_recounted", _refresh_statistics),
     ]
     result: dict[str, int] = {}
     with delivery_deferred(), templates_cached():
