@@ -51,9 +51,11 @@ def _site_language() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache() -> None:
     # A rolled-back test transaction sends no signal: start each test with the calendar re-read.
+    from aduan.notifications.texts import clear_template_cache
     from aduan.sla.calendar import clear_caches
 
     clear_caches()
+    clear_template_cache()
 
 
 @pytest.fixture(autouse=True)

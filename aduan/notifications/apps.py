@@ -7,9 +7,17 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifikasi"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
+        from aduan.notifications.models import MessageTemplate
         from aduan.notifications.services import on_report_event
+        from aduan.notifications.texts import clear_template_cache
         from aduan.workflow.models import ReportEvent
 
         post_save.connect(on_report_event, sender=ReportEvent, dispatch_uid="notifications.on_report_event")
+        post_save.connect(
+            clear_template_cache, sender=MessageTemplate, dispatch_uid="notifications.templates.save"
+        )
+        post_delete.connect(
+            clear_template_cache, sender=MessageTemplate, dispatch_uid="notifications.templates.delete"
+        )

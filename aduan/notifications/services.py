@@ -232,9 +232,7 @@ def message_queue(
     """Write one message to the outbox (once per dedupe_key); it leaves after commit."""
     if not to or getattr(_local, "suppressed", False):
         return None
-    # The exclude repeats the partial index's condition so that SQLite uses the index.
-    if dedupe_key and OutboundMessage.objects.filter(dedupe_key=dedupe_key).exclude(dedupe_key="").exists():
-        return None
+    # No look-up first: the unique dedupe key turns a second write into an IntegrityError below.
     rendered = render(keys, channel, context)
     if rendered is None:
         return None
@@ -297,6 +295,8 @@ def _citizen_note(report: Report, event: ReportEvent) -> str:
 @_in_site_language
 def messages_for_event(event: ReportEvent) -> None:
     """Derive the outbox rows an audited action calls for (runs inside its transaction)."""
+    if event.action == "submit":
+        return  # the confirmation, with the access code, is notify_submitted's
     report = Report.objects.select_related("reporter", "reporter__user", "lead_agency").get(
         pk=event.report_id
     )

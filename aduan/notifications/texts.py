@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import string
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from django.template import Context, Template
 from django.utils import timezone
@@ -70,12 +71,37 @@ def template_text(key: str, channel: str) -> tuple[str, str] | None:
     return cache[(key, channel)]
 
 
-def _template_text(key: str, channel: str) -> tuple[str, str] | None:
+# The installation's templates, read at most once a minute per process (every submission writes
+# a confirmation); saving or deleting a template in this process clears it at once (apps.py).
+TEMPLATE_CACHE_SECONDS = 60.0
+_process_cache: dict[str, Any] = {}
+
+
+def clear_template_cache(**_: Any) -> None:
+    _process_cache.clear()
+
+
+def _installation_templates() -> dict[tuple[str, str], tuple[str, str, bool]]:
     from aduan.notifications.models import MessageTemplate
 
-    row = MessageTemplate.objects.filter(key=key, channel=channel).first()
+    now = time.monotonic()
+    if _process_cache and now - _process_cache["at"] < TEMPLATE_CACHE_SECONDS:
+        return cast(dict[tuple[str, str], tuple[str, str, bool]], _process_cache["rows"])
+    rows = {
+        (key, channel): (subject, body, active)
+        for key, channel, subject, body, active in MessageTemplate.objects.values_list(
+            "key", "channel", "subject", "body", "is_active"
+        )
+    }
+    _process_cache.update(at=now, rows=rows)
+    return rows
+
+
+def _template_text(key: str, channel: str) -> tuple[str, str] | None:
+    row = _installation_templates().get((key, channel))
     if row is not None:
-        return (row.subject, row.body) if row.is_active else None
+        subject, body, active = row
+        return (subject, body) if active else None
     for d_key, d_channel, subject, body in DEFAULT_TEMPLATES:
         if d_key == key and d_channel == channel:
             return subject, body
