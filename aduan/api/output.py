@@ -9,7 +9,12 @@ from aduan.core.roles import STAFF_ROLES, Role
 from aduan.directory.models import Agency, Category, Region
 from aduan.intake.models import Report, Status
 from aduan.workflow.models import ReportEvent
-from aduan.workflow.selectors import follow_ups_for, report_events_for, reporter_visible_to
+from aduan.workflow.selectors import (
+    event_actor_name,
+    follow_ups_for,
+    report_events_for,
+    reporter_visible_to,
+)
 from aduan.workflow.transitions import TRANSITIONS, Action, allowed_actions
 
 # Actions a client can take through POST …/actions/{action}; the others belong to intake and jobs.
@@ -45,8 +50,8 @@ def _event(event: ReportEvent, *, staff: bool) -> dict[str, Any]:
         "actor_agency": code_name(event.actor_agency),
         "note": event.note if staff or event.action in NOTES_FOR_CITIZEN else "",
     }
-    if staff and event.actor_user is not None:
-        entry["actor_name"] = event.actor_user.get_full_name() or event.actor_user.get_username()
+    if staff and (name := event_actor_name(event)):
+        entry["actor_name"] = name
     return entry
 
 

@@ -46,6 +46,7 @@ from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
 from aduan.workflow.selectors import (
+    event_actor_name,
     follow_ups_for,
     report_events_for,
     report_get_for,
@@ -229,8 +230,8 @@ def _event_rows(actor: Actor, report: Report) -> list[dict[str, Any]]:
         if event.actor_role == Role.CITIZEN:
             # Never the citizen's account name: an anonymous reporter stays anonymous to OPDs.
             who = _("Pelapor")
-        elif event.actor_user is not None:
-            who = event.actor_user.get_full_name() or event.actor_user.get_username()
+        elif name := event_actor_name(event):
+            who = name
         else:
             who = str(Role(event.actor_role).label) if event.actor_role in Role.values else event.actor_role
         rows.append(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
 
 from aduan.core.actors import Actor
 from aduan.core.errors import NotFound, PermissionDenied
@@ -81,10 +81,22 @@ def reporter_visible_to(actor: Actor, report: Report) -> Reporter | None:
 
 def report_events_for(actor: Actor, report: Report) -> QuerySet[ReportEvent]:
     """The timeline: the whole audit trail for staff, only public events for the citizen."""
-    events = ReportEvent.objects.filter(report=report).select_related("actor_agency", "actor_user")
+    events = (
+        ReportEvent.objects.filter(report=report)
+        # A citizen's own account is never joined (DOMAIN.md §6): an anonymous reporter who acts
+        # with an account stays anonymous to OPDs. Read the acting staff member with event_actor_name.
+        .annotate(staff_user=FilteredRelation("actor_user", condition=~Q(actor_role=Role.CITIZEN)))
+        .select_related("actor_agency", "staff_user")  # type: ignore[misc]  # django-stubs: FilteredRelation
+    )
     if actor.role in (Role.COORDINATOR, Role.LEADER, Role.SYSTEM) or actor.role in AGENCY_ROLES:
         return events
     return events.filter(is_public=True)
+
+
+def event_actor_name(event: ReportEvent) -> str:
+    """The staff member who acted on an event of report_events_for; '' for a citizen or the system."""
+    user = getattr(event, "staff_user", None)
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
 def public_events(report: Report) -> QuerySet[ReportEvent]:

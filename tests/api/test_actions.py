@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import io
+import json
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 
 from aduan.api.models import ApiToken
+from aduan.core.actors import citizen_with_access
 from aduan.intake.models import Report
 from aduan.workflow.models import ReportEvent
 from tests.api.conftest import SMALLEST, Api, is_problem, token_for
-from tests.factories import KESEHATAN
+from tests.conftest import as_actor
+from tests.factories import KESEHATAN, act, disposed
 
 pytestmark = pytest.mark.django_db
 TIDAK_BERKADAR = "pengaduan_tidak_berkadar_pengawasan"
@@ -241,3 +244,19 @@ def test_follow_up_with_an_attachment_by_multipart(staff: dict[str, Api]) -> Non
         400,
         "attachments_not_allowed",
     )
+
+
+def test_an_agency_never_sees_the_account_name_of_an_anonymous_citizen(  # type: ignore[no-untyped-def]
+    koordinator, admin_pupr, warga
+) -> None:
+    # The citizen acts with their account: the event's actor_user is their user row.
+    report = disposed(as_actor(koordinator), lead="pupr", anonymous=True, actor=as_actor(warga), name="")
+    act(as_actor(admin_pupr), report, "follow_up", text="Sudah kami tangani.")
+    act(citizen_with_access(report.pk, user=warga), report, "reply", text="Belum beres.")
+
+    body = _ok(Api(token=token_for(admin_pupr)).get(f"/reports/{report.tracking_number}"))
+    assert "Siti" not in json.dumps(body) and "warga" not in json.dumps(body)
+    reply = next(e for e in body["timeline"] if e["action"] == "reply")
+    assert "actor_name" not in reply
+    follow_up = next(e for e in body["timeline"] if e["action"] == "follow_up")
+    assert follow_up["actor_name"] == "admin-pupr"  # staff still see who acted
