@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from aduan.core import clock
 from aduan.core.actors import actor_for_user
+from aduan.evaluation.documents import report_list_rows
+from aduan.evaluation.stats import Period, Scope
 from tests.factories import KESEHATAN, PUPR, act, submit
 
 
@@ -120,3 +122,21 @@ def test_dashboard_downloads(client: Client, reports, koordinator) -> None:  # t
     as_json = client.get("/statistik/dasbor/unduh/?year=2022&quarter=2&format=json")
     assert json.loads(as_json.content)["period"]["label"] == "Triwulan 2 2022"
     assert client.get("/statistik/dasbor/unduh/?year=2022&format=doc").status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_xlsx_list_never_loads_an_anonymous_reporter(client: Client, reports, admin_dinkes) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(admin_dinkes)
+    with CaptureQueriesContext(connection) as queries:
+        xlsx = client.get("/statistik/dasbor/unduh/?year=2022&format=xlsx")
+    assert xlsx.status_code == 200
+    # Enforced in the query (DOMAIN.md §6): the OPD's own report is anonymous, so no reporter
+    # column is read for it, and the list never reads phone, email or NIK at all.
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    for column in ("phone", "email", "nik"):
+        assert f'"intake_reporter"."{column}"' not in sql
+    rows = report_list_rows(Period.year(2022), Scope("agency", "dinkes"))
+    assert rows and rows[0][-1] == "anonim"
