@@ -200,7 +200,7 @@ def _user(username: str, role: Role, agency: str | None, password: str | None, *
         username=username,
         role=role,
         agency=Agency.objects.get(code=agency) if agency else None,
-        date_joined=timezone.now(),
+        date_joined=clock.now(),
         **names,
     )
     if password:
@@ -331,7 +331,7 @@ def load_ponorogo_2022(
             if progress:
                 progress(i + 1)
         ScenarioRun.objects.create(
-            name=PONOROGO_2022, loaded_at=timezone.now(), report_ids=[r.pk for r in reports]
+            name=PONOROGO_2022, loaded_at=clock.now(), report_ids=[r.pk for r in reports]
         )
     return Loaded(reports)
 

@@ -148,3 +148,17 @@ def test_ponorogo_2022_scenario_reproduces_the_seed(tmp_path, django_capture_on_
         for value in (reporter.name, reporter.phone, reporter.email, reporter.nik):
             if value:
                 assert value not in public
+
+
+@pytest.mark.django_db
+def test_scenario_users_are_stamped_by_the_one_clock() -> None:
+    import datetime as dt
+
+    from aduan.core import clock
+    from aduan.core.roles import Role
+    from aduan.evaluation.scenarios import _user
+
+    moment = timezone.make_aware(dt.datetime(2026, 11, 2, 9, 30))
+    with clock.travel(moment):
+        user = _user("saksi-opd", Role.OPD_ADMIN, "dishub", None)
+    assert dt.timedelta(0) <= user.date_joined - moment < dt.timedelta(minutes=1)
