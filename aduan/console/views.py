@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -114,15 +115,20 @@ def nav_context(actor: Actor, current: str) -> dict[str, Any]:
     }
 
 
+def _filtered_queue(actor: Actor, key: str, request: HttpRequest) -> QuerySet[Report]:
+    """One of the actor's queues narrowed by the filter form (the page and its CSV list the same)."""
+    if key not in {q.key for q in queues_for(actor)}:
+        raise Http404
+    return filter_reports(queue_reports(actor, key), request.GET).select_related(
+        "category", "category__parent", "kecamatan", "lead_agency"
+    )
+
+
 @staff_required
 @require_GET
 def queue(request: HttpRequest, key: str) -> HttpResponse:
     actor = console_actor(request)
-    if key not in {q.key for q in queues_for(actor)}:
-        raise Http404
-    reports = filter_reports(queue_reports(actor, key), request.GET).select_related(
-        "category", "category__parent", "kecamatan", "lead_agency"
-    )
+    reports = _filtered_queue(actor, key, request)
     page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("hal"))
     now = clock.now()
     calendar = WorkingCalendar.load()
@@ -162,11 +168,7 @@ def queue_csv(request: HttpRequest, key: str) -> HttpResponse:
     import csv
 
     actor = console_actor(request)
-    if key not in {q.key for q in queues_for(actor)}:
-        raise Http404
-    reports = filter_reports(queue_reports(actor, key), request.GET).select_related(
-        "category", "category__parent", "kecamatan", "lead_agency"
-    )
+    reports = _filtered_queue(actor, key, request)
     now = clock.now()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="laporan-{key}-{clock.local_today():%Y%m%d}.csv"'
