@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
@@ -55,6 +56,12 @@ def _form_error(form: Any, error: DomainError) -> None:
     form.add_error(field, error.message)
 
 
+def _form_page(request: HttpRequest, template: str, form: forms.Form, status: int) -> HttpResponse:
+    """The sign-up or sign-in form, carrying where to go after it."""
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    return render(request, template, {"form": form, "next": next_url, "nav": "account"}, status=status)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest) -> HttpResponse:
@@ -85,12 +92,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 return redirect(_next_url(request))
         else:
             status = 400
-    return render(
-        request,
-        "accounts/register.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", ""), "nav": "account"},
-        status=status,
-    )
+    return _form_page(request, "accounts/register.html", form, status)
 
 
 @never_cache
@@ -125,12 +127,7 @@ def login(request: HttpRequest) -> HttpResponse:
                 return redirect(_next_url(request))
         else:
             status = 400
-    return render(
-        request,
-        "accounts/login.html",
-        {"form": form, "next": request.POST.get("next") or request.GET.get("next", ""), "nav": "account"},
-        status=status,
-    )
+    return _form_page(request, "accounts/login.html", form, status)
 
 
 @require_POST
