@@ -19,7 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from aduan.channels.models import InboundMessage, Outcome
+from aduan.channels import conf
+from aduan.channels.models import InboundMessage, Outcome, WebhookReceipt
 from aduan.channels.textcommands import Command, Verb, clean_text, parse, title_from
 from aduan.core import clock
 from aduan.core.actors import Actor, citizen_with_access
@@ -309,3 +310,21 @@ def forget_senders(*, report_ids: list[int]) -> int:
     """Erasure on request (UU 27/2022): the messages that created these reports keep their text
     (it is the report) but lose the sender's number or address and our reply (it held the code)."""
     return InboundMessage.objects.filter(report_id__in=report_ids).update(sender="", sender_raw="", reply="")
+
+
+def webhook_first_use(*, endpoint: str, signature: str, now: dt.datetime) -> bool:
+    """Remember a signed request's signature; False if it was seen before (a replay).
+
+    Receipts older than twice the allowed clock skew are dropped: a request that old is refused
+    as stale before it gets here."""
+    WebhookReceipt.objects.filter(
+        received_at__lt=now - dt.timedelta(seconds=2 * conf.WEBHOOK_MAX_SKEW_SECONDS)
+    ).delete()
+    try:
+        with transaction.atomic():
+            WebhookReceipt.objects.create(
+                endpoint=endpoint, signature=signature.lower()[:128], received_at=now
+            )
+    except IntegrityError:
+        return False
+    return True

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import secrets
 from typing import Any
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aduan.channels import conf
 from aduan.channels.maintenance import prune_replies
-from aduan.channels.models import WebhookReceipt
-from aduan.channels.services import sms_receive, text_receive
+from aduan.channels.services import sms_receive, text_receive, webhook_first_use
 from aduan.channels.signing import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
@@ -69,7 +66,7 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
         return _refuse(
             request, 401, "timestamp_stale", "Stempel waktu terlalu jauh dari jam server (maks 5 menit)."
         )
-    if not _first_use(request, "sms", signature, now):
+    if not webhook_first_use(endpoint="sms", signature=signature, now=now):
         return _refuse(request, 403, "replayed", "Permintaan bertanda tangan ini sudah pernah diterima.")
 
     try:
@@ -86,21 +83,6 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
         # Installations with only the webhook have no poller to wipe old stored answers.
         prune_replies()
     return JsonResponse(_answer(received))
-
-
-def _first_use(request: HttpRequest, endpoint: str, signature: str, now: dt.datetime) -> bool:
-    """Remember the signature; False if it was seen before (a replay of the same signed request)."""
-    WebhookReceipt.objects.filter(
-        received_at__lt=now - dt.timedelta(seconds=2 * conf.WEBHOOK_MAX_SKEW_SECONDS)
-    ).delete()
-    try:
-        with transaction.atomic():
-            WebhookReceipt.objects.create(
-                endpoint=endpoint, signature=signature.lower()[:128], received_at=now
-            )
-    except IntegrityError:
-        return False
-    return True
 
 
 def _payload_problem(payload: Any) -> str:
