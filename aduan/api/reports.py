@@ -32,7 +32,7 @@ from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.roles import STAFF_ROLES
 from aduan.intake.idempotency import fingerprint, run_once
 from aduan.intake.models import Attachment, Status
-from aduan.intake.services import ALLOWED_TYPES, attachment_add, report_submit, report_support_add
+from aduan.intake.services import ALLOWED_TYPES, attachment_add, report_submit_with_files, report_support_add
 from aduan.notifications.services import notify_submitted
 from aduan.workflow.selectors import report_get_for, reports_public, reports_visible_to
 from aduan.workflow.services import report_act
@@ -174,16 +174,14 @@ def report_create(request: HttpRequest) -> HttpResponse:
 
     def produce() -> tuple[int, dict[str, Any]]:
         fields = body.model_dump(exclude={"keep_location"})
-        submitted = report_submit(actor=client.submitting_actor(), channel=client.channel, **fields)
-        for upload in files:
-            stored.append(
-                attachment_add(
-                    report=submitted.report,
-                    upload=upload,
-                    name=upload.name or "lampiran",
-                    keep_location=body.keep_location,
-                )
-            )
+        submitted = report_submit_with_files(
+            actor=client.submitting_actor(),
+            channel=client.channel,
+            uploads=files,
+            keep_location=body.keep_location,
+            stored=stored,
+            **fields,
+        )
         notify_submitted(submitted.report, submitted.access_code)
         report = submitted.report
         created = {

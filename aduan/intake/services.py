@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -243,6 +244,33 @@ def report_submit(
             if "tracking_number" not in str(exc):
                 raise
     raise RuntimeError("could not allocate a unique tracking number")
+
+
+def report_submit_with_files(
+    *,
+    actor: Actor,
+    channel: str,
+    uploads: Sequence[IO[bytes]],
+    keep_location: bool = False,
+    stored: list[Attachment],
+    **fields: Any,
+) -> Submitted:
+    """report_submit, then each upload through attachment_add; call inside the caller's transaction.
+
+    A refused file raises, so the transaction also undoes the report. Each file written is appended
+    to `stored` at once: if the transaction rolls back, the caller deletes those files (storage is
+    not transactional)."""
+    submitted = report_submit(actor=actor, channel=channel, **fields)
+    for upload in uploads:
+        stored.append(
+            attachment_add(
+                report=submitted.report,
+                upload=upload,
+                name=getattr(upload, "name", None) or "lampiran",
+                keep_location=keep_location,
+            )
+        )
+    return submitted
 
 
 def attachment_add(

@@ -12,7 +12,7 @@ from django.db import transaction
 from aduan.core.actors import Actor
 from aduan.intake.idempotency import fingerprint, run_once
 from aduan.intake.models import Attachment
-from aduan.intake.services import attachment_add, report_submit
+from aduan.intake.services import report_submit_with_files
 from aduan.notifications.services import notify_submitted
 
 IDEMPOTENCY_SCOPE = "pwa"
@@ -45,16 +45,14 @@ def submit_report(
 
     def produce() -> tuple[int, dict[str, Any]]:
         with transaction.atomic():
-            submitted = report_submit(actor=actor, channel="web", **fields)
-            for upload in uploads:
-                saved.append(
-                    attachment_add(
-                        report=submitted.report,
-                        upload=upload,
-                        name=upload.name or "lampiran",
-                        keep_location=keep_location,
-                    )
-                )
+            submitted = report_submit_with_files(
+                actor=actor,
+                channel="web",
+                uploads=uploads,
+                keep_location=keep_location,
+                stored=saved,
+                **fields,
+            )
             notify_submitted(submitted.report, submitted.access_code)
         return 201, {
             "tracking_number": submitted.report.tracking_number,
