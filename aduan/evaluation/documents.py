@@ -458,6 +458,13 @@ def render_xlsx(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
         sheet.append(row)
     for header in ("A1", "B1", "C1", "D1", "E1", "F1", "G1", "H1", "I1", "J1", "K1", "L1", "M1"):
         sheet[header].font = bold
+    # openpyxl stores any text starting with "=" as a formula: a citizen's title or name must show as
+    # typed, never run in the reader's spreadsheet (formula injection). We write no formulas ourselves.
+    for each in wb.worksheets:
+        for cells in each.iter_rows():
+            for cell in cells:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -140,3 +140,21 @@ def test_the_xlsx_list_never_loads_an_anonymous_reporter(client: Client, reports
         assert f'"intake_reporter"."{column}"' not in sql
     rows = report_list_rows(Period.year(2022), Scope("agency", "dinkes"))
     assert rows and rows[0][-1] == "anonim"
+
+
+@pytest.mark.django_db
+def test_the_xlsx_never_turns_citizen_text_into_a_formula(client: Client, koordinator) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from openpyxl import load_workbook
+
+    title = '=HYPERLINK("http://evil.example/","klik")'
+    with clock.travel(timezone.make_aware(dt.datetime(2022, 6, 6, 9))):
+        report = submit(title=title, name="=1+1").report
+        act(actor_for_user(koordinator), report, "verify", classification="aspirasi", category=PUPR)
+    client.force_login(koordinator)
+    xlsx = client.get("/statistik/dasbor/unduh/?year=2022&format=xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Daftar laporan"]
+    cells = {cell.value: cell for row in sheet.iter_rows(min_row=2) for cell in row}
+    for text in (title, "=1+1"):
+        assert cells[text].data_type == "s"  # shown as typed, never run by the spreadsheet
