@@ -20,6 +20,7 @@ from aduan.core.roles import Role
 from aduan.directory.models import Category, Region
 from aduan.intake.models import Channel, Kind
 from aduan.intake.services import attachment_add, report_submit
+from aduan.notifications.services import notify_submitted
 
 STAFF_CHANNEL_DETAILS = [
     ("surat", _lazy("Surat")),
@@ -68,6 +69,8 @@ def report_new(request: HttpRequest) -> HttpResponse:
                     raise InvalidInput(_("Paling banyak 5 lampiran sekaligus."), code="too_many_attachments")
                 for upload in files:
                     attachment_add(report=submitted.report, upload=upload, name=upload.name or "lampiran")
+                # Like every other channel: the number and code also reach the phone/email given.
+                notify_submitted(submitted.report, submitted.access_code)
         except DomainError as exc:
             error = exc
         else:

@@ -338,6 +338,11 @@ def test_staff_entry_of_a_phone_complaint(login, koordinator, admin_dinkes):
     code = html.split("Kode akses pelapor: ")[1][:9]
     assert report.check_access_code(code)
     assert report.events.get().actor_user == koordinator
+    # The caller also gets the number and code by SMS, as on every other channel.
+    from aduan.notifications.models import OutboundMessage
+
+    [sms] = OutboundMessage.objects.filter(report=report, template_key="citizen.submitted")
+    assert (sms.channel, sms.to) == ("sms", "+6281234567891") and code in sms.body
     assert login(admin_dinkes).get(reverse("console:report_new")).status_code == 403
 
 
