@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from aduan.console import actions as console_actions
 from aduan.console.access import console_actor, forbidden, staff_required
@@ -23,11 +23,11 @@ from aduan.intake.services import attachment_add, report_submit
 from aduan.notifications.services import notify_submitted
 
 STAFF_CHANNEL_DETAILS = [
-    ("surat", _lazy("Surat")),
-    ("telepon", _lazy("Telepon")),
-    ("datang langsung", _lazy("Datang langsung")),
-    ("media sosial", _lazy("Media sosial")),
-    ("lainnya", _lazy("Lainnya")),
+    ("surat", gettext_lazy("Surat")),
+    ("telepon", gettext_lazy("Telepon")),
+    ("datang langsung", gettext_lazy("Datang langsung")),
+    ("media sosial", gettext_lazy("Media sosial")),
+    ("lainnya", gettext_lazy("Lainnya")),
 ]
 
 

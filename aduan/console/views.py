@@ -445,7 +445,7 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
         )
         return render(request, "console/report.html", context, status=error.http_status)
     transition = TRANSITIONS.get(Action(action)) if action in Action._value2member_map_ else None
-    messages.success(request, f"{_(transition.label) if transition else action}: {report.tracking_number}")
+    messages.success(request, f"{transition.label if transition else action}: {report.tracking_number}")
     if not reports_visible_to(actor).filter(pk=report.pk).exists():
         # e.g. after "bukan kewenangan" the report is the coordinator's again.
         return redirect("console:home")

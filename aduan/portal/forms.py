@@ -84,7 +84,7 @@ class ReportForm(forms.Form):
     title = forms.CharField(
         label=_("Judul singkat"),
         max_length=200,
-        help_text=_("Satu kalimat, mis. \u201cJalan berlubang di depan SDN 1 Babadan\u201d."),
+        help_text=_("Satu kalimat, mis. “Jalan berlubang di depan SDN 1 Babadan”."),
     )
     description = forms.CharField(
         label=_("Apa yang terjadi?"),

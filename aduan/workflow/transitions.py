@@ -10,6 +10,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
 from aduan.core.roles import Role
 from aduan.intake.models import OPEN_STATUSES, Status
 
@@ -54,7 +57,7 @@ class Transition:
     target: Status | None
     roles: frozenset[Role]
     public: bool
-    label: str
+    label: str | Promise  # translated when shown
 
 
 S = Status
@@ -69,7 +72,7 @@ def _t(
     target: Status | None,
     roles: set[Role] | frozenset[Role],
     public: bool,
-    label: str,
+    label: str | Promise,
 ) -> Transition:
     return Transition(action, frozenset(sources), target, frozenset(roles), public, label)
 
@@ -83,7 +86,7 @@ TRANSITIONS: dict[Action, Transition] = {
             S.BELUM_TERVERIFIKASI,
             {R.CITIZEN, R.COORDINATOR, R.SYSTEM},
             True,
-            "Laporan diterima",
+            _("Laporan diterima"),
         ),
         _t(
             Action.HOLD,
@@ -91,7 +94,7 @@ TRANSITIONS: dict[Action, Transition] = {
             S.DITUNDA,
             {R.COORDINATOR},
             True,
-            "Ditunda: menunggu klarifikasi",
+            _("Ditunda: menunggu klarifikasi"),
         ),
         _t(
             Action.RESUME,
@@ -99,7 +102,7 @@ TRANSITIONS: dict[Action, Transition] = {
             S.BELUM_TERVERIFIKASI,
             {R.CITIZEN, R.COORDINATOR},
             True,
-            "Klarifikasi diterima",
+            _("Klarifikasi diterima"),
         ),
         _t(
             Action.EXPIRE_HOLD,
@@ -107,16 +110,18 @@ TRANSITIONS: dict[Action, Transition] = {
             S.DIARSIPKAN,
             {R.SYSTEM},
             True,
-            "Diarsipkan: klarifikasi tidak dijawab",
+            _("Diarsipkan: klarifikasi tidak dijawab"),
         ),
-        _t(Action.VERIFY, {S.BELUM_TERVERIFIKASI}, S.TERVERIFIKASI, {R.COORDINATOR}, True, "Terverifikasi"),
+        _t(
+            Action.VERIFY, {S.BELUM_TERVERIFIKASI}, S.TERVERIFIKASI, {R.COORDINATOR}, True, _("Terverifikasi")
+        ),
         _t(
             Action.ARCHIVE,
             {S.BELUM_TERVERIFIKASI, S.TERVERIFIKASI},
             S.DIARSIPKAN,
             {R.COORDINATOR},
             True,
-            "Diarsipkan",
+            _("Diarsipkan"),
         ),
         _t(
             Action.MARK_DUPLICATE,
@@ -124,17 +129,17 @@ TRANSITIONS: dict[Action, Transition] = {
             S.DIARSIPKAN,
             {R.COORDINATOR},
             True,
-            "Duplikat laporan lain",
+            _("Duplikat laporan lain"),
         ),
-        _t(Action.DISPOSE, {S.TERVERIFIKASI}, S.TERDISPOSISI, {R.COORDINATOR}, True, "Terdisposisi"),
-        _t(Action.REDISPOSE, {S.TERDISPOSISI}, None, {R.COORDINATOR}, True, "Disposisi diubah"),
+        _t(Action.DISPOSE, {S.TERVERIFIKASI}, S.TERDISPOSISI, {R.COORDINATOR}, True, _("Terdisposisi")),
+        _t(Action.REDISPOSE, {S.TERDISPOSISI}, None, {R.COORDINATOR}, True, _("Disposisi diubah")),
         _t(
             Action.ACCEPT,
             {S.TERDISPOSISI, S.DITANGGAPI_PELAPOR},
             None,
             AGENCY_STAFF,
             False,
-            "Disposisi diterima instansi",
+            _("Disposisi diterima instansi"),
         ),
         _t(
             Action.RETURN,
@@ -142,7 +147,7 @@ TRANSITIONS: dict[Action, Transition] = {
             S.TERVERIFIKASI,
             AGENCY_STAFF,
             False,
-            "Dikembalikan: bukan kewenangan",
+            _("Dikembalikan: bukan kewenangan"),
         ),
         _t(
             Action.DRAFT_FOLLOW_UP,
@@ -150,7 +155,7 @@ TRANSITIONS: dict[Action, Transition] = {
             None,
             AGENCY_STAFF,
             False,
-            "Draf tindak lanjut",
+            _("Draf tindak lanjut"),
         ),
         _t(
             Action.APPROVE_FOLLOW_UP,
@@ -158,7 +163,7 @@ TRANSITIONS: dict[Action, Transition] = {
             None,
             {R.LIAISON_OFFICER},
             False,
-            "Tindak lanjut disetujui",
+            _("Tindak lanjut disetujui"),
         ),
         _t(
             Action.SEND_BACK_FOLLOW_UP,
@@ -166,7 +171,7 @@ TRANSITIONS: dict[Action, Transition] = {
             None,
             {R.LIAISON_OFFICER},
             False,
-            "Draf dikembalikan untuk diperbaiki",
+            _("Draf dikembalikan untuk diperbaiki"),
         ),
         _t(
             Action.FOLLOW_UP,
@@ -174,26 +179,38 @@ TRANSITIONS: dict[Action, Transition] = {
             S.DITINDAKLANJUTI,
             AGENCY_STAFF | {R.LIAISON_OFFICER},
             True,
-            "Ditindaklanjuti",
+            _("Ditindaklanjuti"),
         ),
-        _t(Action.REPLY, {S.DITINDAKLANJUTI}, S.DITANGGAPI_PELAPOR, {R.CITIZEN}, True, "Ditanggapi pelapor"),
+        _t(
+            Action.REPLY,
+            {S.DITINDAKLANJUTI},
+            S.DITANGGAPI_PELAPOR,
+            {R.CITIZEN},
+            True,
+            _("Ditanggapi pelapor"),
+        ),
         _t(
             Action.COMPLETE,
             {S.DITINDAKLANJUTI},
             S.SELESAI,
             {R.CITIZEN, R.OPD_ADMIN, R.APIP, R.COORDINATOR},
             True,
-            "Selesai",
+            _("Selesai"),
         ),
-        _t(Action.AUTO_CLOSE, {S.DITINDAKLANJUTI}, S.SELESAI, {R.SYSTEM}, True, "Ditutup oleh sistem"),
+        _t(Action.AUTO_CLOSE, {S.DITINDAKLANJUTI}, S.SELESAI, {R.SYSTEM}, True, _("Ditutup oleh sistem")),
         _t(
-            Action.REOPEN, {S.SELESAI}, S.DITANGGAPI_PELAPOR, {R.CITIZEN}, True, "Dibuka kembali oleh pelapor"
+            Action.REOPEN,
+            {S.SELESAI},
+            S.DITANGGAPI_PELAPOR,
+            {R.CITIZEN},
+            True,
+            _("Dibuka kembali oleh pelapor"),
         ),
-        _t(Action.RATE, {S.DITINDAKLANJUTI, S.SELESAI}, None, {R.CITIZEN}, True, "Penilaian pelapor"),
-        _t(Action.CLOSE, set(OPEN), S.SELESAI, {R.COORDINATOR}, True, "Ditutup oleh admin"),
+        _t(Action.RATE, {S.DITINDAKLANJUTI, S.SELESAI}, None, {R.CITIZEN}, True, _("Penilaian pelapor")),
+        _t(Action.CLOSE, set(OPEN), S.SELESAI, {R.COORDINATOR}, True, _("Ditutup oleh admin")),
         # Deadline bookkeeping by the sweeps: no state change, but audited like everything else.
-        _t(Action.REMIND, set(OPEN), None, {R.SYSTEM}, False, "Pengingat batas waktu dikirim"),
-        _t(Action.ESCALATE, set(OPEN), None, {R.SYSTEM}, False, "Dieskalasi: batas waktu terlewati"),
+        _t(Action.REMIND, set(OPEN), None, {R.SYSTEM}, False, _("Pengingat batas waktu dikirim")),
+        _t(Action.ESCALATE, set(OPEN), None, {R.SYSTEM}, False, _("Dieskalasi: batas waktu terlewati")),
     ]
 }
 
