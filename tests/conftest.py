@@ -8,6 +8,8 @@ Personas (as in DOMAIN.md §2): `warga` the citizen, `koordinator` the Diskominf
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -116,3 +118,22 @@ def as_actor(user: User) -> Actor:
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture(scope="module")
+def chromium_browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (no browser download: /usr/bin/chromium)."""
+    if not os.path.exists("/usr/bin/chromium"):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Debian chromium is not installed; `make test` installs it (apt package chromium)")
+        pytest.skip("Debian chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
