@@ -111,6 +111,19 @@ def warga(db: None) -> User:
     return make_user("warga", Role.CITIZEN, first_name="Siti", last_name="Warga")
 
 
+@pytest.fixture
+def staff_with_email(koordinator: User, admin_dinkes: User, admin_pupr: User) -> dict[str, User]:
+    """The coordinator and two OPD admins with email addresses, for tests of who is told what."""
+    for user, email in (
+        (koordinator, "koordinator@ponorogo.go.id"),
+        (admin_dinkes, "admin@dinkes.test"),
+        (admin_pupr, "admin@pupr.test"),
+    ):
+        user.email = email
+        user.save(update_fields=["email"])
+    return {"koordinator": koordinator, "admin_dinkes": admin_dinkes, "admin_pupr": admin_pupr}
+
+
 def as_actor(user: User) -> Actor:
     return actor_for_user(user)
 

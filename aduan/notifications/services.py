@@ -303,36 +303,35 @@ def messages_for_event(event: ReportEvent) -> None:
     _to_citizens(report, event)
     if event.action in ("dispose", "redispose"):
         codes = [event.data.get("lead"), *(event.data.get("supporting") or [])]
+        # The OPD needs the coordinator's instruction, which the public note leaves out.
+        note = "\n".join(filter(None, [event.note, str(event.data.get("instruction") or "")]))
         for agency in Agency.objects.filter(code__in=[c for c in codes if c]):
-            context = base_context(report, staff=True) | {"agency": agency.name, "note": event.note}
-            for to in agency_addresses(agency):
-                message_queue(
-                    report=report,
-                    event=event,
-                    keys=["agency.disposed"],
-                    recipient_kind=Kind.AGENCY,
-                    channel="email",
-                    to=to,
-                    context=context,
-                    dedupe_key=f"e{event.pk}:email:{to}",
-                )
+            _email_staff(
+                report, event, "agency.disposed", Kind.AGENCY, agency_addresses(agency), agency.name, note
+            )
     if event.action == "return":
         returning = Agency.objects.filter(code=event.data.get("agency")).first()
-        context = base_context(report, staff=True) | {
-            "agency": returning.name if returning else "",
-            "note": event.note,
-        }
-        for to in coordinator_addresses():
-            message_queue(
-                report=report,
-                event=event,
-                keys=["coordinator.returned"],
-                recipient_kind=Kind.COORDINATOR,
-                channel="email",
-                to=to,
-                context=context,
-                dedupe_key=f"e{event.pk}:email:{to}",
-            )
+        name = returning.name if returning else ""
+        _email_staff(
+            report, event, "coordinator.returned", Kind.COORDINATOR, coordinator_addresses(), name, event.note
+        )
+
+
+def _email_staff(
+    report: Report, event: ReportEvent, key: str, kind: str, addresses: Iterable[str], agency: str, note: str
+) -> None:
+    context = base_context(report, staff=True) | {"agency": agency, "note": note}
+    for to in addresses:
+        message_queue(
+            report=report,
+            event=event,
+            keys=[key],
+            recipient_kind=kind,
+            channel="email",
+            to=to,
+            context=context,
+            dedupe_key=f"e{event.pk}:email:{to}",
+        )
 
 
 def _to_citizens(report: Report, event: ReportEvent) -> None:

@@ -25,15 +25,8 @@ State = OutboundMessage.State
 
 
 @pytest.fixture
-def staff(koordinator: User, admin_dinkes: User, admin_pupr: User) -> dict[str, User]:
-    for user, email in (
-        (koordinator, "koordinator@ponorogo.go.id"),
-        (admin_dinkes, "admin@dinkes.test"),
-        (admin_pupr, "admin@pupr.test"),
-    ):
-        user.email = email
-        user.save(update_fields=["email"])
-    return {"koordinator": koordinator, "admin_dinkes": admin_dinkes, "admin_pupr": admin_pupr}
+def staff(staff_with_email: dict[str, User]) -> dict[str, User]:
+    return staff_with_email
 
 
 @pytest.fixture
@@ -116,6 +109,7 @@ def test_dispose_tells_the_citizen_and_the_lead_and_supporting_agencies_only(sta
     citizen_msg = next(m for m in new if m.template_key == "citizen.dispose")
     assert "Dinas Kesehatan" in citizen_msg.body
     assert "Cek jadwal" not in citizen_msg.body  # the instruction is for the OPD, not the citizen
+    assert all("Cek jadwal." in m.body for m in new if m.recipient_kind == "agency")
     assert all(m.state == State.PENDING for m in new)
 
 

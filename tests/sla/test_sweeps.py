@@ -37,15 +37,8 @@ def at(day: int, hour: int = 8, month: int = 10) -> dt.datetime:
 
 
 @pytest.fixture
-def staff(koordinator: User, admin_dinkes: User, admin_pupr: User) -> dict[str, User]:
-    for user, email in (
-        (koordinator, "koordinator@ponorogo.go.id"),
-        (admin_dinkes, "admin@dinkes.test"),
-        (admin_pupr, "admin@pupr.test"),
-    ):
-        user.email = email
-        user.save(update_fields=["email"])
-    return {"koordinator": koordinator, "admin_dinkes": admin_dinkes, "admin_pupr": admin_pupr}
+def staff(staff_with_email: dict[str, User]) -> dict[str, User]:
+    return staff_with_email
 
 
 @pytest.fixture
