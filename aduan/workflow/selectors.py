@@ -68,15 +68,13 @@ def reporter_visible_to(actor: Actor, report: Report) -> Reporter | None:
     """The reporter's identity, or None: an anonymous reporter is known to the coordinator only."""
     if report.reporter_id is None:
         return None
-    if actor.role == Role.COORDINATOR:
-        return Reporter.objects.get(pk=report.reporter_id)
-    if actor.role == Role.CITIZEN and report.pk in reports_visible_to(actor).values_list("pk", flat=True):
-        return Reporter.objects.get(pk=report.reporter_id)
-    if report.is_anonymous:
-        return None
-    if actor.role in AGENCY_ROLES and reports_visible_to(actor).filter(pk=report.pk).exists():
-        return Reporter.objects.get(pk=report.reporter_id)
-    return None
+    own_or_handled = reports_visible_to(actor).filter(pk=report.pk)
+    allowed = (
+        actor.role == Role.COORDINATOR
+        or (actor.role == Role.CITIZEN and own_or_handled.exists())
+        or (not report.is_anonymous and actor.role in AGENCY_ROLES and own_or_handled.exists())
+    )
+    return Reporter.objects.get(pk=report.reporter_id) if allowed else None
 
 
 def report_events_for(actor: Actor, report: Report) -> QuerySet[ReportEvent]:

@@ -233,7 +233,7 @@ def report_act(
             report.status = transition.target
         report.updated_at = now
         fields = change.fields | {"status", "updated_at"}
-        if report.status != from_status or act in (Action.REDISPOSE,):
+        if report.status != from_status or act is Action.REDISPOSE:  # a new lead gets a new clock
             fields |= _schedule(report, act, now)
         report.save(update_fields=sorted(fields))
         event = ReportEvent.objects.create(
