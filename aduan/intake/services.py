@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import re
 import secrets
@@ -18,14 +19,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput
 from aduan.directory.models import Category, Region
-from aduan.intake.models import Attachment, Channel, Kind, Report, Reporter, access_code_digest
+from aduan.intake.models import Attachment, Channel, Kind, Report, Reporter, Support, access_code_digest
 from aduan.intake.search import stem_for_search
+from aduan.workflow.selectors import reports_public
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000
@@ -352,13 +355,6 @@ def _reencode_image(data: bytes, name: str, *, keep_location: bool) -> tuple[byt
 
 def report_support_add(*, report_id: int, supporter: str) -> int:
     """Count one "saya juga mengalami" from a citizen or device; returns the report's new count."""
-    import hashlib
-
-    from django.db.models import F
-
-    from aduan.intake.models import Support
-    from aduan.workflow.selectors import reports_public
-
     if not supporter:
         raise InvalidInput("Pendukung tidak dikenal.", code="supporter_required")
     if not reports_public().filter(pk=report_id).exists():
