@@ -22,7 +22,6 @@ from aduan.channels.services import (
     Received,
     Result,
     finish_message,
-    in_site_language,
     previous_message,
     run_guarded,
 )
@@ -30,6 +29,7 @@ from aduan.channels.textcommands import clean_text, title_from
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput
+from aduan.core.language import in_site_language
 from aduan.core.roles import Role
 from aduan.intake.models import Channel, Kind
 from aduan.intake.services import TEXT_MAX, TITLE_MAX, attachment_add, report_submit

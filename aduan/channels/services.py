@@ -8,15 +8,11 @@ created and changed only through intake's `report_submit` and workflow's `report
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from aduan.channels import conf
@@ -25,6 +21,7 @@ from aduan.channels.textcommands import Command, Verb, clean_text, parse, title_
 from aduan.core import clock
 from aduan.core.actors import Actor, citizen_with_access
 from aduan.core.errors import DomainError, InvalidInput
+from aduan.core.language import in_site_language
 from aduan.core.roles import Role
 from aduan.intake.models import Channel, Kind, Report, Status
 from aduan.intake.services import normalize_phone, report_submit
@@ -34,8 +31,6 @@ logger = logging.getLogger(__name__)
 
 # A citizen texting in has no account; the report's access code is what proves ownership later.
 SMS_CITIZEN = Actor(role=Role.CITIZEN, label="Pelapor (SMS)")
-P = ParamSpec("P")
-T = TypeVar("T")
 # One phone number cannot open more than this many reports an hour (a stuck gateway, a prank).
 MAX_REPORTS_PER_HOUR = 10
 # Stored texts are capped: an SMS is short, and a gateway that sends megabytes is not a citizen.
@@ -71,18 +66,6 @@ def sms_receive(from_number: str, text: str, gateway_id: str, *, gateway: str = 
     return text_receive(
         channel=Channel.SMS, gateway=gateway, gateway_id=gateway_id, from_number=from_number, text=text
     )
-
-
-def in_site_language(fn: Callable[P, T]) -> Callable[P, T]:
-    """Answers are in the installation's language (Bahasa Indonesia), whatever Accept-Language a
-    gateway's HTTP client happens to send."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        with translation.override(settings.LANGUAGE_CODE):
-            return fn(*args, **kwargs)
-
-    return wrapper
 
 
 @in_site_language

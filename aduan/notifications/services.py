@@ -12,20 +12,19 @@ transaction holds the report row.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 
 from aduan.core import clock
+from aduan.core.language import in_site_language
 from aduan.core.roles import Role
 from aduan.directory.models import Agency
 from aduan.intake.models import ArchiveReason, Channel, ClosedBy, Report, Reporter, Status
@@ -36,20 +35,6 @@ from aduan.workflow.models import ReportEvent
 logger = logging.getLogger(__name__)
 
 Kind = OutboundMessage.RecipientKind
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _in_site_language(fn: Callable[P, R]) -> Callable[P, R]:
-    """Messages are written in the installation's language (Bahasa Indonesia), whatever language
-    the request, test or worker thread happens to have active."""
-
-    @functools.wraps(fn)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        with translation.override(settings.LANGUAGE_CODE):
-            return fn(*args, **kwargs)
-
-    return wrapped
 
 
 # Actions whose note is written for the citizen (a question, a follow-up, a closing reason).
@@ -259,7 +244,7 @@ def message_queue(
     return message
 
 
-@_in_site_language
+@in_site_language
 def notify_submitted(report: Report, access_code: str) -> None:
     """Queue the confirmation (tracking number and access code) to the reporter's phone/email.
 
@@ -292,7 +277,7 @@ def _citizen_note(report: Report, event: ReportEvent) -> str:
     return ""
 
 
-@_in_site_language
+@in_site_language
 def messages_for_event(event: ReportEvent) -> None:
     """Derive the outbox rows an audited action calls for (runs inside its transaction)."""
     if event.action == "submit":
@@ -378,7 +363,7 @@ def on_report_event(
         logger.exception("could not queue messages for report event %s (%s)", instance.pk, instance.action)
 
 
-@_in_site_language
+@in_site_language
 def deadline_messages(
     *, report: Report, kind: str, level: int, recipients: list[tuple[str, str, str]], moment: dt.datetime
 ) -> int:
