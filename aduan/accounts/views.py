@@ -25,9 +25,10 @@ from aduan.accounts import conf, ratelimit
 from aduan.accounts.forms import EraseForm, LoginForm, RegisterForm
 from aduan.accounts.services import citizen_authenticate, citizen_erase, citizen_register
 from aduan.core.actors import actor_for_user
+from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError
 from aduan.core.roles import Role
-from aduan.portal.access import citizen_user, client_ip
+from aduan.portal.access import citizen_user
 from aduan.portal.presenters import status_badge
 from aduan.workflow.selectors import reports_visible_to
 

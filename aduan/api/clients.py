@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from aduan.accounts.models import User
-from aduan.api import conf
 from aduan.api.models import ApiToken
 from aduan.api.problems import ApiProblem
 from aduan.api.services import token_authenticate
 from aduan.core.actors import Actor, actor_for_user, citizen_with_access
+from aduan.core.clients import client_ip
 from aduan.core.roles import STAFF_ROLES, Role
 from aduan.intake.models import Channel, Report
 
@@ -53,15 +53,6 @@ class Client:
 
     def submitting_actor(self) -> Actor:
         return self.actor() or Actor(role=Role.CITIZEN, label="Pelapor")
-
-
-def client_ip(request: HttpRequest) -> str:
-    header = conf.client_ip_header()
-    if header:
-        forwarded = request.headers.get(header, "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:45]
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
 
 
 def client_of(request: HttpRequest) -> Client:

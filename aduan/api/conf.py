@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aduan.env import env_bool, env_int, env_str
+from aduan.env import env_bool, env_int
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,3 @@ def rate_limits() -> RateLimits:
         access_code_failures_per_ip=env_int("ADUAN_API_RATE_ACCESS_CODE_FAILURES_PER_IP", 20, minimum=1),
         window_seconds=env_int("ADUAN_API_RATE_WINDOW_SECONDS", 60, minimum=1, maximum=3600),
     )
-
-
-def client_ip_header() -> str:
-    """Behind a reverse proxy, the header holding the client's address (e.g. X-Forwarded-For)."""
-    return env_str("ADUAN_API_CLIENT_IP_HEADER", "")

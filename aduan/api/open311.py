@@ -23,10 +23,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from aduan.api import ratelimit
-from aduan.api.clients import Client, client_ip
+from aduan.api.clients import Client
 from aduan.api.problems import ApiProblem
 from aduan.api.services import token_authenticate
 from aduan.core import clock
+from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError, PermissionDenied
 from aduan.directory.models import Category, Region
 from aduan.intake.models import OPEN_STATUSES, Kind, Report, Status

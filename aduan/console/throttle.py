@@ -13,14 +13,7 @@ from django.core.cache import caches
 from django.http import HttpRequest
 
 from aduan.console import conf
-
-
-def client_ip(request: HttpRequest) -> str:
-    if conf.CLIENT_IP_HEADER:
-        forwarded = request.headers.get(conf.CLIENT_IP_HEADER, "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:45]
-    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+from aduan.core.clients import client_ip
 
 
 def _keys(request: HttpRequest, username: str) -> list[tuple[str, int]]:

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from aduan.core.actors import Actor
+from aduan.core.clients import client_ip
 from aduan.core.roles import Role
 from aduan.portal import conf
 
@@ -45,11 +46,6 @@ def citizen_actor(request: HttpRequest) -> Actor:
     return Actor(
         role=Role.CITIZEN, user=citizen_user(request), report_ids=proven_report_ids(request), label="Pelapor"
     )
-
-
-def client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def track_attempt_allowed(request: HttpRequest) -> bool:

@@ -13,13 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aduan.core.actors import citizen_with_access
+from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError
 from aduan.core.roles import Role
 from aduan.intake.models import Report, Status
 from aduan.portal.access import (
     citizen_actor,
     citizen_user,
-    client_ip,
     remember_report,
     track_attempt_allowed,
 )
