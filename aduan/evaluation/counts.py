@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from django.db import connection, transaction
 from django.db.models import F, Max, Min, Q, Sum
@@ -35,13 +35,16 @@ from aduan.evaluation.models import CountedDay, StatCount
 from aduan.intake.models import Report
 
 
-def mark_stale(event: object) -> None:
-    """after_commit hook: the counts of the day this report was submitted are out of date."""
-    report = getattr(event, "report", None)
-    if report is None or report.submitted_at is None:
-        return
-    day = timezone.localdate(report.submitted_at)
-    CountedDay.objects.filter(day=day).update(version=F("version") + 1)
+def mark_stale(events: Sequence[object]) -> None:
+    """after_commit hook: the counts of the days these reports were submitted are out of date
+    (one UPDATE for all the events of a transaction)."""
+    days = set()
+    for event in events:
+        report = getattr(event, "report", None)
+        if report is not None and report.submitted_at is not None:
+            days.add(timezone.localdate(report.submitted_at))
+    if days:
+        CountedDay.objects.filter(day__in=days).update(version=F("version") + 1)
 
 
 def _days(start: dt.date, end: dt.date) -> list[dt.date]:

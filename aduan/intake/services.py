@@ -33,6 +33,7 @@ from aduan.workflow.selectors import reports_public
 TITLE_MAX = 200
 TEXT_MAX = 20_000
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
+assert len(ACCESS_CODE_ALPHABET) == 32
 ALLOWED_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 
 
@@ -40,6 +41,25 @@ ALLOWED_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 class Submitted:
     report: Report
     access_code: str
+
+
+@dataclass(eq=False)
+class Prepared:
+    """A validated submission, not yet written: its unsaved rows and its one-time access code."""
+
+    report: Report
+    reporter: Reporter | None
+    actor: Actor
+    access_code: str
+
+    def renew(self, *, new_tracking_number: bool = False) -> None:
+        """Make the rows insertable again after a rolled-back attempt (which gave them ids)."""
+        for row in (self.report, self.reporter):
+            if row is not None:
+                row.pk = None
+                row._state.adding = True
+        if new_tracking_number:
+            self.report.tracking_number = _new_tracking_number(self.report.submitted_at)
 
 
 def normalize_phone(raw: str) -> str:
@@ -87,7 +107,9 @@ def resolve_region(code: str) -> tuple[Region, Region | None]:
 
 
 def new_access_code() -> str:
-    code = "".join(secrets.choice(ACCESS_CODE_ALPHABET) for _ in range(8))
+    # 32 letters: each random byte modulo 32 is uniform (256 = 8 x 32); one read of the system's
+    # randomness instead of one per letter.
+    code = "".join(ACCESS_CODE_ALPHABET[byte % 32] for byte in secrets.token_bytes(8))
     return f"{code[:4]}-{code[4:]}"
 
 
@@ -135,7 +157,7 @@ def _clean_text(value: Any, *, field: str, label: str, max_length: int, required
     return value
 
 
-def report_submit(
+def submission_prepare(
     *,
     actor: Actor,
     channel: str,
@@ -156,8 +178,9 @@ def report_submit(
     confidential: bool = False,
     channel_detail: str = "",
     submitted_at: dt.datetime | None = None,
-) -> Submitted:
-    """Create a report in `belum_terverifikasi`; returns it with its one-time access code."""
+) -> Prepared:
+    """Validate a submission and build its unsaved rows (no write): the part of a submission that
+    needs no lock and no transaction. `submissions_store` writes it."""
     if channel not in Channel.values:
         raise InvalidInput(f"Kanal {channel!r} tidak dikenal.", code="invalid_channel", field="channel")
     if kind not in Kind.values:
@@ -202,51 +225,75 @@ def report_submit(
             field="incident_date",
         )
 
+    reporter = None
+    if name or phone_e164 or email or nik or actor.user is not None:
+        reporter = Reporter(
+            name=name,
+            phone=phone_e164,
+            email=email,
+            nik=nik,
+            user=actor.user if actor.role.value == "citizen" else None,
+        )
     access_code = new_access_code()
+    report = Report(
+        tracking_number=_new_tracking_number(now),
+        access_code_digest=access_code_digest(access_code),
+        title=title,
+        original_text=description,
+        kind=kind,
+        category=category_obj,
+        region=desa or kecamatan,
+        kecamatan=kecamatan,
+        desa=desa,
+        address=address,
+        latitude=lat,
+        longitude=lon,
+        incident_date=incident_date,
+        channel=channel,
+        channel_detail=channel_detail[:60],
+        reporter=reporter,
+        is_anonymous=bool(anonymous),
+        is_confidential=bool(confidential),
+        submitted_at=now,
+        updated_at=now,
+        search_text=stem_for_search(f"{title} {description}"),
+    )
+    return Prepared(report=report, reporter=reporter, actor=actor, access_code=access_code)
+
+
+def submissions_store(prepared: Sequence[Prepared]) -> list[Submitted]:
+    """Insert prepared submissions, one multi-row INSERT per table, and write their `submit`
+    events; call inside the caller's transaction. A tracking number drawn twice (seven random
+    digits a month) raises IntegrityError: `Prepared.renew` and try again (`submission_store`)."""
+    reporters = [p.reporter for p in prepared if p.reporter is not None]
+    if reporters:
+        Reporter.objects.bulk_create(reporters)
+    for p in prepared:
+        p.report.reporter = p.reporter  # now with its id
+    from aduan.workflow.services import open_reports
+
+    # The lifecycle service sets the first state and deadline and inserts the rows.
+    open_reports([(p.report, p.actor) for p in prepared])
+    return [Submitted(report=p.report, access_code=p.access_code) for p in prepared]
+
+
+def submission_store(prepared: Prepared) -> Submitted:
+    """One prepared submission in its own transaction (a savepoint inside the caller's)."""
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                reporter = None
-                if name or phone_e164 or email or nik or actor.user is not None:
-                    reporter = Reporter.objects.create(
-                        name=name,
-                        phone=phone_e164,
-                        email=email,
-                        nik=nik,
-                        user=actor.user if actor.role.value == "citizen" else None,
-                    )
-                report = Report(
-                    tracking_number=_new_tracking_number(now),
-                    access_code_digest=access_code_digest(access_code),
-                    title=title,
-                    original_text=description,
-                    kind=kind,
-                    category=category_obj,
-                    region=desa or kecamatan,
-                    kecamatan=kecamatan,
-                    desa=desa,
-                    address=address,
-                    latitude=lat,
-                    longitude=lon,
-                    incident_date=incident_date,
-                    channel=channel,
-                    channel_detail=channel_detail[:60],
-                    reporter=reporter,
-                    is_anonymous=bool(anonymous),
-                    is_confidential=bool(confidential),
-                    submitted_at=now,
-                    updated_at=now,
-                    search_text=stem_for_search(f"{title} {description}"),
-                )
-                from aduan.workflow.services import open_report
-
-                # The lifecycle service sets the first state and deadline and inserts the row.
-                open_report(report=report, actor=actor, now=now)
-                return Submitted(report=report, access_code=access_code)
+                return submissions_store([prepared])[0]
         except IntegrityError as exc:
             if "tracking_number" not in str(exc):
                 raise
+            prepared.renew(new_tracking_number=True)
     raise RuntimeError("could not allocate a unique tracking number")
+
+
+def report_submit(*, actor: Actor, channel: str, **fields: Any) -> Submitted:
+    """Create a report in `belum_terverifikasi`; returns it with its one-time access code.
+    `fields` are submission_prepare's (kind, title, description, region, …)."""
+    return submission_store(submission_prepare(actor=actor, channel=channel, **fields))
 
 
 def report_submit_with_files(

@@ -202,7 +202,7 @@ def _delivery_after_commit() -> None:
     transaction.on_commit(_enqueue_delivery, robust=True)
 
 
-def message_queue(
+def _outbound(
     *,
     report: Report | None,
     event: ReportEvent | None,
@@ -214,56 +214,83 @@ def message_queue(
     dedupe_key: str,
     secret: str = "",
 ) -> OutboundMessage | None:
-    """Write one message to the outbox (once per dedupe_key); it leaves after commit."""
-    if not to or getattr(_local, "suppressed", False):
-        return None
-    # No look-up first: the unique dedupe key turns a second write into an IntegrityError below.
+    """The unsaved outbox row for one message, rendered from its template (None: no template)."""
     rendered = render(keys, channel, context)
     if rendered is None:
         return None
     key, subject, body = rendered
+    now = clock.now()
+    return OutboundMessage(
+        report=report,
+        event=event,
+        template_key=key,
+        recipient_kind=recipient_kind,
+        channel=channel,
+        to=to,
+        subject=subject,
+        body=body,
+        secret=secret,
+        dedupe_key=dedupe_key[:200],
+        created_at=now,
+        next_attempt_at=now,
+    )
+
+
+def message_queue(**fields: Any) -> OutboundMessage | None:
+    """Write one message to the outbox (once per dedupe_key); it leaves after commit. The fields
+    are _outbound's: report, event, keys, recipient_kind, channel, to, context, dedupe_key, secret."""
+    if not fields.get("to") or getattr(_local, "suppressed", False):
+        return None
+    message = _outbound(**fields)
+    if message is None:
+        return None
+    # No look-up first: the unique dedupe key turns a second write into an IntegrityError below.
     try:
         with transaction.atomic():
-            message = OutboundMessage.objects.create(
-                report=report,
-                event=event,
-                template_key=key,
-                recipient_kind=recipient_kind,
-                channel=channel,
-                to=to,
-                subject=subject,
-                body=body,
-                secret=secret,
-                dedupe_key=dedupe_key[:200],
-                created_at=clock.now(),
-                next_attempt_at=clock.now(),
-            )
+            message.save(force_insert=True)
     except IntegrityError:  # another worker wrote the same message first
         return None
     _delivery_after_commit()
     return message
 
 
-@in_site_language
 def notify_submitted(report: Report, access_code: str) -> None:
     """Queue the confirmation (tracking number and access code) to the reporter's phone/email.
 
     Call it inside the transaction that created the report, or right after; the messages leave
     after commit. Calling it twice for one report queues nothing more.
     """
-    context = base_context(report, staff=False) | {"access_code": access_code}
-    for channel, to in confirmation_addresses(report):
-        message_queue(
-            report=report,
-            event=None,
-            keys=["citizen.submitted"],
-            recipient_kind=Kind.CITIZEN,
-            channel=channel,
-            to=to,
-            context=context,
-            dedupe_key=f"submitted:{report.pk}:{channel}:{to}",
-            secret=access_code,
-        )
+    notify_submitted_many([(report, access_code)])
+
+
+@in_site_language
+def notify_submitted_many(submitted: Iterable[tuple[Report, str]]) -> int:
+    """notify_submitted for a group of new reports (a group commit of the API): one multi-row
+    INSERT into the outbox and one delivery task for all of them. Returns the messages written."""
+    if getattr(_local, "suppressed", False):
+        return 0
+    messages: list[OutboundMessage] = []
+    for report, access_code in submitted:
+        context = base_context(report, staff=False) | {"access_code": access_code}
+        for channel, to in confirmation_addresses(report):
+            message = _outbound(
+                report=report,
+                event=None,
+                keys=["citizen.submitted"],
+                recipient_kind=Kind.CITIZEN,
+                channel=channel,
+                to=to,
+                context=context,
+                dedupe_key=f"submitted:{report.pk}:{channel}:{to}",
+                secret=access_code,
+            )
+            if message is not None:
+                messages.append(message)
+    if messages:
+        # A second call for the same report meets the unique dedupe key and writes nothing more.
+        OutboundMessage.objects.bulk_create(messages, ignore_conflicts=True)
+        _delivery_after_commit()
+    return len(messages)
 
 
 def _citizen_note(report: Report, event: ReportEvent) -> str:
@@ -352,8 +379,8 @@ def on_report_event(
     sender: type, instance: ReportEvent, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
     """post_save of ReportEvent: write its messages in the same transaction."""
-    if not created or raw:
-        return
+    if not created or raw or instance.action == "submit":
+        return  # a submit's confirmation, with the access code, is notify_submitted's
     try:
         with transaction.atomic():
             messages_for_event(instance)

@@ -8,10 +8,11 @@ step and write one ReportEvent, all in one transaction; notifications leave afte
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import router, transaction
+from django.db.models.signals import post_save
 
 from aduan.core import clock
 from aduan.core.actors import Actor
@@ -24,8 +25,10 @@ from aduan.workflow.transitions import LEAD_ONLY, SCOPES, TRANSITIONS, Action, S
 
 # Callables(event) run inside the action's transaction, after the event is written (cheap
 # bookkeeping that must commit or roll back with the action), and after a successful commit.
+# After-commit hooks get every event of the transaction at once (a group of submissions commits
+# together), so that their own bookkeeping is one statement per transaction, not per report.
 in_transaction_hooks: list[Callable[[ReportEvent], None]] = []
-after_commit_hooks: list[Callable[[ReportEvent], None]] = []
+after_commit_hooks: list[Callable[[Sequence[ReportEvent]], None]] = []
 
 
 # --- deadlines --------------------------------------------------------------------------------
@@ -176,37 +179,51 @@ def report_act(
             created_at=now,
         )
         _run_in_transaction(event)
-        transaction.on_commit(lambda: _run_after_commit(event))
+        transaction.on_commit(lambda: _run_after_commit([event]))
     return event
 
 
-def open_report(*, report: Report, actor: Actor, now: dt.datetime) -> ReportEvent:
-    """The `submit` row of the table: sets the first state and deadline of a new, unsaved report,
-    inserts it and writes its event. Called by intake's report_submit inside its transaction."""
+def open_reports(items: Sequence[tuple[Report, Actor]]) -> list[ReportEvent]:
+    """The `submit` row of the table for new, unsaved reports (each report's `submitted_at` is its
+    moment): sets the first state and deadline, inserts them with one multi-row INSERT and writes
+    their events with another. Called by intake inside its transaction, with one report or with
+    a group of concurrent submissions (group commit)."""
     transition = TRANSITIONS[Action.SUBMIT]
-    if actor.role not in transition.roles:
-        raise PermissionDenied(
-            f"Peran {actor.role.label} tidak boleh membuat laporan.", code="role_not_allowed"
-        )
-    report.status = Status.BELUM_TERVERIFIKASI
-    _schedule(report, Action.SUBMIT, now)
-    report.save(force_insert=True)  # one INSERT with state and deadline already set
-    event = ReportEvent.objects.create(
-        report=report,
-        action=Action.SUBMIT.value,
-        from_status="",
-        to_status=report.status,
-        actor_user=actor.user,
-        actor_role=actor.role.value,
-        actor_agency_id=actor.agency_id,
-        note="",
-        is_public=True,
-        data={"channel": report.channel},
-        created_at=now,
+    for report, actor in items:
+        if actor.role not in transition.roles:
+            raise PermissionDenied(
+                f"Peran {actor.role.label} tidak boleh membuat laporan.", code="role_not_allowed"
+            )
+        report.status = Status.BELUM_TERVERIFIKASI
+        _schedule(report, Action.SUBMIT, report.submitted_at)
+    Report.objects.bulk_create([report for report, _ in items])
+    events = ReportEvent.objects.bulk_create(
+        [
+            ReportEvent(
+                report=report,
+                action=Action.SUBMIT.value,
+                from_status="",
+                to_status=report.status,
+                actor_user=actor.user,
+                actor_role=actor.role.value,
+                actor_agency_id=actor.agency_id,
+                note="",
+                is_public=True,
+                data={"channel": report.channel},
+                created_at=report.submitted_at,
+            )
+            for report, actor in items
+        ]
     )
-    _run_in_transaction(event)
-    transaction.on_commit(lambda: _run_after_commit(event))
-    return event
+    using = router.db_for_write(ReportEvent)
+    for event in events:
+        # bulk_create sends no post_save; the receivers of ReportEvent get it as from save().
+        post_save.send(
+            sender=ReportEvent, instance=event, created=True, raw=False, using=using, update_fields=None
+        )
+        _run_in_transaction(event)
+    transaction.on_commit(lambda: _run_after_commit(events))
+    return events
 
 
 def _run_in_transaction(event: ReportEvent) -> None:
@@ -214,6 +231,6 @@ def _run_in_transaction(event: ReportEvent) -> None:
         hook(event)
 
 
-def _run_after_commit(event: ReportEvent) -> None:
+def _run_after_commit(events: Sequence[ReportEvent]) -> None:
     for hook in after_commit_hooks:
-        hook(event)
+        hook(events)
