@@ -30,9 +30,17 @@ from aduan.api.schemas import (
 )
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.roles import STAFF_ROLES
+from aduan.intake import groupcommit
 from aduan.intake.idempotency import fingerprint, run_once
 from aduan.intake.models import Attachment, Status
-from aduan.intake.services import ALLOWED_TYPES, attachment_add, report_submit_with_files, report_support_add
+from aduan.intake.services import (
+    ALLOWED_TYPES,
+    Submitted,
+    attachment_add,
+    report_submit_with_files,
+    report_support_add,
+    submission_prepare,
+)
 from aduan.notifications.services import notify_submitted
 from aduan.workflow.selectors import report_get_for, reports_public, reports_visible_to
 from aduan.workflow.services import report_act
@@ -131,6 +139,54 @@ def _precheck_files(files: list[UploadedFile]) -> None:
             )
 
 
+def _created_body(submitted: Submitted, *, attachments: int) -> dict[str, Any]:
+    report = submitted.report
+    return {
+        "tracking_number": report.tracking_number,
+        "access_code": submitted.access_code,
+        "status": report.status,
+        "channel": report.channel,
+        "kind": report.kind,
+        "submitted_at": _encoder.default(report.submitted_at),
+        "attachments": attachments,
+        "url": f"/api/v1/reports/{report.tracking_number}",
+    }
+
+
+def _create_with_files(
+    client: Client, body: ReportIn, files: list[UploadedFile], key: str, request_fingerprint: str
+) -> tuple[int, dict[str, Any], bool]:
+    """A submission with attachments: its own transaction (the files are written as it goes)."""
+    stored: list[Attachment] = []
+
+    def produce() -> tuple[int, dict[str, Any]]:
+        submitted = report_submit_with_files(
+            actor=client.submitting_actor(),
+            channel=client.channel,
+            uploads=files,
+            keep_location=body.keep_location,
+            stored=stored,
+            **body.model_dump(exclude={"keep_location"}),
+        )
+        notify_submitted(submitted.report, submitted.access_code)
+        return 201, _created_body(submitted, attachments=len(stored))
+
+    try:
+        if key:
+            outcome = run_once(
+                scope=client.scope, key=key, request_fingerprint=request_fingerprint, produce=produce
+            )
+            return outcome.status_code, outcome.body, outcome.replayed
+        with transaction.atomic():
+            status, created = produce()
+        return status, created, False
+    except Exception:
+        # The transaction rolled back; files already written for it must not stay behind.
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+
+
 @router.post(
     "/reports",
     response={201: ReportCreated, **ERRORS},
@@ -170,53 +226,27 @@ def report_create(request: HttpRequest) -> HttpResponse:
     ratelimit.check_create(client)
     body, files, request_fingerprint = _parse_create(request)
     _precheck_files(files)
-    stored: list[Attachment] = []
-
-    def produce() -> tuple[int, dict[str, Any]]:
-        fields = body.model_dump(exclude={"keep_location"})
-        submitted = report_submit_with_files(
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if files:
+        status, created, replayed = _create_with_files(client, body, files, key, request_fingerprint)
+    else:
+        # No files: nothing is written outside the database, so the submission joins the group
+        # commit of concurrent submissions (aduan.intake.groupcommit).
+        prepared = submission_prepare(
             actor=client.submitting_actor(),
             channel=client.channel,
-            uploads=files,
-            keep_location=body.keep_location,
-            stored=stored,
-            **fields,
+            **body.model_dump(exclude={"keep_location"}),
         )
-        notify_submitted(submitted.report, submitted.access_code)
-        report = submitted.report
-        created = {
-            "tracking_number": report.tracking_number,
-            "access_code": submitted.access_code,
-            "status": report.status,
-            "channel": report.channel,
-            "kind": report.kind,
-            "submitted_at": _encoder.default(report.submitted_at),
-            "attachments": len(stored),
-            "url": f"/api/v1/reports/{report.tracking_number}",
-        }
-        return 201, created
-
-    key = request.headers.get("Idempotency-Key", "").strip()
-    try:
-        if key:
-            outcome = run_once(
+        outcome = groupcommit.submit(
+            groupcommit.Submission(
+                prepared=prepared,
+                respond=lambda submitted: (201, _created_body(submitted, attachments=0)),
                 scope=client.scope,
                 key=key,
-                request_fingerprint=request_fingerprint,
-                produce=produce,
-                # JSON bodies write nothing outside the database: let the unique key catch retries.
-                optimistic=not request.FILES,
+                fingerprint=request_fingerprint,
             )
-            status, created, replayed = outcome.status_code, outcome.body, outcome.replayed
-        else:
-            with transaction.atomic():
-                status, created = produce()
-            replayed = False
-    except Exception:
-        # The transaction rolled back; files already written for it must not stay behind.
-        for attachment in stored:
-            attachment.file.delete(save=False)
-        raise
+        )
+        status, created, replayed = outcome.status_code, outcome.body, outcome.replayed
     headers = {"Location": created["url"]}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
