@@ -4,10 +4,13 @@ Starts gunicorn (as production serves) against a fresh, migrated PostgreSQL data
 Ponorogo directory, drives it with N concurrent clients for D seconds from a multi-process raw
 socket client (each request has its own Idempotency-Key; each client finishes its last request,
 so every 201 counted is a committed report), then checks that the number of reports in the
-database equals the number of 201 answers.
+database equals the number of 201 answers. It also prints how many reports each group commit
+(aduan/intake/groupcommit.py) carried, counted from the delivery tasks the groups enqueued.
 
     .venv/bin/python bench/intake.py                 # 16 clients, 30 s, gthread: one worker per core x 8 threads
     .venv/bin/python bench/intake.py --worker-class sync --workers 4
+
+    .venv/bin/python bench/intake.py --db-url 'postgres://postgres@%2Fvar%2Frun%2Fpostgresql'  # Unix socket
 
 Not a pytest test. The rate limit is switched off for the run (ADUAN_API_RATE_LIMIT=false).
 """
@@ -216,6 +219,17 @@ def database_backends(args: argparse.Namespace) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
+def groups(args: argparse.Namespace) -> int:
+    """Group commits so far: each writes one outbox delivery task (the bench body gives a phone, so
+    every group queues confirmations) and no worker runs during the benchmark to consume them."""
+    with psycopg.connect(f"{args.db_url}/{args.db_name}") as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE task_path = %s",
+            ["aduan.notifications.tasks.deliver_pending"],
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+
 def machine_busy() -> tuple[float, float]:
     parts = [float(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     idle = parts[3] + parts[4]
@@ -315,7 +329,9 @@ def main() -> None:
         busy_before, all_before = machine_busy()
         app_pids, db_pids = [server.pid, *children_of(server.pid)], database_backends(args)
         server_before, db_before = cpu_seconds(app_pids), cpu_seconds(db_pids)
+        groups_before = groups(args)
         results = pending.get()
+        groups_after = groups(args)
         busy_after, all_after = machine_busy()
         server_after, db_after = cpu_seconds(app_pids), cpu_seconds(db_pids)
         pool.close()
@@ -356,6 +372,10 @@ def main() -> None:
         print(
             f"CPU per report: {app_cpu / created * 1000:.2f} ms app + {db_cpu / created * 1000:.2f} ms database "
             f"= {per_report:.2f} ms -> at most ~{cores * 1000 / per_report:.0f} reports/s on {cores} idle cores"
+        )
+        print(
+            f"group commit: {groups_after - groups_before} transactions for {created} reports "
+            f"({created / max(1, groups_after - groups_before):.1f} reports per transaction)"
         )
     print(
         f"reports in database: {in_db}; 201 answers: {created} measured + {warm.get(201, 0)} warm-up "
