@@ -26,7 +26,8 @@ from aduan.workflow.transitions import LEAD_ONLY, SCOPES, TRANSITIONS, Action, S
 # Callables(event) run inside the action's transaction, after the event is written (cheap
 # bookkeeping that must commit or roll back with the action), and after a successful commit.
 # After-commit hooks get every event of the transaction at once (a group of submissions commits
-# together), so that their own bookkeeping is one statement per transaction, not per report.
+# together), so that their own bookkeeping is one statement per transaction, not per report. They
+# run robustly: a failing hook is logged and never turns a committed action into an error.
 in_transaction_hooks: list[Callable[[ReportEvent], None]] = []
 after_commit_hooks: list[Callable[[Sequence[ReportEvent]], None]] = []
 
@@ -179,7 +180,7 @@ def report_act(
             created_at=now,
         )
         _run_in_transaction(event)
-        transaction.on_commit(lambda: _run_after_commit([event]))
+        transaction.on_commit(lambda: _run_after_commit([event]), robust=True)
     return event
 
 
@@ -222,7 +223,7 @@ def open_reports(items: Sequence[tuple[Report, Actor]]) -> list[ReportEvent]:
             sender=ReportEvent, instance=event, created=True, raw=False, using=using, update_fields=None
         )
         _run_in_transaction(event)
-    transaction.on_commit(lambda: _run_after_commit(events))
+    transaction.on_commit(lambda: _run_after_commit(events), robust=True)
     return events
 
 

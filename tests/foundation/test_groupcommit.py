@@ -224,3 +224,20 @@ def test_concurrent_api_posts_each_get_their_own_report_and_retries_the_first(on
     assert set(Report.objects.values_list("tracking_number", flat=True)) == {
         next(iter(numbers)) for numbers in by_key.values()
     }
+
+
+def test_a_failing_after_commit_hook_does_not_fail_committed_submissions(
+    db: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from aduan.workflow import services as workflow_services
+
+    def broken(events: Any) -> None:
+        raise RuntimeError("statistics bookkeeping is down")
+
+    monkeypatch.setattr(workflow_services, "after_commit_hooks", [broken])
+    group = [submission(key="a"), submission(key="b")]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        groupcommit.write_group(group)
+    assert callbacks  # the hook ran, and failed
+    assert all(s.error is None and s.outcome is not None for s in group), [s.error for s in group]
+    assert Report.objects.count() == 2
