@@ -36,18 +36,15 @@ def run_once(
     key: str,
     request_fingerprint: str,
     produce: Callable[[], tuple[int, dict[str, Any]]],
-    optimistic: bool = False,
 ) -> Outcome:
     """Run `produce` once per (scope, key); its result is stored in the same transaction, so a
     retry, even one racing the first request, gets the first answer and nothing is created twice.
-
-    `optimistic`: skip the look-up before the work and let the unique key catch a retry (one query
-    less per request; the retry's work is rolled back). Only for work with no side effects outside
-    the database, e.g. no files written."""
+    (API submissions without files go through aduan.intake.groupcommit, which does the same for a
+    group of requests in one transaction.)"""
     key = key.strip()[:128]
     if not key:
         return Outcome(*produce(), replayed=False)
-    previous = None if optimistic else IdempotencyRecord.objects.filter(scope=scope, key=key).first()
+    previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
     if previous is None:
         try:
             with transaction.atomic():
