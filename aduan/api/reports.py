@@ -172,14 +172,10 @@ def _create_with_files(
         return 201, _created_body(submitted, attachments=len(stored))
 
     try:
-        if key:
-            outcome = run_once(
-                scope=client.scope, key=key, request_fingerprint=request_fingerprint, produce=produce
-            )
-            return outcome.status_code, outcome.body, outcome.replayed
-        with transaction.atomic():
-            status, created = produce()
-        return status, created, False
+        outcome = run_once(
+            scope=client.scope, key=key, request_fingerprint=request_fingerprint, produce=produce
+        )
+        return outcome.status_code, outcome.body, outcome.replayed
     except Exception:
         # The transaction rolled back; files already written for it must not stay behind.
         for attachment in stored:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 
 from aduan.core import clock
-from aduan.intake.idempotency import IdempotencyKeyReused, Outcome, run_once
+from aduan.intake.idempotency import IdempotencyKeyReused, Outcome, replay, run_once
 from aduan.intake.models import IdempotencyRecord
 from aduan.intake.services import Prepared, Submitted, submission_store, submissions_store
 from aduan.notifications.services import notify_submitted_many
@@ -123,13 +123,11 @@ def _answer_known_keys(group: list[Submission]) -> list[Submission]:
         record = known.get((submission.scope, submission.key)) if submission.key else None
         if record is None:
             fresh.append(submission)
-        elif record.fingerprint != submission.fingerprint:
-            submission.error = IdempotencyKeyReused(
-                "Idempotency-Key ini sudah dipakai untuk permintaan yang berbeda.",
-                code="idempotency_key_reused",
-            )
-        else:
-            submission.outcome = Outcome(record.status_code, record.response, replayed=True)
+            continue
+        try:
+            submission.outcome = replay(record, submission.fingerprint)
+        except IdempotencyKeyReused as exc:
+            submission.error = exc
     return fresh
 
 
@@ -167,15 +165,11 @@ def _store_alone(submission: Submission) -> None:
         return submission.respond(done)
 
     try:
-        if submission.key:
-            submission.outcome = run_once(
-                scope=submission.scope,
-                key=submission.key,
-                request_fingerprint=submission.fingerprint,
-                produce=produce,
-            )
-        else:
-            with transaction.atomic():
-                submission.outcome = Outcome(*produce(), replayed=False)
+        submission.outcome = run_once(
+            scope=submission.scope,
+            key=submission.key,
+            request_fingerprint=submission.fingerprint,
+            produce=produce,
+        )
     except Exception as exc:  # noqa: BLE001 - this submission's own error, raised in its request
         submission.error = exc

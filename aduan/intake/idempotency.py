@@ -37,13 +37,14 @@ def run_once(
     request_fingerprint: str,
     produce: Callable[[], tuple[int, dict[str, Any]]],
 ) -> Outcome:
-    """Run `produce` once per (scope, key); its result is stored in the same transaction, so a
+    """Run `produce` once per (scope, key), in a transaction (also without a key); its result is stored in the same transaction, so a
     retry, even one racing the first request, gets the first answer and nothing is created twice.
     (API submissions without files go through aduan.intake.groupcommit, which does the same for a
     group of requests in one transaction.)"""
     key = key.strip()[:128]
     if not key:
-        return Outcome(*produce(), replayed=False)
+        with transaction.atomic():
+            return Outcome(*produce(), replayed=False)
     previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
     if previous is None:
         try:
@@ -63,8 +64,13 @@ def run_once(
             previous = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
             if previous is None:
                 raise
-    if previous.fingerprint != request_fingerprint:
+    return replay(previous, request_fingerprint)
+
+
+def replay(record: IdempotencyRecord, request_fingerprint: str) -> Outcome:
+    """The stored first answer for a retry; the same key with another body is refused."""
+    if record.fingerprint != request_fingerprint:
         raise IdempotencyKeyReused(
             "Idempotency-Key ini sudah dipakai untuk permintaan yang berbeda.", code="idempotency_key_reused"
         )
-    return Outcome(previous.status_code, previous.response, replayed=True)
+    return Outcome(record.status_code, record.response, replayed=True)
