@@ -42,6 +42,20 @@ def _fast_password_hasher(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _own_rate_limit_counters(settings) -> None:  # type: ignore[no-untyped-def]
+    # The "ratelimit" cache is files under the data dir: counters of earlier runs (of make run or
+    # of tests) in the same window turned API posts of a later run into 429s. Each test counts
+    # from zero in memory.
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests-rl"},
+    }
+    caches["ratelimit"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _site_language() -> None:
     # A request made in English by an earlier test leaves English active in this thread.
     from django.conf import settings

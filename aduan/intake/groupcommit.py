@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from aduan.core import clock
+from aduan.core import bulkinsert, clock
 from aduan.intake.idempotency import IdempotencyKeyReused, Outcome, replay, run_once
 from aduan.intake.models import IdempotencyRecord
 from aduan.intake.services import Prepared, Submitted, submission_store, submissions_store
@@ -137,7 +137,7 @@ def _store(fresh: list[Submission]) -> None:
         stored = submissions_store([s.prepared for s in fresh])
         notify_submitted_many((s.report, s.access_code) for s in stored)
         answers = [s.respond(done) for s, done in zip(fresh, stored, strict=True)]
-        IdempotencyRecord.objects.bulk_create(
+        bulkinsert.insert(
             [
                 IdempotencyRecord(
                     scope=s.scope,

@@ -18,11 +18,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from aduan.core import clock
+from aduan.core import bulkinsert, clock
 from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput
 from aduan.directory.models import Category, Region
@@ -52,14 +52,12 @@ class Prepared:
     actor: Actor
     access_code: str
 
-    def renew(self, *, new_tracking_number: bool = False) -> None:
+    def renew(self) -> None:
         """Make the rows insertable again after a rolled-back attempt (which gave them ids)."""
         for row in (self.report, self.reporter):
             if row is not None:
                 row.pk = None
                 row._state.adding = True
-        if new_tracking_number:
-            self.report.tracking_number = _new_tracking_number(self.report.submitted_at)
 
 
 def normalize_phone(raw: str) -> str:
@@ -264,30 +262,26 @@ def submission_prepare(
 def submissions_store(prepared: Sequence[Prepared]) -> list[Submitted]:
     """Insert prepared submissions, one multi-row INSERT per table, and write their `submit`
     events; call inside the caller's transaction. A tracking number drawn twice (seven random
-    digits a month) raises IntegrityError: `Prepared.renew` and try again (`submission_store`)."""
+    digits a month) is skipped by the INSERT and drawn again."""
     reporters = [p.reporter for p in prepared if p.reporter is not None]
-    if reporters:
-        Reporter.objects.bulk_create(reporters)
+    bulkinsert.insert(reporters)
     for p in prepared:
         p.report.reporter = p.reporter  # now with its id
     from aduan.workflow.services import open_reports
 
     # The lifecycle service sets the first state and deadline and inserts the rows.
-    open_reports([(p.report, p.actor) for p in prepared])
+    open_reports([(p.report, p.actor) for p in prepared], renumber=_renumber)
     return [Submitted(report=p.report, access_code=p.access_code) for p in prepared]
+
+
+def _renumber(report: Report) -> None:
+    report.tracking_number = _new_tracking_number(report.submitted_at)
 
 
 def submission_store(prepared: Prepared) -> Submitted:
     """One prepared submission in its own transaction (a savepoint inside the caller's)."""
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                return submissions_store([prepared])[0]
-        except IntegrityError as exc:
-            if "tracking_number" not in str(exc):
-                raise
-            prepared.renew(new_tracking_number=True)
-    raise RuntimeError("could not allocate a unique tracking number")
+    with transaction.atomic():
+        return submissions_store([prepared])[0]
 
 
 def report_submit(*, actor: Actor, channel: str, **fields: Any) -> Submitted:

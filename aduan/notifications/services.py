@@ -23,7 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 
-from aduan.core import clock
+from aduan.core import bulkinsert, clock
 from aduan.core.language import in_site_language
 from aduan.core.roles import Role
 from aduan.directory.models import Agency
@@ -288,7 +288,7 @@ def notify_submitted_many(submitted: Iterable[tuple[Report, str]]) -> int:
                 messages.append(message)
     if messages:
         # A second call for the same report meets the unique dedupe key and writes nothing more.
-        OutboundMessage.objects.bulk_create(messages, ignore_conflicts=True)
+        bulkinsert.insert(messages, conflict="dedupe_key")
         _delivery_after_commit()
     return len(messages)
 

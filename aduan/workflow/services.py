@@ -14,7 +14,7 @@ from typing import Any
 from django.db import router, transaction
 from django.db.models.signals import post_save
 
-from aduan.core import clock
+from aduan.core import bulkinsert, clock
 from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from aduan.intake.models import Report, Status, Step
@@ -184,11 +184,15 @@ def report_act(
     return event
 
 
-def open_reports(items: Sequence[tuple[Report, Actor]]) -> list[ReportEvent]:
+def open_reports(
+    items: Sequence[tuple[Report, Actor]], *, renumber: Callable[[Report], None] | None = None
+) -> list[ReportEvent]:
     """The `submit` row of the table for new, unsaved reports (each report's `submitted_at` is its
     moment): sets the first state and deadline, inserts them with one multi-row INSERT and writes
     their events with another. Called by intake inside its transaction, with one report or with
-    a group of concurrent submissions (group commit)."""
+    a group of concurrent submissions (group commit). With `renumber`, a report whose tracking
+    number is already taken is given a new one by it and inserted again, instead of an
+    IntegrityError."""
     transition = TRANSITIONS[Action.SUBMIT]
     for report, actor in items:
         if actor.role not in transition.roles:
@@ -197,25 +201,33 @@ def open_reports(items: Sequence[tuple[Report, Actor]]) -> list[ReportEvent]:
             )
         report.status = Status.BELUM_TERVERIFIKASI
         _schedule(report, Action.SUBMIT, report.submitted_at)
-    Report.objects.bulk_create([report for report, _ in items])
-    events = ReportEvent.objects.bulk_create(
-        [
-            ReportEvent(
-                report=report,
-                action=Action.SUBMIT.value,
-                from_status="",
-                to_status=report.status,
-                actor_user=actor.user,
-                actor_role=actor.role.value,
-                actor_agency_id=actor.agency_id,
-                note="",
-                is_public=True,
-                data={"channel": report.channel},
-                created_at=report.submitted_at,
-            )
-            for report, actor in items
-        ]
-    )
+    pending = [report for report, _ in items]
+    for _attempt in range(5):
+        inserted = bulkinsert.insert(pending, conflict="tracking_number" if renumber else "")
+        pending = [report for report, done in zip(pending, inserted, strict=True) if not done]
+        if not pending or renumber is None:
+            break
+        for report in pending:
+            renumber(report)
+    if pending:
+        raise RuntimeError("could not allocate unique tracking numbers")
+    events = [
+        ReportEvent(
+            report=report,
+            action=Action.SUBMIT.value,
+            from_status="",
+            to_status=report.status,
+            actor_user=actor.user,
+            actor_role=actor.role.value,
+            actor_agency_id=actor.agency_id,
+            note="",
+            is_public=True,
+            data={"channel": report.channel},
+            created_at=report.submitted_at,
+        )
+        for report, actor in items
+    ]
+    bulkinsert.insert(events)
     using = router.db_for_write(ReportEvent)
     for event in events:
         # bulk_create sends no post_save; the receivers of ReportEvent get it as from save().

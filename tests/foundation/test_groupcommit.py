@@ -115,6 +115,20 @@ def test_a_unique_key_failure_falls_back_to_one_transaction_each(db: None) -> No
     assert ReportEvent.objects.count() == Report.objects.count()
 
 
+def test_a_tracking_number_drawn_twice_is_drawn_again_within_the_group(db: None) -> None:
+    existing = submit().report
+    collides, other = submission(), submission()
+    collides.prepared.report.tracking_number = existing.tracking_number
+    before = dict(groupcommit.stats)
+    groupcommit.write_group([collides, other])
+    assert collides.outcome is not None and other.outcome is not None
+    assert collides.outcome.body["tracking_number"] != existing.tracking_number
+    # No rollback and no second transaction: the INSERT skipped it and it was drawn again.
+    assert groupcommit.stats["fallbacks"] == before["fallbacks"]
+    assert groupcommit.stats["groups"] == before["groups"] + 1
+    assert Report.objects.count() == 3 == ReportEvent.objects.count()
+
+
 def test_any_other_error_reaches_every_submission_and_nothing_is_stored(db: None) -> None:
     def broken(submitted: Submitted) -> tuple[int, dict[str, Any]]:
         raise RuntimeError("answer could not be built")
