@@ -4,12 +4,13 @@ The group commit of the intake API (aduan/intake/groupcommit.py) writes a few do
 table per transaction, hundreds of times a second. On PostgreSQL `bulk_create` spends most of
 its time in Python: every value of every row goes through the field's preparation chain, then
 psycopg's client-side binding quotes it into the SQL text (Django's default cursor). Here the
-rows become one typed array per column, sent with server-side binding in psycopg's binary
-format to one `INSERT … SELECT * FROM unnest(…) RETURNING id`, and values of the plain Python
-types that psycopg adapts exactly as Django would (str, int, bool, None, datetime, date,
-Decimal) are passed as they are; anything else (enum members, JSON, lazy strings, …) still goes
-through the field's own `get_db_prep_save`. The statement runs through Django's cursor wrapper,
-so it is logged and counted like any other query, in the caller's transaction.
+rows go as one `INSERT … VALUES (…), (…) RETURNING id` with server-side binding, each value a
+parameter that psycopg's C dumpers send as it is; values of the plain Python types that psycopg
+adapts exactly as Django would (str, int, bool, None, datetime, date, Decimal) skip the field
+preparation, anything else (enum members, JSON, lazy strings, …) still goes through the field's
+own `get_db_prep_save`. (Typed arrays to `unnest`, as bulk_create does, were measured slower
+here: psycopg dumps array elements in Python.) The statement runs through Django's cursor
+wrapper, so it is logged and counted like any other query, in the caller's transaction.
 
 With `conflict`, rows that would break a unique constraint are skipped instead of raising (a
 tracking number drawn twice, a message already queued): those objects come back as not
@@ -24,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import psycopg
@@ -33,6 +34,7 @@ from django.db.models import Field, Model
 
 # Values of these exact types reach psycopg as they are; psycopg adapts them the way Django's
 # field preparation would end up doing (an aware datetime to timestamptz, Decimal to numeric).
+MAX_PARAMETERS = 30_000
 _PLAIN = frozenset({str, int, bool, type(None), dt.datetime, dt.date, Decimal})
 
 
@@ -55,11 +57,17 @@ def _plan(model: type[Model], alias: str, conflict: str) -> tuple[list[Field], l
         returning.append(quote(next(f.column for f in fields if f.attname == conflict)))
     # Names from the model's _meta, quoted; every value is a parameter.
     sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
-        f"SELECT * FROM unnest({', '.join(f'%s::{f.db_type(connection)}[]' for f in fields)})"
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
+        "{rows}"
         f"{on_conflict} RETURNING {', '.join(returning)}"
     )
     return fields, auto, sql
+
+
+@lru_cache(maxsize=512)
+def _statement(template: str, width: int, rows: int) -> str:
+    row = f"({', '.join(['%s'] * width)})"
+    return template.replace("{rows}", ", ".join([row] * rows))
 
 
 def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
@@ -80,20 +88,29 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
             field.pre_save(obj, add=True)
     if not sql:
         return _insert_other(model, objs, conflict, alias)
-    columns: list[list[Any]] = [[] for _ in fields]
+    # PostgreSQL takes at most 65,535 parameters per statement.
+    batch = max(1, MAX_PARAMETERS // len(fields))
+    if len(objs) > batch:
+        return [
+            done
+            for start in range(0, len(objs), batch)
+            for done in insert(objs[start : start + batch], conflict=conflict)
+        ]
+    params: list[Any] = []
     for obj in objs:
-        for column, field in zip(columns, fields, strict=True):
+        for field in fields:
             value = getattr(obj, field.attname)
             if type(value) not in _PLAIN:
                 value = field.get_db_prep_save(value, connection)
-            column.append(value)
+            params.append(value)
+    sql = _statement(sql, len(fields), len(objs))
     connection.ensure_connection()
-    # Server-side binding: the arrays travel as binary parameters instead of quoted SQL text.
+    # Server-side binding: the values travel as parameters instead of quoted SQL text.
     raw = psycopg.Cursor(connection.connection)
     # Django's wrapper, as for its own cursors: logged when queries are (tests, DEBUG).
     wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
     with wrap(raw) as cursor:  # type: ignore[arg-type]  # the stubs expect a wrapper; Django wraps raw cursors
-        cursor.execute(sql, columns)
+        cursor.execute(sql, params)
         returned = cursor.fetchall()
     if conflict:
         ids = {value: pk for pk, value in returned}
@@ -104,7 +121,7 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
                 _saved(obj, pk, alias)
             inserted.append(pk is not None)
         return inserted
-    # Rows come back in the order of the arrays (what bulk_create relies on too).
+    # Rows come back in the order of VALUES (what bulk_create relies on too).
     for obj, (pk,) in zip(objs, returned, strict=True):
         _saved(obj, pk, alias)
     return [True] * len(objs)

@@ -83,6 +83,13 @@ def test_objects_come_back_saved_in_their_order(db: None) -> None:
     assert bulkinsert.insert([]) == []
 
 
+def test_more_rows_than_one_statement_takes_go_in_several(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulkinsert, "MAX_PARAMETERS", 12)  # two Reporter rows per statement
+    reporters = [Reporter(name=f"R{i}") for i in range(5)]
+    assert bulkinsert.insert(reporters) == [True] * 5
+    assert [Reporter.objects.get(pk=r.pk).name for r in reporters] == [f"R{i}" for i in range(5)]
+
+
 def test_conflicts_are_skipped_only_when_asked(db: None) -> None:
     taken = submit().report
     batch = [report(taken.tracking_number), report("2611-0000003"), report("2611-0000003")]
