@@ -1,17 +1,17 @@
 """Group commit: concurrent submissions in one process are written in one transaction.
 
 Each request validates its report itself (`submission_prepare`, no lock, no transaction), then
-hands it over here and waits. The request that takes the writer lock takes everything queued
+hands it over here and waits. The request that finds nobody writing takes everything queued
 and writes it as one transaction: one multi-row INSERT per table (reporters, reports, events,
-outbox, Idempotency-Key answers) and one COMMIT, that is one WAL flush, for the group instead of
-a dozen statements and a flush per report. Nobody waits for a group to fill: a submission that
+outbox, Idempotency-Key answers, aduan.core.bulkinsert) and one COMMIT, that is one WAL flush,
+for the group instead of a dozen statements and a flush per report. Nobody waits for a group to fill: a submission that
 arrives when the writer is idle is written at once, alone; under load, the submissions that
 arrived while the previous group was being written form the next group.
 
 A request is answered only after the transaction holding its report has committed, so every
-201 is durable. If a group fails on a unique key (an Idempotency-Key retried in another process
-at the same moment, a tracking number drawn twice), it is rolled back and each submission is
-written alone, the way a single submission always is; any other error is raised to every
+201 is durable. A tracking number drawn twice is skipped by its INSERT and drawn again within the
+group. If a group fails on another unique key (an Idempotency-Key retried in another process at
+the same moment), it is rolled back and each submission is written alone, the way a single submission always is; any other error is raised to every
 request of the group, none of which has been answered.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
@@ -45,39 +45,48 @@ class Submission:
     outcome: Outcome | None = None
     error: BaseException | None = None
     done: bool = False
+    # Set once: when the submission is done, or when its request is to write the next group.
+    wake: threading.Event = field(default_factory=threading.Event)
 
 
 _queue: list[Submission] = []
-_changed = threading.Condition()
-_writing = 0
+_lock = threading.Lock()
 # One group at a time per process: with two (one inserting while the other waits for its COMMIT)
 # the groups halved and the benchmark lost a quarter of its throughput (bench/intake.py).
-MAX_WRITERS = 1
+_writing = False
 # How many groups and submissions this process wrote (read by tests and the benchmark).
 stats = {"groups": 0, "submissions": 0, "fallbacks": 0}
 
 
 def submit(submission: Submission) -> Outcome:
     """Write one prepared submission, together with whatever else is queued; returns its answer
-    (the first answer again for a known Idempotency-Key) once it has committed."""
+    (the first answer again for a known Idempotency-Key) once it has committed.
+
+    The request that finds no group being written writes one; the others wait, each woken once:
+    with its answer, or, for the oldest one queued when a group is done, to write the next
+    group (which holds its own submission first). Nobody else is woken in between."""
     global _writing
     submission.key = submission.key.strip()[:128]
-    with _changed:
+    with _lock:
         _queue.append(submission)
-        while not submission.done:
-            if _queue and _writing < MAX_WRITERS:
-                group = _queue[:MAX_GROUP]
-                del _queue[:MAX_GROUP]
-                _writing += 1
-                _changed.release()
-                try:
-                    write_group(group)
-                finally:
-                    _changed.acquire()
-                    _writing -= 1
-                    _changed.notify_all()
-            else:
-                _changed.wait()
+        lead = not _writing
+        _writing = True
+    if not lead:
+        submission.wake.wait()
+    if not submission.done:
+        with _lock:
+            group = _queue[:MAX_GROUP]
+            del _queue[:MAX_GROUP]
+        try:
+            write_group(group)
+        finally:
+            with _lock:
+                successor = _queue[0] if _queue else None
+                _writing = successor is not None
+            for other in group:
+                other.wake.set()
+            if successor is not None:
+                successor.wake.set()
     if submission.error is not None:
         raise submission.error
     assert submission.outcome is not None
@@ -92,11 +101,11 @@ def write_group(group: list[Submission]) -> None:
         if fresh:
             try:
                 _store(fresh)
-                with _changed:
+                with _lock:
                     stats["groups"] += 1
                     stats["submissions"] += len(fresh)
             except IntegrityError:
-                with _changed:
+                with _lock:
                     stats["fallbacks"] += 1
                 for submission in fresh:
                     _store_alone(submission)
