@@ -190,16 +190,30 @@ def _enqueue_delivery() -> None:
 
 
 def _delivery_after_commit() -> None:
-    """One delivery task per transaction, however many messages it wrote."""
+    """One delivery task per transaction, however many messages it wrote.
+
+    With the database task backend (production) the task is a row of this same database: it is
+    written in the transaction, so it commits with the messages it is to deliver (or not at all),
+    and the commit is the only one. Other backends (the immediate one runs the task at once)
+    enqueue after commit."""
     if getattr(_local, "deferred", False):
         return
-    if connection.in_atomic_block and any(
-        getattr(entry[1], "__name__", "") == "_enqueue_delivery" for entry in connection.run_on_commit
-    ):
-        return
+    if connection.in_atomic_block:
+        if any(entry[1] in (_enqueue_delivery, _delivery_enqueued) for entry in connection.run_on_commit):
+            return
+        from aduan.sla.tasks import uses_database_backend
+
+        if uses_database_backend():
+            _enqueue_delivery()
+            transaction.on_commit(_delivery_enqueued)  # marks this transaction as served
+            return
     # robust: a broken task queue must not undo the citizen's committed action; the periodic
     # sweep delivers whatever is still pending.
     transaction.on_commit(_enqueue_delivery, robust=True)
+
+
+def _delivery_enqueued() -> None:
+    """Nothing to do after commit: the delivery task committed with the messages."""
 
 
 def _outbound(

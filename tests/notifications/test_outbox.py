@@ -163,7 +163,10 @@ def test_the_reporter_of_a_duplicate_follows_the_original(staff: dict[str, User]
 def test_nothing_is_sent_inside_the_transaction(
     staff: dict[str, User], django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
+    from django_tasks_db.models import DBTaskResult
+
     report = submit().report
+    tasks_before = DBTaskResult.objects.filter(task_path__endswith="deliver_pending").count()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         with transaction.atomic():
             report_act(
@@ -175,8 +178,11 @@ def test_nothing_is_sent_inside_the_transaction(
             [message] = messages(report)
             assert message.state == State.PENDING
         assert mail.outbox == []
-    # Delivery is left to one task enqueued after commit.
-    assert [cb.__name__ for cb in callbacks].count("_enqueue_delivery") == 1
+    # Delivery is left to one task, a row of the same transaction (the database task backend):
+    # it commits with the message, and nothing is left to enqueue after commit.
+    assert DBTaskResult.objects.filter(task_path__endswith="deliver_pending").count() == tasks_before + 1
+    names = [cb.__name__ for cb in callbacks]
+    assert names.count("_delivery_enqueued") == 1 and "_enqueue_delivery" not in names
     assert mail.outbox == []
     assert deliver_due()["sent"] == 1
     assert [m.to for m in mail.outbox] == [["siti@example.org"]]
