@@ -35,6 +35,7 @@ from aduan.intake.idempotency import fingerprint, run_once
 from aduan.intake.models import Attachment, Status
 from aduan.intake.services import (
     ALLOWED_TYPES,
+    Prepared,
     Submitted,
     attachment_add,
     report_submit_with_files,
@@ -87,7 +88,7 @@ def _json_body(request: HttpRequest) -> Any:
         raise ApiProblem(400, "invalid_json", "Badan permintaan bukan JSON yang valid.") from None
 
 
-def _parse_create(request: HttpRequest) -> tuple[ReportIn, list[UploadedFile], str]:
+def parse_create(request: HttpRequest) -> tuple[ReportIn, list[UploadedFile], str]:
     """The validated body, the uploaded files, and a fingerprint of both for Idempotency-Key."""
     content_type = request.content_type or ""
     files: list[UploadedFile] = []
@@ -220,29 +221,42 @@ def report_create(request: HttpRequest) -> HttpResponse:
     """Create a report. The same Idempotency-Key again answers with the first result (same tracking number)."""
     client = client_of(request)
     ratelimit.check_create(client)
-    body, files, request_fingerprint = _parse_create(request)
+    body, files, request_fingerprint = parse_create(request)
     _precheck_files(files)
     key = request.headers.get("Idempotency-Key", "").strip()
     if files:
         status, created, replayed = _create_with_files(client, body, files, key, request_fingerprint)
-    else:
-        # No files: nothing is written outside the database, so the submission joins the group
-        # commit of concurrent submissions (aduan.intake.groupcommit).
-        prepared = submission_prepare(
-            actor=client.submitting_actor(),
-            channel=client.channel,
-            **body.model_dump(exclude={"keep_location"}),
+        return created_response(status, created, replayed)
+    return submit_prepared(client, prepare_json(client, body), key, request_fingerprint)
+
+
+def prepare_json(client: Client, body: ReportIn) -> Prepared:
+    """A submission without files, validated and built, not yet written (aduan.api.lane, too)."""
+    return submission_prepare(
+        actor=client.submitting_actor(),
+        channel=client.channel,
+        **body.model_dump(exclude={"keep_location"}),
+    )
+
+
+def submit_prepared(client: Client, prepared: Prepared, key: str, request_fingerprint: str) -> HttpResponse:
+    """Write a prepared submission without files and answer it (aduan.api.lane, too).
+
+    Nothing is written outside the database, so the submission joins the group commit of
+    concurrent submissions (aduan.intake.groupcommit)."""
+    outcome = groupcommit.submit(
+        groupcommit.Submission(
+            prepared=prepared,
+            respond=lambda submitted: (201, _created_body(submitted, attachments=0)),
+            scope=client.scope,
+            key=key,
+            fingerprint=request_fingerprint,
         )
-        outcome = groupcommit.submit(
-            groupcommit.Submission(
-                prepared=prepared,
-                respond=lambda submitted: (201, _created_body(submitted, attachments=0)),
-                scope=client.scope,
-                key=key,
-                fingerprint=request_fingerprint,
-            )
-        )
-        status, created, replayed = outcome.status_code, outcome.body, outcome.replayed
+    )
+    return created_response(outcome.status_code, outcome.body, outcome.replayed)
+
+
+def created_response(status: int, created: dict[str, Any], replayed: bool) -> HttpResponse:
     headers = {"Location": created["url"]}
     if replayed:
         headers["Idempotent-Replayed"] = "true"
