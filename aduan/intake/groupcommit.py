@@ -3,16 +3,18 @@
 Each request validates its report itself (`submission_prepare`, no lock, no transaction), then
 hands it over here and waits. The request that finds nobody writing takes everything queued
 and writes it as one transaction: one multi-row INSERT per table (reporters, reports, events,
-outbox, Idempotency-Key answers, aduan.core.bulkinsert) and one COMMIT, that is one WAL flush,
-for the group instead of a dozen statements and a flush per report. Nobody waits for a group to fill: a submission that
-arrives when the writer is idle is written at once, alone; under load, the submissions that
-arrived while the previous group was being written form the next group.
+outbox, Idempotency-Key answers; aduan.core.bulkinsert) and one COMMIT, that is one WAL flush,
+for the group instead of a dozen statements and a flush per report. Nobody waits for a group
+to fill: a submission that arrives when the writer is idle is written at once, alone; under
+load, the submissions that arrived while the previous group was being written form the next
+group.
 
 A request is answered only after the transaction holding its report has committed, so every
-201 is durable. A tracking number drawn twice is skipped by its INSERT and drawn again within the
-group. If a group fails on another unique key (an Idempotency-Key retried in another process at
-the same moment), it is rolled back and each submission is written alone, the way a single submission always is; any other error is raised to every
-request of the group, none of which has been answered.
+201 is durable. A tracking number drawn twice is skipped by its INSERT and drawn again within
+the group. If a group fails on another unique key (an Idempotency-Key retried in another
+process at the same moment), it is rolled back and each submission is written alone, the way a
+single submission always is; any other error is raised to every request of the group, none of
+which has been answered.
 """
 
 from __future__ import annotations
