@@ -16,8 +16,8 @@ With `conflict`, rows that would break a unique constraint are skipped instead o
 tracking number drawn twice, a message already queued): those objects come back as not
 inserted, without a primary key, recognised by the value of the unique column `conflict` names.
 
-Other databases (SQLite, the embedded default) take `bulk_create`, with the conflict column
-checked first under the transaction's write lock (SQLite transactions here are IMMEDIATE).
+SQLite (the embedded default) takes the same statement (`ON CONFLICT DO NOTHING` and
+`RETURNING` since SQLite 3.35) through Django's own cursor, every value prepared by its field.
 """
 
 from __future__ import annotations
@@ -32,21 +32,20 @@ import psycopg
 from django.db import connections, router
 from django.db.models import Field, Model
 
-# Values of these exact types reach psycopg as they are; psycopg adapts them the way Django's
-# field preparation would end up doing (an aware datetime to timestamptz, Decimal to numeric).
+# Parameters per statement, at most (PostgreSQL takes 65,535; SQLite's limit is lower, see below).
 MAX_PARAMETERS = 30_000
+# On PostgreSQL, values of these exact types reach psycopg as they are; psycopg adapts them the way
+# Django's field preparation would end up doing (an aware datetime to timestamptz, Decimal to numeric).
 _PLAIN = frozenset({str, int, bool, type(None), dt.datetime, dt.date, Decimal})
 
 
 @cache
 def _plan(model: type[Model], alias: str, conflict: str) -> tuple[list[Field], list[Field], str]:
-    """(fields inserted, fields with auto_now/auto_now_add, PostgreSQL INSERT statement)."""
+    """(fields inserted, fields with auto_now/auto_now_add, INSERT statement with "{rows}")."""
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     connection = connections[alias]
-    if connection.vendor != "postgresql":
-        return fields, auto, ""
     quote = connection.ops.quote_name
     returning = [quote(meta.pk.column)]
     on_conflict = ""
@@ -83,40 +82,38 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
     alias = router.db_for_write(model)
     connection = connections[alias]
     fields, auto, sql = _plan(model, alias, conflict)
-    for obj in objs:
-        for field in auto:
-            field.pre_save(obj, add=True)
-    if not sql:
-        return _insert_other(model, objs, conflict, alias)
-    # PostgreSQL takes at most 65,535 parameters per statement.
-    batch = max(1, MAX_PARAMETERS // len(fields))
+    batch = max(1, min(MAX_PARAMETERS, connection.features.max_query_params or MAX_PARAMETERS) // len(fields))
     if len(objs) > batch:
         return [
             done
             for start in range(0, len(objs), batch)
             for done in insert(objs[start : start + batch], conflict=conflict)
         ]
+    for obj in objs:
+        for field in auto:
+            field.pre_save(obj, add=True)
+    plain = _PLAIN if connection.vendor == "postgresql" else frozenset()
     params: list[Any] = []
     for obj in objs:
         for field in fields:
             value = getattr(obj, field.attname)
-            if type(value) not in _PLAIN:
+            if type(value) not in plain:
                 value = field.get_db_prep_save(value, connection)
             params.append(value)
     sql = _statement(sql, len(fields), len(objs))
-    connection.ensure_connection()
-    # Server-side binding: the values travel as parameters instead of quoted SQL text.
-    raw = psycopg.Cursor(connection.connection)
-    # Django's wrapper, as for its own cursors: logged when queries are (tests, DEBUG).
-    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
-    with wrap(raw) as cursor:  # type: ignore[arg-type]  # the stubs expect a wrapper; Django wraps raw cursors
+    with _cursor(connection) as cursor:
         cursor.execute(sql, params)
         returned = cursor.fetchall()
     if conflict:
-        ids = {value: pk for pk, value in returned}
+        # Matched by value, in order: a value a partial unique index leaves out (an empty
+        # dedupe key) may come back more than once.
+        ids: dict[Any, list[Any]] = {}
+        for pk, value in returned:
+            ids.setdefault(value, []).append(pk)
         inserted = []
         for obj in objs:
-            pk = ids.pop(getattr(obj, conflict), None)
+            same = ids.get(getattr(obj, conflict))
+            pk = same.pop(0) if same else None
             if pk is not None:
                 _saved(obj, pk, alias)
             inserted.append(pk is not None)
@@ -133,21 +130,12 @@ def _saved(obj: Model, pk: Any, alias: str) -> None:
     obj._state.db = alias
 
 
-def _insert_other(model: type[Model], objs: Sequence[Model], conflict: str, alias: str) -> list[bool]:
-    keep = list(objs)
-    if conflict:
-        wanted = [getattr(obj, conflict) for obj in objs]
-        taken = set(
-            model._default_manager.using(alias)
-            .filter(**{f"{conflict}__in": wanted})
-            .values_list(conflict, flat=True)
-        )
-        keep = []
-        for obj in objs:
-            value = getattr(obj, conflict)
-            if value not in taken:
-                taken.add(value)  # a value twice in this batch: the first one wins
-                keep.append(obj)
-    model._default_manager.using(alias).bulk_create(keep)
-    kept = {id(obj) for obj in keep}
-    return [id(obj) in kept for obj in objs]
+def _cursor(connection: Any) -> Any:
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    # Server-side binding: the values travel as parameters instead of quoted SQL text, in
+    # Django's wrapper as for its own cursors (logged when queries are: tests, DEBUG).
+    raw = psycopg.Cursor(connection.connection)
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    return wrap(raw)

@@ -37,10 +37,10 @@ def run_once(
     request_fingerprint: str,
     produce: Callable[[], tuple[int, dict[str, Any]]],
 ) -> Outcome:
-    """Run `produce` once per (scope, key), in a transaction (also without a key); its result is stored in the same transaction, so a
-    retry, even one racing the first request, gets the first answer and nothing is created twice.
-    (API submissions without files go through aduan.intake.groupcommit, which does the same for a
-    group of requests in one transaction.)"""
+    """Run `produce` once per (scope, key), in a transaction (also without a key); its result is
+    stored in the same transaction, so a retry, even one racing the first request, gets the first
+    answer and nothing is created twice. (API submissions without files go through
+    aduan.intake.groupcommit, which does the same for a group of requests in one transaction.)"""
     key = key.strip()[:128]
     if not key:
         with transaction.atomic():

@@ -230,7 +230,7 @@ def open_reports(
     bulkinsert.insert(events)
     using = router.db_for_write(ReportEvent)
     for event in events:
-        # bulk_create sends no post_save; the receivers of ReportEvent get it as from save().
+        # A multi-row INSERT sends no post_save; the receivers of ReportEvent get it as from save().
         post_save.send(
             sender=ReportEvent, instance=event, created=True, raw=False, using=using, update_fields=None
         )

@@ -115,3 +115,9 @@ def test_a_message_already_queued_is_not_queued_twice(db: None) -> None:
     assert bulkinsert.insert([message()], conflict="dedupe_key") == [True]
     assert bulkinsert.insert([message(), message()], conflict="dedupe_key") == [False, False]
     assert OutboundMessage.objects.filter(dedupe_key="once").count() == 1
+    # The unique index leaves empty keys out: those are all written, each with its own id.
+    free = [message(), message()]
+    for row in free:
+        row.dedupe_key = ""
+    assert bulkinsert.insert(free, conflict="dedupe_key") == [True, True]
+    assert free[0].pk != free[1].pk and OutboundMessage.objects.filter(dedupe_key="").count() == 2

@@ -32,7 +32,7 @@ def test_worker_once_runs_the_sweeps_and_delivers_messages(transactional_db: Non
         submitted = submit()
         notify_submitted(submitted.report, submitted.access_code)
         act(as_actor(koordinator), submitted.report, "hold", question="Di desa mana?")
-    # After commit, one delivery task per transaction was enqueued; nothing sent yet: the
+    # One delivery task per transaction, committed with its messages; nothing sent yet: the
     # confirmation by SMS and by email (one INSERT, one transaction), then the hold's message.
     assert DBTaskResult.objects.filter(task_path="aduan.notifications.tasks.deliver_pending").count() == 2
     assert mail.outbox == []
