@@ -18,6 +18,11 @@ inserted, without a primary key, recognised by the value of the unique column `c
 
 SQLite (the embedded default) takes the same statement (`ON CONFLICT DO NOTHING` and
 `RETURNING` since SQLite 3.35) through Django's own cursor, every value prepared by its field.
+
+Statements run through aduan.core.fastsql: on PostgreSQL prepared on the server, for groups of up
+to PREPARE_ROWS rows (one prepared statement per table and row count).
+
+A primary key that is not an auto field (a UUID the caller sets) is inserted like any other column.
 """
 
 from __future__ import annotations
@@ -28,12 +33,16 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
-import psycopg
 from django.db import connections, router
 from django.db.models import Field, Model
+from django.db.models.fields import AutoFieldMixin
+
+from aduan.core import fastsql
 
 # Parameters per statement, at most (PostgreSQL takes 65,535; SQLite's limit is lower, see below).
 MAX_PARAMETERS = 30_000
+# Statements of up to this many rows are prepared on the server (larger groups are rare).
+PREPARE_ROWS = 16
 # On PostgreSQL, values of these exact types reach psycopg as they are; psycopg adapts them the way
 # Django's field preparation would end up doing (an aware datetime to timestamptz, Decimal to numeric).
 _PLAIN = frozenset({str, int, bool, type(None), dt.datetime, dt.date, Decimal})
@@ -43,7 +52,7 @@ _PLAIN = frozenset({str, int, bool, type(None), dt.datetime, dt.date, Decimal})
 def _plan(model: type[Model], alias: str, conflict: str) -> tuple[list[Field], list[Field], str]:
     """(fields inserted, fields with auto_now/auto_now_add, INSERT statement with "{rows}")."""
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, AutoFieldMixin))]
     auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     connection = connections[alias]
     quote = connection.ops.quote_name
@@ -101,9 +110,7 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
                 value = field.get_db_prep_save(value, connection)
             params.append(value)
     sql = _statement(sql, len(fields), len(objs))
-    with _cursor(connection) as cursor:
-        cursor.execute(sql, params)
-        returned = cursor.fetchall()
+    returned = fastsql.query(sql, params, using=alias, prepare=len(objs) <= PREPARE_ROWS)
     if conflict:
         # Matched by value, in order: a value a partial unique index leaves out (an empty
         # dedupe key) may come back more than once.
@@ -128,14 +135,3 @@ def _saved(obj: Model, pk: Any, alias: str) -> None:
     obj.pk = pk
     obj._state.adding = False
     obj._state.db = alias
-
-
-def _cursor(connection: Any) -> Any:
-    if connection.vendor != "postgresql":
-        return connection.cursor()
-    connection.ensure_connection()
-    # Server-side binding: the values travel as parameters instead of quoted SQL text, in
-    # Django's wrapper as for its own cursors (logged when queries are: tests, DEBUG).
-    raw = psycopg.Cursor(connection.connection)
-    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
-    return wrap(raw)

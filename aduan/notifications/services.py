@@ -201,10 +201,11 @@ def _delivery_after_commit() -> None:
     if connection.in_atomic_block:
         if any(entry[1] in (_enqueue_delivery, _delivery_enqueued) for entry in connection.run_on_commit):
             return
-        from aduan.sla.tasks import uses_database_backend
+        from aduan.notifications.tasks import deliver_pending
+        from aduan.sla.tasks import enqueue_in_transaction, uses_database_backend
 
         if uses_database_backend():
-            _enqueue_delivery()
+            enqueue_in_transaction(deliver_pending)
             transaction.on_commit(_delivery_enqueued)  # marks this transaction as served
             return
     # robust: a broken task queue must not undo the citizen's committed action; the periodic

@@ -244,8 +244,9 @@ def test_pre_aggregated_path_equals_raw_and_stays_current(  # type: ignore[no-un
         assert refresh(start=start, end=end) == 12  # months recounted
     assert CountedDay.objects.filter(day__range=(start, end)).count() == 365
     assert counted_counter(start, end) == raw
-    assert evaluation(start, end) == evaluation(start, end, use_counts=False) | {
-        "generated_at": evaluation(start, end)["generated_at"]
+    # generated_at aside (two calls may fall in different seconds).
+    assert evaluation(start, end) | {"generated_at": ""} == evaluation(start, end, use_counts=False) | {
+        "generated_at": ""
     }
     for scope in ("", "agency:dinkes", "kecamatan:35.02.17"):
         assert counted_counter(start, end, scope) == raw_counter(start, end, scope)

@@ -362,3 +362,26 @@ def test_messages_are_written_in_the_site_language_whatever_is_active(staff: dic
         report = verified(as_actor(staff["koordinator"]))
     [message] = messages(report)
     assert "Terverifikasi" in message.body  # the Indonesian status label, not its English translation
+
+
+def test_the_lean_enqueue_writes_the_row_enqueue_writes(db: None) -> None:
+    """enqueue_in_transaction copies what django_tasks_db's DatabaseBackend.enqueue writes; a new
+    version of the library that writes something else fails here."""
+    from django.forms.models import model_to_dict
+    from django_tasks_db.models import DBTaskResult
+
+    from aduan.notifications.tasks import deliver_pending
+    from aduan.sla.tasks import enqueue_in_transaction
+
+    with transaction.atomic():
+        by_library = DBTaskResult.objects.get(id=deliver_pending.enqueue().id)
+        enqueue_in_transaction(deliver_pending)
+    [lean] = DBTaskResult.objects.exclude(id=by_library.id).filter(task_path=deliver_pending.module_path)
+    different = {"id", "enqueued_at"}
+    assert {k: v for k, v in model_to_dict(lean).items() if k not in different} == {
+        k: v for k, v in model_to_dict(by_library).items() if k not in different
+    }
+    assert lean.id != by_library.id and lean.enqueued_at is not None
+    assert lean.task_result.status == by_library.task_result.status == "READY"
+    # The worker claims it like any other.
+    assert DBTaskResult.objects.ready().filter(id=lean.id).exists()

@@ -1,0 +1,73 @@
+"""Run one SQL statement of our own with as little Python around it as possible.
+
+The group commit of the intake API (aduan/intake/groupcommit.py) runs a handful of fixed
+statements per transaction, hundreds of transactions a second; through the ORM each costs more
+Python than the database spends on it. `query` takes the statement with `%s` placeholders and
+runs it in the caller's transaction:
+
+- on PostgreSQL through psycopg's RawCursor: the `%s` are turned into `$1, $2, …` once per
+  statement text (psycopg would otherwise parse a long statement again on every call), values
+  travel as parameters (server-side binding), and the statement is prepared on the server
+  (`PREPARE` once per connection, then only executed: no parsing and planning per call;
+  psycopg prepares at the protocol level, which PgBouncer ≥ 1.21 passes through);
+- on SQLite through Django's own cursor.
+
+Errors are Django's (IntegrityError and the rest, as from the ORM). When queries are logged
+(DEBUG, tests) or an execute wrapper is installed, the statement goes through Django's cursor
+wrapper as well, so it is counted and seen like any other query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from django.db import connections
+from psycopg.pq import ExecStatus
+
+TUPLES_OK = ExecStatus.TUPLES_OK
+
+# Prepared statements kept per connection (psycopg's default is 100; the group commit's
+# multi-row INSERTs take one per table and group size).
+PREPARED_MAX = 400
+
+
+@lru_cache(maxsize=1024)
+def dollar(sql: str) -> str:
+    """`%s` placeholders as PostgreSQL's `$1, $2, …` (our own statements: no other `%`)."""
+    counter = iter(range(1, 1_000_000))
+    return re.sub(r"%s", lambda _m: f"${next(counter)}", sql)
+
+
+def query(
+    sql: str, params: Sequence[Any], *, using: str = "default", prepare: bool = True
+) -> list[tuple[Any, ...]]:
+    """Run `sql` (with `%s` placeholders) in the current transaction of connection `using`; the
+    rows it returns ([] for a statement without rows)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+    connection.ensure_connection()
+    raw = psycopg.RawCursor(connection.connection)
+    if connection.queries_logged or connection.execute_wrappers:
+        wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+        with wrap(raw) as cursor:
+            cursor.execute(dollar(sql), params)
+            return cursor.fetchall() if cursor.description else []
+    connection.validate_no_broken_transaction()
+    pg = connection.connection
+    if pg.prepare_threshold is None:
+        # Django leaves psycopg's automatic preparing off (None also ignores prepare=True): a
+        # threshold never reached keeps it off for every statement but ours.
+        pg.prepare_threshold = 2**31 - 1
+        pg.prepared_max = PREPARED_MAX
+    with connection.wrap_database_errors:
+        raw.execute(dollar(sql), params, prepare=prepare)
+        # (Not raw.description: it builds a Column object per column.)
+        result = raw.pgresult
+        return raw.fetchall() if result is not None and result.status == TUPLES_OK else []
