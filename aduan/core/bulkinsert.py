@@ -28,7 +28,9 @@ A primary key that is not an auto field (a UUID the caller sets) is inserted lik
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
@@ -49,25 +51,28 @@ _PLAIN = frozenset({str, int, bool, type(None), dt.datetime, dt.date, Decimal})
 
 
 @cache
-def _plan(model: type[Model], alias: str, conflict: str) -> tuple[list[Field], list[Field], str]:
+def _plan(
+    model: type[Model], alias: str, conflict: str, returning: bool = True
+) -> tuple[list[Field], list[Field], str]:
     """(fields inserted, fields with auto_now/auto_now_add, INSERT statement with "{rows}")."""
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, AutoFieldMixin))]
     auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     connection = connections[alias]
     quote = connection.ops.quote_name
-    returning = [quote(meta.pk.column)]
+    returned = [quote(meta.pk.column)]
     on_conflict = ""
     if conflict:
         # No conflict target, like bulk_create(ignore_conflicts=True): it also covers partial
         # unique indexes, which a target would have to repeat the condition of.
         on_conflict = " ON CONFLICT DO NOTHING"
-        returning.append(quote(next(f.column for f in fields if f.attname == conflict)))
+        if returning:
+            returned.append(quote(next(f.column for f in fields if f.attname == conflict)))
     # Names from the model's _meta, quoted; every value is a parameter.
+    tail = f" RETURNING {', '.join(returned)}" if returning else ""
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
-        "{rows}"
-        f"{on_conflict} RETURNING {', '.join(returning)}"
+        f"{{rows}}{on_conflict}{tail}"
     )
     return fields, auto, sql
 
@@ -98,18 +103,7 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
             for start in range(0, len(objs), batch)
             for done in insert(objs[start : start + batch], conflict=conflict)
         ]
-    for obj in objs:
-        for field in auto:
-            field.pre_save(obj, add=True)
-    plain = _PLAIN if connection.vendor == "postgresql" else frozenset()
-    params: list[Any] = []
-    for obj in objs:
-        for field in fields:
-            value = getattr(obj, field.attname)
-            if type(value) not in plain:
-                value = field.get_db_prep_save(value, connection)
-            params.append(value)
-    sql = _statement(sql, len(fields), len(objs))
+    sql, params = _values(objs, fields, auto, sql, connection)
     returned = fastsql.query(sql, params, using=alias, prepare=len(objs) <= PREPARE_ROWS)
     if conflict:
         # Matched by value, in order: a value a partial unique index leaves out (an empty
@@ -129,6 +123,76 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
     for obj, (pk,) in zip(objs, returned, strict=True):
         _saved(obj, pk, alias)
     return [True] * len(objs)
+
+
+def _values(
+    objs: Sequence[Model], fields: list[Field], auto: list[Field], template: str, connection: Any
+) -> tuple[str, list[Any]]:
+    """The statement for these rows and its parameters (auto_now fields set first)."""
+    for obj in objs:
+        for field in auto:
+            field.pre_save(obj, add=True)
+    plain = _PLAIN if connection.vendor == "postgresql" else frozenset()
+    params: list[Any] = []
+    for obj in objs:
+        for field in fields:
+            value = getattr(obj, field.attname)
+            if type(value) not in plain:
+                value = field.get_db_prep_save(value, connection)
+            params.append(value)
+    return _statement(template, len(fields), len(objs)), params
+
+
+def write(objs: Sequence[Model], *, conflict: bool = False) -> None:
+    """Insert new instances of one model without reading anything back: primary keys are not
+    set (unless the caller set them), and with `conflict` rows that would break a unique
+    constraint are skipped silently. Inside `together()`, the rows wait for the end of it and go
+    with the others as one statement. Call inside a transaction."""
+    if not objs:
+        return
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields, auto, template = _plan(model, alias, "*" if conflict else "", False)
+    batch = max(1, min(MAX_PARAMETERS, connection.features.max_query_params or MAX_PARAMETERS) // len(fields))
+    together_ = getattr(_together, "pending", None)
+    for start in range(0, len(objs), batch):
+        rows = objs[start : start + batch]
+        sql, params = _values(rows, fields, auto, template, connection)
+        if together_ is not None and together_[0] == alias:
+            together_[1].append((sql, params, len(rows)))
+        else:
+            fastsql.query(sql, params, using=alias, prepare=len(rows) <= PREPARE_ROWS, fetch=False)
+
+
+_together = threading.local()
+
+
+@contextmanager
+def together(using: str = "default") -> Iterator[None]:
+    """Rows given to `write` inside this block are written at its end, all of them in one
+    statement on PostgreSQL (each INSERT a data-modifying WITH query of it: one round trip
+    instead of one per table; none of them reads what another writes); one by one elsewhere.
+    Nothing is written if the block raises. Not nested."""
+    if getattr(_together, "pending", None) is not None:
+        raise RuntimeError("bulkinsert.together() is not nested")
+    pending: list[tuple[str, list[Any], int]] = []
+    _together.pending = (using, pending)
+    try:
+        yield
+    finally:
+        _together.pending = None
+    if not pending:
+        return
+    prepare = all(rows <= PREPARE_ROWS for _, _, rows in pending)
+    if connections[using].vendor != "postgresql" or len(pending) == 1:
+        for sql, params, _rows in pending:
+            fastsql.query(sql, params, using=using, prepare=prepare, fetch=False)
+        return
+    *first, (last, last_params, _rows) = pending
+    sql = "WITH " + ", ".join(f"w{n} AS ({part})" for n, (part, _, _) in enumerate(first)) + " " + last
+    params = [value for _, part_params, _ in first for value in part_params] + last_params
+    fastsql.query(sql, params, using=using, prepare=prepare, fetch=False)
 
 
 def _saved(obj: Model, pk: Any, alias: str) -> None:

@@ -43,7 +43,7 @@ def dollar(sql: str) -> str:
 
 
 def query(
-    sql: str, params: Sequence[Any], *, using: str = "default", prepare: bool = True
+    sql: str, params: Sequence[Any], *, using: str = "default", prepare: bool = True, fetch: bool = True
 ) -> list[tuple[Any, ...]]:
     """Run `sql` (with `%s` placeholders) in the current transaction of connection `using`; the
     rows it returns ([] for a statement without rows)."""
@@ -51,14 +51,14 @@ def query(
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchall() if cursor.description else []
+            return cursor.fetchall() if fetch and cursor.description else []
     connection.ensure_connection()
     raw = psycopg.RawCursor(connection.connection)
     if connection.queries_logged or connection.execute_wrappers:
-        wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+        wrap: Any = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
         with wrap(raw) as cursor:
             cursor.execute(dollar(sql), params)
-            return cursor.fetchall() if cursor.description else []
+            return cursor.fetchall() if fetch and cursor.description else []
     connection.validate_no_broken_transaction()
     pg = connection.connection
     if pg.prepare_threshold is None:
@@ -70,4 +70,4 @@ def query(
         raw.execute(dollar(sql), params, prepare=prepare)
         # (Not raw.description: it builds a Column object per column.)
         result = raw.pgresult
-        return raw.fetchall() if result is not None and result.status == TUPLES_OK else []
+        return raw.fetchall() if fetch and result is not None and result.status == TUPLES_OK else []

@@ -143,7 +143,7 @@ def _answer_known_keys(group: list[Submission]) -> list[Submission]:
                 key=key,
                 fingerprint=fp,
                 status_code=status_code,
-                response=response.from_db_value(body, None, connections[alias]),  # type: ignore[attr-defined]
+                response=response.from_db_value(body, None, connections[alias]),  # type: ignore[arg-type]
             )
     fresh = []
     for submission in group:
@@ -162,22 +162,24 @@ def _store(fresh: list[Submission]) -> None:
     now = clock.now()
     with transaction.atomic():
         stored = submissions_store([s.prepared for s in fresh])
-        notify_submitted_many((s.report, s.access_code) for s in stored)
         answers = [s.respond(done) for s, done in zip(fresh, stored, strict=True)]
-        bulkinsert.insert(
-            [
-                IdempotencyRecord(
-                    scope=s.scope,
-                    key=s.key,
-                    fingerprint=s.fingerprint,
-                    status_code=status,
-                    response=body,
-                    created_at=now,
-                )
-                for s, (status, body) in zip(fresh, answers, strict=True)
-                if s.key
-            ]
-        )
+        # The confirmations, their delivery task and the answers: one statement (PostgreSQL).
+        with bulkinsert.together(router.db_for_write(IdempotencyRecord)):
+            notify_submitted_many((s.report, s.access_code) for s in stored)
+            bulkinsert.write(
+                [
+                    IdempotencyRecord(
+                        scope=s.scope,
+                        key=s.key,
+                        fingerprint=s.fingerprint,
+                        status_code=status,
+                        response=body,
+                        created_at=now,
+                    )
+                    for s, (status, body) in zip(fresh, answers, strict=True)
+                    if s.key
+                ]
+            )
     for submission, (status, body) in zip(fresh, answers, strict=True):
         submission.outcome = Outcome(status, body, replayed=False)
 

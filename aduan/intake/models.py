@@ -134,6 +134,8 @@ class Report(models.Model):
         "directory.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
     )
 
+    # No index of its own: nothing looks reports up by `region` (it is the desa, or else the
+    # kecamatan); every report written updates each index, hundreds a second in a surge.
     region = models.ForeignKey(
         "directory.Region",
         null=True,
@@ -141,7 +143,9 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("wilayah"),
+        db_index=False,
     )
+    # Looked up through the (kecamatan, submitted_at) index below.
     kecamatan = models.ForeignKey(
         "directory.Region",
         null=True,
@@ -149,6 +153,7 @@ class Report(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("kecamatan"),
+        db_index=False,
     )
     desa = models.ForeignKey(
         "directory.Region",
@@ -189,12 +194,14 @@ class Report(models.Model):
     is_returned = models.BooleanField(_("dikembalikan OPD"), default=False)
     clarification_question = models.TextField(blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
+    # Looked up through the (lead_agency, status) index below.
     lead_agency = models.ForeignKey(
         "directory.Agency",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="lead_reports",
+        db_index=False,
         help_text="Denormalised from the active lead disposition, for queues and statistics.",
     )
 

@@ -58,8 +58,14 @@ class OutboundMessage(models.Model):
         SENT = "sent", _("Terkirim")
         FAILED = "failed", _("Gagal")
 
+    # Looked up through the (report, created_at) index below.
     report = models.ForeignKey(
-        "intake.Report", null=True, blank=True, on_delete=models.CASCADE, related_name="outbound_messages"
+        "intake.Report",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbound_messages",
+        db_index=False,
     )
     event = models.ForeignKey(
         "workflow.ReportEvent",

@@ -303,7 +303,9 @@ def notify_submitted_many(submitted: Iterable[tuple[Report, str]]) -> int:
                 messages.append(message)
     if messages:
         # A second call for the same report meets the unique dedupe key and writes nothing more.
-        bulkinsert.insert(messages, conflict="dedupe_key")
+        # (Nothing is read back: inside the group commit's bulkinsert.together() these rows go
+        # with the delivery task and the Idempotency-Key answers as one statement.)
+        bulkinsert.write(messages, conflict=True)
         _delivery_after_commit()
     return len(messages)
 

@@ -55,20 +55,20 @@ def enqueue_in_transaction(task_: Task[[], Any]) -> None:
     transaction, hundreds a second: through `enqueue` that was a quarter of a small group's cost."""
     from django_tasks_db.models import DBTaskResult
 
-    backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+    backend: Any = task_backends[DEFAULT_TASK_BACKEND_ALIAS]  # a DatabaseBackend
     backend.validate_task(task_)
-    row = DBTaskResult(
+    row: Any = DBTaskResult(
         id=backend._get_id(),
         args_kwargs=_NO_ARGUMENTS,
         priority=task_.priority,
         task_path=task_.module_path,
         queue_name=task_.queue_name,
-        run_after=task_.run_after,
+        run_after=task_.run_after,  # type: ignore[misc]  # None: the pre_save handler sets it
         backend_name=backend.alias,
     )
     using = router.db_for_write(DBTaskResult)
     pre_save.send(sender=DBTaskResult, instance=row, raw=False, using=using, update_fields=None)
-    bulkinsert.insert([row])
+    bulkinsert.write([row])
 
 
 _NO_ARGUMENTS = normalize_json({"args": (), "kwargs": {}})

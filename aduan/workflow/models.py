@@ -13,7 +13,10 @@ from aduan.core.roles import Role
 class ReportEvent(models.Model):
     """One audited action on a report: who (user, role, agency), what, from which state to which."""
 
-    report = models.ForeignKey("intake.Report", on_delete=models.CASCADE, related_name="events")
+    # Looked up through the (report, created_at) index below.
+    report = models.ForeignKey(
+        "intake.Report", on_delete=models.CASCADE, related_name="events", db_index=False
+    )
     action = models.CharField(max_length=30)
     from_status = models.CharField(max_length=30, blank=True)
     to_status = models.CharField(max_length=30)

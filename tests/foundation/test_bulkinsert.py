@@ -121,3 +121,48 @@ def test_a_message_already_queued_is_not_queued_twice(db: None) -> None:
         row.dedupe_key = ""
     assert bulkinsert.insert(free, conflict="dedupe_key") == [True, True]
     assert free[0].pk != free[1].pk and OutboundMessage.objects.filter(dedupe_key="").count() == 2
+
+
+def message(key: str) -> OutboundMessage:
+    now = clock.now()
+    return OutboundMessage(
+        channel="sms", to="+6281234567890", body="Hai", dedupe_key=key, created_at=now, next_attempt_at=now
+    )
+
+
+def test_write_reads_nothing_back_and_skips_conflicts_when_asked(db: None) -> None:
+    first = [report("2611-0000011"), report("2611-0000012")]
+    bulkinsert.write(first)
+    assert first[0].pk is None  # nothing read back
+    assert Report.objects.filter(tracking_number__in=["2611-0000011", "2611-0000012"]).count() == 2
+    bulkinsert.write([report("2611-0000011"), report("2611-0000013")], conflict=True)
+    assert Report.objects.filter(tracking_number="2611-0000011").count() == 1
+    assert Report.objects.filter(tracking_number="2611-0000013").exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulkinsert.write([report("2611-0000012")])
+
+
+def test_together_writes_every_table_at_the_end_in_one_statement_on_postgresql(db: None) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        with bulkinsert.together():
+            bulkinsert.write([message("a"), message("b")], conflict=True)
+            bulkinsert.write([report("2611-0000021")])
+            bulkinsert.write([message("a")], conflict=True)  # a conflict within the statement, skipped
+            assert not OutboundMessage.objects.filter(dedupe_key__in=["a", "b"]).exists()  # not yet
+        inserts = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == (1 if connection.vendor == "postgresql" else 3)
+    assert OutboundMessage.objects.filter(dedupe_key__in=["a", "b"]).count() == 2
+    assert Report.objects.filter(tracking_number="2611-0000021").exists()
+
+
+def test_together_writes_nothing_when_its_block_raises(db: None) -> None:
+    with pytest.raises(RuntimeError), bulkinsert.together():
+        bulkinsert.write([message("never")])
+        raise RuntimeError("refused")
+    assert not OutboundMessage.objects.filter(dedupe_key="never").exists()
+    with bulkinsert.together():  # and the next block starts afresh
+        bulkinsert.write([message("later")])
+    assert OutboundMessage.objects.filter(dedupe_key="later").count() == 1
