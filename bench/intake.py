@@ -204,10 +204,22 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def children_of(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
+    """Every descendant process of pid (a server's workers, and theirs)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2 :].split()[1])
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        kids = [p for p, pp in parents.items() if pp == parent]
+        found += kids
+        todo += kids
+    return found
 
 
 def database_backends(args: argparse.Namespace) -> list[int]:
@@ -289,6 +301,9 @@ def main() -> None:
         "ADUAN_LOG_LEVEL": "WARNING",
         "ADUAN_DB_CONN_MAX_AGE": "600",
     }
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", args.port)) == 0:
+            raise SystemExit(f"port {args.port} is taken (a server left from an earlier --keep run?)")
     print(f"preparing database {args.db_name} …", flush=True)
     prepare_database(args, env)
     command = [
