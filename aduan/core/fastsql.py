@@ -46,7 +46,8 @@ def query(
     sql: str, params: Sequence[Any], *, using: str = "default", prepare: bool = True, fetch: bool = True
 ) -> list[tuple[Any, ...]]:
     """Run `sql` (with `%s` placeholders) in the current transaction of connection `using`; the
-    rows it returns ([] for a statement without rows)."""
+    rows it returns ([] for a statement without rows, or with fetch=False). `prepare=False` for
+    a statement that is not run again and again (it would only take a place in the cache)."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:

@@ -2,9 +2,11 @@
 
 Each request validates its report itself (`submission_prepare`, no lock, no transaction), then
 hands it over here and waits. The request that finds nobody writing takes everything queued
-and writes it as one transaction: one multi-row INSERT per table (reporters, reports, events,
-outbox, Idempotency-Key answers; aduan.core.bulkinsert) and one COMMIT, that is one WAL flush,
-for the group instead of a dozen statements and a flush per report. Nobody waits for a group
+and writes it as one transaction: one look-up of known Idempotency-Keys, one multi-row INSERT
+per table for reporters, reports and events, one statement for the confirmations, their
+delivery task and the Idempotency-Key answers (aduan.core.bulkinsert, statements prepared on
+the server by aduan.core.fastsql), and one COMMIT, that is one WAL flush, for the group instead
+of a dozen statements and a flush per report. Nobody waits for a group
 to fill: a submission that arrives when the writer is idle is written at once, alone; under
 load, the submissions that arrived while the previous group was being written form the next
 group.
