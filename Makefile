@@ -51,7 +51,7 @@ run: install system-run
 	@echo "Aduan: http://127.0.0.1:$(PORT)/  (petugas: http://127.0.0.1:$(PORT)/konsol/masuk/)"
 	@export ADUAN_SITE_URL=$${ADUAN_SITE_URL:-http://127.0.0.1:$(PORT)}; \
 	$(BIN)/aduan worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn aduan.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 120 --access-logfile -
+	$(BIN)/uwsgi --ini uwsgi.ini --http 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check aduan tests bench

@@ -1,14 +1,14 @@
 """Intake benchmark: durable reports per second through POST /api/v1/reports.
 
-Starts gunicorn (as production serves) against a fresh, migrated PostgreSQL database with the
+Starts uWSGI with uwsgi.ini (as production serves) against a fresh, migrated PostgreSQL database with the
 Ponorogo directory, drives it with N concurrent clients for D seconds from a multi-process raw
 socket client (each request has its own Idempotency-Key; each client finishes its last request,
 so every 201 counted is a committed report), then checks that the number of reports in the
 database equals the number of 201 answers. It also prints how many reports each group commit
 (aduan/intake/groupcommit.py) carried, counted from the delivery tasks the groups enqueued.
 
-    .venv/bin/python bench/intake.py                 # 16 clients, 30 s, gthread: one worker per core x 8 threads
-    .venv/bin/python bench/intake.py --worker-class sync --workers 4
+    .venv/bin/python bench/intake.py                 # 16 clients, 30 s, one uWSGI process per core x 8 threads
+    .venv/bin/python bench/intake.py --workers 1 --threads 16
 
     .venv/bin/python bench/intake.py --db-url 'postgres://postgres@%2Fvar%2Frun%2Fpostgresql'  # Unix socket
 
@@ -53,17 +53,15 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=30.0)
-    # gthread keeps connections alive; on 2 busy cores it used ~7 % less CPU per report than sync x4.
-    parser.add_argument("--workers", type=int, default=cores)
-    parser.add_argument("--worker-class", default="gthread", choices=["sync", "gthread"])
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker (gthread)")
+    parser.add_argument("--workers", type=int, default=cores, help="uWSGI processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per process")
     parser.add_argument("--port", type=int, default=8191)
     parser.add_argument(
         "--db-url", default="postgres://postgres@127.0.0.1:5432", help="server URL, no database name"
     )
     parser.add_argument("--db-name", default="aduan_bench")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
-    parser.add_argument("--keep", action="store_true", help="leave gunicorn running (for profiling)")
+    parser.add_argument("--keep", action="store_true", help="leave the server running (for profiling)")
     parser.add_argument(
         "--no-explain", dest="explain", action="store_false", help="skip the per-request SQL listing"
     )
@@ -111,7 +109,7 @@ def wait_for(port: int, timeout: float = 30.0) -> None:
         except OSError:
             pass
         time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer in time")
+    raise SystemExit("the server did not answer in time")
 
 
 def _request(port: int, key: str) -> bytes:
@@ -306,28 +304,25 @@ def main() -> None:
             raise SystemExit(f"port {args.port} is taken (a server left from an earlier --keep run?)")
     print(f"preparing database {args.db_name} …", flush=True)
     prepare_database(args, env)
+    # The production configuration (uwsgi.ini), without request logging.
     command = [
-        str(VENV_BIN / "gunicorn"),
-        "aduan.wsgi",
-        "--bind",
+        str(VENV_BIN / "uwsgi"),
+        "--ini",
+        str(ROOT / "uwsgi.ini"),
+        "--http",
         f"127.0.0.1:{args.port}",
-        "--workers",
+        "--processes",
         str(args.workers),
-        "--worker-class",
-        args.worker_class,
         "--threads",
         str(args.threads),
-        "--backlog",
-        "2048",
-        "--log-level",
-        "warning",
+        "--disable-logging",
     ]
     server = subprocess.Popen(command, env=env, cwd=ROOT)
     try:
         wait_for(args.port)
         before_reports = count_reports(args)
         print(
-            f"gunicorn {args.worker_class} x{args.workers} (threads {args.threads}); "
+            f"uWSGI x{args.workers} (threads {args.threads}); "
             f"{args.clients} clients, {args.warmup:.0f} s warm-up + {args.duration:.0f} s …",
             flush=True,
         )
@@ -379,7 +374,7 @@ def main() -> None:
     app_cpu, db_cpu = server_after - server_before, db_after - db_before
     print(
         f"CPU in the measured window: machine {machine:.0f}% busy ({cores} cores, other processes included); "
-        f"gunicorn {app_cpu:.1f} s, its PostgreSQL backends {db_cpu:.1f} s; "
+        f"uWSGI {app_cpu:.1f} s, its PostgreSQL backends {db_cpu:.1f} s; "
         f"load generator {generator_cpu:.1f} s (whole run incl. warm-up)"
     )
     if created:
@@ -400,7 +395,7 @@ def main() -> None:
     # Every client finishes its last request, so the database holds exactly the 201s (measured + warm-up).
     print(
         f"SUMMARY intake: {rate:.0f} durable reports/s ({created} x 201 in {args.duration:.0f} s, "
-        f"{args.clients} clients, gunicorn {args.worker_class} x{args.workers}), p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
+        f"{args.clients} clients, uWSGI x{args.workers} threads {args.threads}), p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
         f"load generator {generator_cpu / (args.duration + args.warmup) * 100:.0f}% of one core, "
         f"database rows == 201 answers: {'OK' if durable else 'MISMATCH'}"
     )

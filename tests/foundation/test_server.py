@@ -1,0 +1,122 @@
+"""The production server as `make run` and the README start it: uWSGI with uwsgi.ini.
+
+A real uWSGI (strict mode: an option it does not know fails the start) serves a fresh SQLite
+installation; a report goes in through the API lane and is read back, on one kept-alive
+connection, and a page with its static file comes out of Django.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    data = tmp_path_factory.mktemp("uwsgi-data")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env |= {"ADUAN_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "aduan.settings", "ADUAN_DEBUG": "false"}
+    subprocess.run([str(BIN / "aduan"), "migrate", "-v0"], env=env, cwd=ROOT, check=True)
+    subprocess.run(
+        [
+            str(BIN / "python"),
+            "-c",
+            "import django; django.setup(); "
+            "from aduan.directory.ponorogo import ensure_ponorogo_directory; ensure_ponorogo_directory()",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+    )
+    port = free_port()
+    command = [str(BIN / "uwsgi"), "--ini", "uwsgi.ini", "--http", f"127.0.0.1:{port}"]
+    process = subprocess.Popen(
+        [*command, "--processes", "1", "--threads", "2"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(process.stderr.read().decode() if process.stderr else "") from None
+                time.sleep(0.1)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_a_report_goes_in_and_comes_back_on_one_kept_alive_connection(server: int) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", server, timeout=30)
+    body = {
+        "kind": "pengaduan",
+        "title": "Lampu jalan mati",
+        "description": "Sejak seminggu.",
+        "region": "35.02.17",
+    }
+    headers = {"Content-Type": "application/json", "Idempotency-Key": "server-test-1"}
+    conn.request("POST", "/api/v1/reports", json.dumps(body), headers)
+    created = conn.getresponse()
+    answer = json.loads(created.read())
+    assert created.status == 201, answer
+    assert created.getheader("X-Content-Type-Options") == "nosniff"
+    sock = conn.sock
+    # The same connection (HTTP/1.1 keep-alive): the retry answers the first report again.
+    conn.request("POST", "/api/v1/reports", json.dumps(body), headers)
+    again = conn.getresponse()
+    assert again.status == 201 and json.loads(again.read())["tracking_number"] == answer["tracking_number"]
+    assert again.getheader("Idempotent-Replayed") == "true"
+    conn.request(
+        "GET",
+        f"/api/v1/reports/{answer['tracking_number']}",
+        headers={"X-Access-Code": answer["access_code"]},
+    )
+    read = conn.getresponse()
+    detail = json.loads(read.read())
+    assert read.status == 200 and detail["status"] == "belum_terverifikasi" and detail["channel"] == "mobile"
+    assert conn.sock is sock
+    # A refusal is Django's problem document, through the same server.
+    conn.request(
+        "POST", "/api/v1/reports", json.dumps(body | {"title": ""}), {"Content-Type": "application/json"}
+    )
+    refused = conn.getresponse()
+    assert refused.status == 400 and json.loads(refused.read())["code"] == "title_required"
+    conn.close()
+
+
+def test_pages_and_static_files_are_served(server: int) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", server, timeout=30)
+    conn.request("GET", "/lapor/", headers={"Accept-Language": "id"})
+    page = conn.getresponse()
+    html = page.read().decode()
+    assert page.status == 200 and "<form" in html
+    stylesheet = html.split('href="/static/', 1)[1].split('"', 1)[0]
+    conn.request("GET", f"/static/{stylesheet}")
+    static = conn.getresponse()
+    assert static.status == 200 and static.read()
+    conn.close()
