@@ -289,6 +289,7 @@ def main() -> None:
     args = parse_args()
     data_dir = Path(f"/tmp/aduan-bench-{args.port}")
     shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "aduan.settings",
@@ -316,6 +317,8 @@ def main() -> None:
         "--threads",
         str(args.threads),
         "--disable-logging",
+        "--logto",
+        str(data_dir / "uwsgi.log"),  # its start and stop messages, out of the figures
     ]
     server = subprocess.Popen(command, env=env, cwd=ROOT)
     try:
