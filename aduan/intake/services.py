@@ -155,6 +155,10 @@ def _clean_text(value: Any, *, field: str, label: str, max_length: int, required
     return value
 
 
+# (Channel.values builds its list again on every use; this runs for every submission.)
+_CHANNELS, _KINDS = frozenset(Channel.values), frozenset(Kind.values)
+
+
 def submission_prepare(
     *,
     actor: Actor,
@@ -179,9 +183,9 @@ def submission_prepare(
 ) -> Prepared:
     """Validate a submission and build its unsaved rows (no write): the part of a submission that
     needs no lock and no transaction. `submissions_store` writes it."""
-    if channel not in Channel.values:
+    if channel not in _CHANNELS:
         raise InvalidInput(f"Kanal {channel!r} tidak dikenal.", code="invalid_channel", field="channel")
-    if kind not in Kind.values:
+    if kind not in _KINDS:
         raise InvalidInput(
             "Jenis laporan harus pengaduan, aspirasi atau permintaan_informasi.",
             code="invalid_kind",
