@@ -54,7 +54,10 @@ _PLAIN = frozenset({str, int, bool, type(None), dt.datetime, dt.date, Decimal})
 def _plan(
     model: type[Model], alias: str, conflict: str, returning: bool = True
 ) -> tuple[list[Field], list[Field], str]:
-    """(fields inserted, fields with auto_now/auto_now_add, INSERT statement with "{rows}")."""
+    """(fields inserted, fields with auto_now/auto_now_add, INSERT statement with "{rows}").
+
+    `conflict` non-empty: ON CONFLICT DO NOTHING; with `returning`, it is the attribute name of the
+    unique column read back beside the primary key (`insert`), otherwise any marker (`write`)."""
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, AutoFieldMixin))]
     auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
@@ -96,7 +99,7 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
     alias = router.db_for_write(model)
     connection = connections[alias]
     fields, auto, sql = _plan(model, alias, conflict)
-    batch = max(1, min(MAX_PARAMETERS, connection.features.max_query_params or MAX_PARAMETERS) // len(fields))
+    batch = _batch_size(connection, fields)
     if len(objs) > batch:
         return [
             done
@@ -123,6 +126,11 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
     for obj, (pk,) in zip(objs, returned, strict=True):
         _saved(obj, pk, alias)
     return [True] * len(objs)
+
+
+def _batch_size(connection: Any, fields: list[Field]) -> int:
+    """Rows per statement, under the database's parameter limit."""
+    return max(1, min(MAX_PARAMETERS, connection.features.max_query_params or MAX_PARAMETERS) // len(fields))
 
 
 def _values(
@@ -153,8 +161,8 @@ def write(objs: Sequence[Model], *, conflict: bool = False) -> None:
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
-    fields, auto, template = _plan(model, alias, "*" if conflict else "", False)
-    batch = max(1, min(MAX_PARAMETERS, connection.features.max_query_params or MAX_PARAMETERS) // len(fields))
+    fields, auto, template = _plan(model, alias, "skip" if conflict else "", False)
+    batch = _batch_size(connection, fields)
     together_ = getattr(_together, "pending", None)
     for start in range(0, len(objs), batch):
         rows = objs[start : start + batch]

@@ -34,26 +34,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     data = tmp_path_factory.mktemp("uwsgi-data")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env |= {"ADUAN_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "aduan.settings", "ADUAN_DEBUG": "false"}
+    # As `make run` prepares it: migrate, then the Ponorogo demo.
     subprocess.run([str(BIN / "aduan"), "migrate", "-v0"], env=env, cwd=ROOT, check=True)
     subprocess.run(
+        [str(BIN / "aduan"), "demo", "--if-empty"], env=env, cwd=ROOT, check=True, capture_output=True
+    )
+    port = free_port()
+    log = data / "uwsgi.log"  # a file, not a pipe nobody reads while the server runs
+    process = subprocess.Popen(
         [
-            str(BIN / "python"),
-            "-c",
-            "import django; django.setup(); "
-            "from aduan.directory.ponorogo import ensure_ponorogo_directory; ensure_ponorogo_directory()",
+            *(str(BIN / "uwsgi"), "--ini", "uwsgi.ini", "--http", f"127.0.0.1:{port}"),
+            *("--processes", "1", "--threads", "2", "--logto", str(log)),
         ],
         env=env,
         cwd=ROOT,
-        check=True,
-    )
-    port = free_port()
-    command = [str(BIN / "uwsgi"), "--ini", "uwsgi.ini", "--http", f"127.0.0.1:{port}"]
-    process = subprocess.Popen(
-        [*command, "--processes", "1", "--threads", "2"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
     )
     try:
         deadline = time.monotonic() + 30
@@ -63,7 +57,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(process.stderr.read().decode() if process.stderr else "") from None
+                    raise AssertionError(log.read_text() if log.exists() else "uWSGI did not start") from None
                 time.sleep(0.1)
         yield port
     finally:
