@@ -23,6 +23,13 @@ Statements run through aduan.core.fastsql: on PostgreSQL prepared on the server,
 to PREPARE_ROWS rows (one prepared statement per table and row count).
 
 A primary key that is not an auto field (a UUID the caller sets) is inserted like any other column.
+
+`together()` collects the rows of a block and sends them at its end as one statement (PostgreSQL);
+`atomic()` is an atomic block written that way, and when it is the outermost block, its
+transaction is that one statement, sent in autocommit: no BEGIN, no COMMIT, one round trip.
+Inside either, `insert` on PostgreSQL takes the primary keys from the table's sequence at once
+(reserved a few hundred at a time per process, `_reserve`), so rows that refer to each other go
+in the same statement; its conflicts raise (IntegrityError, at the end of the block).
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import Field, Model
 from django.db.models.fields import AutoFieldMixin
 
@@ -45,6 +52,8 @@ from aduan.core import fastsql
 MAX_PARAMETERS = 30_000
 # Statements of up to this many rows are prepared on the server (larger groups are rare).
 PREPARE_ROWS = 16
+# Primary keys taken from a sequence at once by `_reserve` (a process that stops leaves a gap).
+RESERVE = 500
 # On PostgreSQL, values of these exact types reach psycopg as they are; psycopg adapts them the way
 # Django's field preparation would end up doing (an aware datetime to timestamptz, Decimal to numeric).
 _PLAIN = frozenset({str, int, bool, type(None), dt.datetime, dt.date, Decimal})
@@ -52,14 +61,17 @@ _PLAIN = frozenset({str, int, bool, type(None), dt.datetime, dt.date, Decimal})
 
 @cache
 def _plan(
-    model: type[Model], alias: str, conflict: str, returning: bool = True
+    model: type[Model], alias: str, conflict: str, returning: bool = True, with_pk: bool = False
 ) -> tuple[list[Field], list[Field], str]:
     """(fields inserted, fields with auto_now/auto_now_add, INSERT statement with "{rows}").
 
     `conflict` non-empty: ON CONFLICT DO NOTHING; with `returning`, it is the attribute name of the
-    unique column read back beside the primary key (`insert`), otherwise any marker (`write`)."""
+    unique column read back beside the primary key (`insert`), otherwise any marker (`write`).
+    `with_pk`: an auto primary key is inserted too (set by the caller from its sequence)."""
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and isinstance(f, AutoFieldMixin))]
+    fields = [
+        f for f in meta.concrete_fields if with_pk or not (f.primary_key and isinstance(f, AutoFieldMixin))
+    ]
     auto = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     connection = connections[alias]
     quote = connection.ops.quote_name
@@ -92,7 +104,8 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
     Returns, per object, whether it was inserted; with `conflict` (the attribute name of a
     unique column) an object that would break a unique constraint is skipped (False, no primary
     key); without it, a duplicate raises IntegrityError like `bulk_create`. Call inside a
-    transaction."""
+    transaction. Inside `together()` on PostgreSQL, the primary keys are set at once, the rows
+    are written at the end of the block, and a duplicate raises there, `conflict` or not."""
     if not objs:
         return []
     model = type(objs[0])
@@ -106,6 +119,19 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
             for start in range(0, len(objs), batch)
             for done in insert(objs[start : start + batch], conflict=conflict)
         ]
+    pending = _pending(alias)
+    if pending is not None and connection.vendor == "postgresql":
+        # Inside together(): the primary keys now (from the sequence, unless the caller sets
+        # them), the rows at the end.
+        if isinstance(model._meta.pk, AutoFieldMixin):
+            for obj, key in zip(objs, _reserve(model, alias, len(objs)), strict=True):
+                _saved(obj, key, alias)
+        else:
+            for obj in objs:
+                _saved(obj, obj.pk, alias)
+        fields, auto, template = _plan(model, alias, "", False, with_pk=True)
+        pending.append((*_values(objs, fields, auto, template, connection), len(objs)))
+        return [True] * len(objs)
     sql, params = _values(objs, fields, auto, sql, connection)
     returned = fastsql.query(sql, params, using=alias, prepare=len(objs) <= PREPARE_ROWS)
     if conflict:
@@ -163,44 +189,102 @@ def write(objs: Sequence[Model], *, conflict: bool = False) -> None:
     connection = connections[alias]
     fields, auto, template = _plan(model, alias, "skip" if conflict else "", False)
     batch = _batch_size(connection, fields)
-    together_ = getattr(_together, "pending", None)
+    pending = _pending(alias)
     for start in range(0, len(objs), batch):
         rows = objs[start : start + batch]
         sql, params = _values(rows, fields, auto, template, connection)
-        if together_ is not None and together_[0] == alias:
-            together_[1].append((sql, params, len(rows)))
+        if pending is not None:
+            pending.append((sql, params, len(rows)))
         else:
             fastsql.query(sql, params, using=alias, prepare=len(rows) <= PREPARE_ROWS, fetch=False)
 
 
 _together = threading.local()
+Pending = list[tuple[str, list[Any], int]]
+
+
+def _pending(alias: str) -> Pending | None:
+    """The rows waiting for the end of this thread's together() block on `alias`, if any."""
+    current = getattr(_together, "pending", None)
+    return current[1] if current is not None and current[0] == alias else None
 
 
 @contextmanager
 def together(using: str = "default") -> Iterator[None]:
-    """Rows given to `write` inside this block are written at its end, all of them in one
-    statement on PostgreSQL (each INSERT a data-modifying WITH query of it: one round trip
-    instead of one per table; none of them reads what another writes); one by one elsewhere.
-    Nothing is written if the block raises. Not nested."""
+    """Rows given to `insert` and `write` inside this block are written at its end, all of them in
+    one statement on PostgreSQL (each INSERT a data-modifying WITH query of it: one round trip
+    instead of one per table; none of them reads what another writes, and foreign keys are
+    checked at commit); one by one elsewhere (and `insert` at once). Nothing is written if the
+    block raises. Not nested. Call inside a transaction."""
+    with _collect(using) as pending:
+        yield
+    _flush(pending, using, alone=False)
+
+
+@contextmanager
+def atomic(using: str = "default") -> Iterator[None]:
+    """transaction.atomic() whose rows are written as `together()` writes them, at its end. As the
+    outermost block on PostgreSQL with nothing but these rows to write, its transaction is that
+    one statement, sent on its own (no BEGIN, no COMMIT: one round trip for the transaction);
+    its on_commit callbacks run when it has committed, as usual. Nothing is written if the
+    block raises; a failed statement (a duplicate) raises IntegrityError from the block."""
+    with transaction.atomic(using=using), _collect(using) as pending:
+        yield
+        _flush(pending, using, alone=len(connections[using].atomic_blocks) == 1)
+
+
+@contextmanager
+def _collect(using: str) -> Iterator[Pending]:
     if getattr(_together, "pending", None) is not None:
         raise RuntimeError("bulkinsert.together() is not nested")
-    pending: list[tuple[str, list[Any], int]] = []
+    pending: Pending = []
     _together.pending = (using, pending)
     try:
-        yield
+        yield pending
     finally:
         _together.pending = None
+
+
+def _flush(pending: Pending, using: str, *, alone: bool) -> None:
     if not pending:
         return
     prepare = all(rows <= PREPARE_ROWS for _, _, rows in pending)
     if connections[using].vendor != "postgresql" or len(pending) == 1:
         for sql, params, _rows in pending:
-            fastsql.query(sql, params, using=using, prepare=prepare, fetch=False)
+            fastsql.query(
+                sql, params, using=using, prepare=prepare, fetch=False, alone=alone and len(pending) == 1
+            )
         return
     *first, (last, last_params, _rows) = pending
     sql = "WITH " + ", ".join(f"w{n} AS ({part})" for n, (part, _, _) in enumerate(first)) + " " + last
     params = [value for _, part_params, _ in first for value in part_params] + last_params
-    fastsql.query(sql, params, using=using, prepare=prepare, fetch=False)
+    fastsql.query(sql, params, using=using, prepare=prepare, fetch=False, alone=alone)
+
+
+# Primary keys reserved per (database alias, table), taken by `insert` inside together().
+_reserved: dict[tuple[str, str], list[int]] = {}
+_reserve_lock = threading.Lock()
+
+
+def _reserve(model: type[Model], alias: str, count: int) -> list[int]:
+    """`count` new primary keys of `model`'s table from its sequence, RESERVE at a time.
+
+    Drawn on their own (`fastsql.query(alone=True)`): nextval() is not undone by a rollback
+    anyway, and the caller's transaction need not begin for it."""
+    key = (alias, model._meta.db_table)
+    with _reserve_lock:
+        free = _reserved.setdefault(key, [])
+        if len(free) < count:
+            rows = fastsql.query(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [model._meta.db_table, model._meta.pk.column, max(RESERVE, count)],
+                using=alias,
+                alone=True,
+            )
+            free.extend(pk for (pk,) in rows)
+        taken = free[:count]
+        del free[:count]
+    return taken
 
 
 def _saved(obj: Model, pk: Any, alias: str) -> None:

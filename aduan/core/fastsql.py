@@ -43,25 +43,55 @@ def dollar(sql: str) -> str:
 
 
 def query(
-    sql: str, params: Sequence[Any], *, using: str = "default", prepare: bool = True, fetch: bool = True
+    sql: str,
+    params: Sequence[Any],
+    *,
+    using: str = "default",
+    prepare: bool = True,
+    fetch: bool = True,
+    alone: bool = False,
 ) -> list[tuple[Any, ...]]:
     """Run `sql` (with `%s` placeholders) in the current transaction of connection `using`; the
     rows it returns ([] for a statement without rows, or with fetch=False). `prepare=False` for
-    a statement that is not run again and again (it would only take a place in the cache)."""
+    a statement that is not run again and again (it would only take a place in the cache).
+
+    `alone`: on PostgreSQL, inside an atomic block whose transaction has not begun on the server
+    yet (nothing sent since it opened), the statement runs on its own, in autocommit: committed
+    when it succeeds, nothing written when it fails, and the block's transaction still to begin
+    (its BEGIN and COMMIT not sent if nothing else comes). See `may_run_alone`."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall() if fetch and cursor.description else []
     connection.ensure_connection()
-    raw = psycopg.RawCursor(connection.connection)
+    pg = connection.connection
+    alone = alone and may_run_alone(connection)
+    if alone:
+        pg.autocommit = True
+    try:
+        return _run(connection, pg, sql, params, prepare=prepare, fetch=fetch)
+    finally:
+        if alone:
+            pg.autocommit = False
+
+
+def _run(
+    connection: Any,
+    pg: psycopg.Connection[Any],
+    sql: str,
+    params: Sequence[Any],
+    *,
+    prepare: bool,
+    fetch: bool,
+) -> list[tuple[Any, ...]]:
+    raw = psycopg.RawCursor(pg)
     if connection.queries_logged or connection.execute_wrappers:
         wrap: Any = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
         with wrap(raw) as cursor:
             cursor.execute(dollar(sql), params)
             return cursor.fetchall() if fetch and cursor.description else []
     connection.validate_no_broken_transaction()
-    pg = connection.connection
     if pg.prepare_threshold is None:
         # Django leaves psycopg's automatic preparing off (None also ignores prepare=True): a
         # threshold never reached keeps it off for every statement but ours.
@@ -72,3 +102,18 @@ def query(
         # (Not raw.description: it builds a Column object per column.)
         result = raw.pgresult
         return raw.fetchall() if fetch and result is not None and result.status == TUPLES_OK else []
+
+
+def may_run_alone(connection: Any) -> bool:
+    """Whether a statement can run on its own (`query(alone=True)`): PostgreSQL, in an atomic
+    block (Django turned psycopg's autocommit off), and psycopg has not begun the transaction on
+    the server (it sends BEGIN with the first statement). nextval() and a whole transaction
+    written as one statement (aduan.core.bulkinsert.atomic) need nothing else."""
+    pg = connection.connection
+    return (
+        connection.vendor == "postgresql"
+        and pg is not None
+        and connection.in_atomic_block
+        and not pg.autocommit
+        and pg.pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE
+    )

@@ -2,21 +2,24 @@
 
 Each request validates its report itself (`submission_prepare`, no lock, no transaction), then
 hands it over here and waits. The request that finds nobody writing takes everything queued
-and writes it as one transaction: one look-up of known Idempotency-Keys, one multi-row INSERT
-per table for reporters, reports and events, one statement for the confirmations, their
-delivery task and the Idempotency-Key answers (aduan.core.bulkinsert, statements prepared on
-the server by aduan.core.fastsql), and one COMMIT, that is one WAL flush, for the group instead
-of a dozen statements and a flush per report. Nobody waits for a group
-to fill: a submission that arrives when the writer is idle is written at once, alone; under
-load, the submissions that arrived while the previous group was being written form the next
-group.
+and writes it as one transaction: one multi-row INSERT per table for reporters, reports,
+events, confirmations, their delivery task and the Idempotency-Key answers, and on PostgreSQL
+all of them as one statement that is the whole transaction (aduan.core.bulkinsert.atomic:
+primary keys drawn ahead from the sequences, statements prepared on the server by
+aduan.core.fastsql, no BEGIN and no COMMIT of their own): one round trip and one WAL flush for
+the group instead of a dozen statements and a flush per report. Nobody waits for a group to
+fill: a submission that arrives when the writer is idle is written at once, alone; under load,
+the submissions that arrived while the previous group was being written form the next group.
 
 A request is answered only after the transaction holding its report has committed, so every
-201 is durable. A tracking number drawn twice is skipped by its INSERT and drawn again within
-the group. If a group fails on another unique key (an Idempotency-Key retried in another
-process at the same moment), it is rolled back and each submission is written alone, the way a
-single submission always is; any other error is raised to every request of the group, none of
-which has been answered.
+201 is durable. Known Idempotency-Keys are not looked up first: a retried key is rare, and its
+stored answer makes the group's INSERT fail on the unique (scope, key); then the keys of the
+group are looked up, the retries answered from their first answer, and the rest written as a
+group again. A tracking number drawn twice is drawn again (on SQLite the INSERT skips it; on
+PostgreSQL the group's statement fails and is sent again with new numbers). If a group fails
+on another unique key (the same Idempotency-Key twice in the group, or at the same moment in
+another process), each submission is written alone, the way a single submission always is; any
+other error is raised to every request of the group, none of which has been answered.
 """
 
 from __future__ import annotations
@@ -25,11 +28,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, connections, router
 
 from aduan.core import bulkinsert, clock, fastsql
 from aduan.intake.idempotency import IdempotencyKeyReused, Outcome, replay, run_once
-from aduan.intake.models import IdempotencyRecord
+from aduan.intake.models import IdempotencyRecord, Report
 from aduan.intake.services import Prepared, Submitted, submission_store, submissions_store
 from aduan.notifications.services import notify_submitted_many
 
@@ -59,7 +62,7 @@ _lock = threading.Lock()
 # the groups halved and the benchmark lost a quarter of its throughput (bench/intake.py).
 _writing = False
 # How many groups and submissions this process wrote (read by tests and the benchmark).
-stats = {"groups": 0, "submissions": 0, "fallbacks": 0}
+stats = {"groups": 0, "submissions": 0, "fallbacks": 0, "renumbered": 0}
 
 
 def submit(submission: Submission) -> Outcome:
@@ -101,14 +104,27 @@ def write_group(group: list[Submission]) -> None:
     """Write these submissions as one group (what `submit` does with what is queued); each ends
     with its outcome or its error."""
     try:
-        fresh = _answer_known_keys(group)
-        if fresh:
+        # Optimistically: a retried Idempotency-Key is rare, and its answer row makes the group's
+        # statement fail (unique scope and key), which costs less than looking every key up first.
+        fresh = group
+        for attempt in range(2):
             try:
-                _store(fresh)
+                _store_renumbering(fresh)
                 with _lock:
                     stats["groups"] += 1
                     stats["submissions"] += len(fresh)
+                break
             except IntegrityError:
+                if attempt == 0:
+                    # Answer the keys that have an answer; the rest as a group again.
+                    fresh = _answer_known_keys(fresh)
+                    if not fresh:
+                        break
+                    for submission in fresh:
+                        submission.prepared.renew()
+                    continue
+                # Another unique key (the same key twice in the group, or just now in another
+                # process): each alone, as if it had come alone.
                 with _lock:
                     stats["fallbacks"] += 1
                 for submission in fresh:
@@ -130,13 +146,14 @@ def _answer_known_keys(group: list[Submission]) -> list[Submission]:
         meta = IdempotencyRecord._meta
         response = meta.get_field("response")
         alias = router.db_for_read(IdempotencyRecord)
-        scopes, keys = sorted({s.scope for s in keyed}), sorted({s.key for s in keyed})
-        # Both columns of the unique index (scope, key), so PostgreSQL looks the keys up in it
-        # instead of reading the table; the pairs that were not asked for are ignored below.
+        pairs = sorted({(s.scope, s.key) for s in keyed})
+        # Each (scope, key) pair as such, so that PostgreSQL looks every one up in the unique
+        # index on both columns, whatever it believes about how many keys a scope has (with
+        # `scope IN (…) AND key IN (…)` it read all of a scope's keys when its statistics were old).
         rows = fastsql.query(
             f"SELECT scope, key, fingerprint, status_code, response FROM {meta.db_table} "  # noqa: S608 - a model's table name
-            f"WHERE scope IN ({', '.join(['%s'] * len(scopes))}) AND key IN ({', '.join(['%s'] * len(keys))})",
-            [*scopes, *keys],
+            f"WHERE (scope, key) IN ({', '.join(['(%s, %s)'] * len(pairs))})",
+            [value for pair in pairs for value in pair],
             using=alias,
         )
         for scope, key, fp, status_code, body in rows:
@@ -162,28 +179,54 @@ def _answer_known_keys(group: list[Submission]) -> list[Submission]:
 
 def _store(fresh: list[Submission]) -> None:
     now = clock.now()
-    with transaction.atomic():
+    # The reporters, reports, events, confirmations, their delivery task and the answers: one
+    # statement, which is the whole transaction on PostgreSQL.
+    with bulkinsert.atomic(router.db_for_write(IdempotencyRecord)):
         stored = submissions_store([s.prepared for s in fresh])
         answers = [s.respond(done) for s, done in zip(fresh, stored, strict=True)]
-        # The confirmations, their delivery task and the answers: one statement (PostgreSQL).
-        with bulkinsert.together(router.db_for_write(IdempotencyRecord)):
-            notify_submitted_many((s.report, s.access_code) for s in stored)
-            bulkinsert.write(
-                [
-                    IdempotencyRecord(
-                        scope=s.scope,
-                        key=s.key,
-                        fingerprint=s.fingerprint,
-                        status_code=status,
-                        response=body,
-                        created_at=now,
-                    )
-                    for s, (status, body) in zip(fresh, answers, strict=True)
-                    if s.key
-                ]
-            )
+        notify_submitted_many((s.report, s.access_code) for s in stored)
+        bulkinsert.write(
+            [
+                IdempotencyRecord(
+                    scope=s.scope,
+                    key=s.key,
+                    fingerprint=s.fingerprint,
+                    status_code=status,
+                    response=body,
+                    created_at=now,
+                )
+                for s, (status, body) in zip(fresh, answers, strict=True)
+                if s.key
+            ]
+        )
     for submission, (status, body) in zip(fresh, answers, strict=True):
         submission.outcome = Outcome(status, body, replayed=False)
+
+
+def _store_renumbering(fresh: list[Submission]) -> None:
+    """`_store`; on PostgreSQL, where the group is one statement, a tracking number already taken
+    fails all of it: the group is written again with new numbers (twice at most, then the
+    IntegrityError goes to the caller)."""
+    for attempt in range(3):
+        try:
+            _store(fresh)
+            return
+        except IntegrityError as exc:
+            if attempt == 2 or not _tracking_number_taken(exc):
+                raise
+            with _lock:
+                stats["renumbered"] += 1
+            for submission in fresh:
+                submission.prepared.renew(renumber=True)
+
+
+def _tracking_number_taken(exc: IntegrityError) -> bool:
+    diag = getattr(exc.__cause__, "diag", None)
+    return (
+        diag is not None
+        and diag.table_name == Report._meta.db_table
+        and "(tracking_number)" in (diag.message_detail or "")
+    )
 
 
 def _store_alone(submission: Submission) -> None:

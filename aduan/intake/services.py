@@ -52,12 +52,15 @@ class Prepared:
     actor: Actor
     access_code: str
 
-    def renew(self) -> None:
-        """Make the rows insertable again after a rolled-back attempt (which gave them ids)."""
+    def renew(self, *, renumber: bool = False) -> None:
+        """Make the rows insertable again after a rolled-back attempt (which gave them ids); with
+        `renumber`, under a new tracking number (the one drawn was taken)."""
         for row in (self.report, self.reporter):
             if row is not None:
                 row.pk = None
                 row._state.adding = True
+        if renumber:
+            _renumber(self.report)
 
 
 def normalize_phone(raw: str) -> str:

@@ -166,3 +166,115 @@ def test_together_writes_nothing_when_its_block_raises(db: None) -> None:
     with bulkinsert.together():  # and the next block starts afresh
         bulkinsert.write([message("later")])
     assert OutboundMessage.objects.filter(dedupe_key="later").count() == 1
+
+
+def test_insert_inside_together_takes_keys_at_once_and_writes_rows_that_refer_to_each_other(db: None) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    reporter = Reporter(name="Sri", phone="+6281234567890", email="", nik="")
+    first, second = report("2611-0000031"), report("2611-0000032")
+    with CaptureQueriesContext(connection) as queries, bulkinsert.atomic():
+        bulkinsert.insert([reporter])
+        assert reporter.pk is not None  # known before anything is written
+        first.reporter = second.reporter = reporter
+        bulkinsert.insert([first, second])
+        assert first.pk is not None and second.pk is not None and first.pk != second.pk
+        events = [
+            ReportEvent(report=r, action="submit", from_status="", to_status=r.status, created_at=NOW)
+            for r in (first, second)
+        ]
+        bulkinsert.insert(events)
+        if connection.vendor == "postgresql":
+            assert not Report.objects.filter(pk=first.pk).exists()  # not yet: at the end of the block
+    inserts = [q["sql"] for q in queries.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == (1 if connection.vendor == "postgresql" else 3)
+    stored = Report.objects.get(pk=first.pk)
+    assert stored.reporter_id == reporter.pk and stored.tracking_number == "2611-0000031"
+    assert set(ReportEvent.objects.values_list("report_id", flat=True)) == {first.pk, second.pk}
+
+
+def test_a_duplicate_inside_atomic_raises_at_its_end_and_writes_nothing(db: None) -> None:
+    taken = report("2611-0000041")
+    bulkinsert.insert([taken])
+    with pytest.raises(IntegrityError), bulkinsert.atomic():
+        bulkinsert.write([message("kept-out")])
+        bulkinsert.insert([report("2611-0000041")], conflict="tracking_number")
+        # (SQLite inserts at once, skipping the duplicate; a row of its own then fails the block.)
+        bulkinsert.insert([report("2611-0000041")])
+    assert not OutboundMessage.objects.filter(dedupe_key="kept-out").exists()
+    assert Report.objects.filter(tracking_number="2611-0000041").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_outermost_atomic_on_postgresql_is_one_statement_without_begin_or_commit(
+    on_postgres: bool, tmp_path: Any
+) -> None:
+    """What the group commit relies on: its transaction is one round trip. libpq's trace of the
+    connection shows what went to the server."""
+    from django.db import connection
+
+    if not on_postgres:
+        pytest.skip("PostgreSQL only: elsewhere atomic() is an ordinary transaction")
+    reporter = Reporter(name="Sri", phone="", email="", nik="")
+    rows = [report("2611-0000051"), report("2611-0000052")]
+    committed: list[bool] = []
+    connection.ensure_connection()
+    bulkinsert._reserve(Reporter, "default", 1)  # sequences read before the trace (also alone)
+    bulkinsert._reserve(Report, "default", 2)
+    trace = tmp_path / "libpq.trace"
+    with trace.open("w") as out:
+        pgconn = connection.connection.pgconn
+        pgconn.trace(out.fileno())
+        try:
+            with bulkinsert.atomic():
+                bulkinsert.insert([reporter])
+                for row in rows:
+                    row.reporter = reporter
+                bulkinsert.insert(rows)
+                bulkinsert.write([message("one-statement")], conflict=True)
+                transaction.on_commit(lambda: committed.append(True))
+        finally:
+            pgconn.untrace()
+    sent = [line for line in trace.read_text().splitlines() if "\tF\t" in line or line.startswith("F")]
+    text = "\n".join(sent)
+    assert "BEGIN" not in text and "COMMIT" not in text, text
+    assert text.count("INSERT INTO") == 3 and text.count("WITH") == 1, text
+    assert committed == [True]
+    assert Report.objects.filter(reporter=reporter).count() == 2
+    assert OutboundMessage.objects.filter(dedupe_key="one-statement").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_alone_commits_even_when_its_block_rolls_back(on_postgres: bool) -> None:
+    """fastsql.query(alone=True) inside an atomic block that has sent nothing yet: committed on
+    its own (what nextval needs: the block's transaction is not begun for it)."""
+    from aduan.core import fastsql
+
+    if not on_postgres:
+        pytest.skip("PostgreSQL only")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        fastsql.query(
+            'INSERT INTO notifications_outboundmessage (channel, "to", template_key, recipient_kind, subject,'
+            " body, secret, dedupe_key, state, attempts, next_attempt_at, last_error, provider_id, created_at)"
+            " VALUES ('sms', '+62812', '', '', '', 'x', '', 'alone', 'pending', 0, now(), '', '', now())",
+            [],
+            alone=True,
+            fetch=False,
+        )
+        OutboundMessage.objects.create(**{**_message_fields("in-block")})
+        raise RuntimeError("the block rolls back")
+    assert OutboundMessage.objects.filter(dedupe_key="alone").exists()
+    assert not OutboundMessage.objects.filter(dedupe_key="in-block").exists()
+
+
+def _message_fields(key: str) -> dict[str, Any]:
+    now = clock.now()
+    return {
+        "channel": "sms",
+        "to": "+6281234567890",
+        "body": "Hai",
+        "dedupe_key": key,
+        "created_at": now,
+        "next_attempt_at": now,
+    }
