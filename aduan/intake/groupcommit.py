@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connections, router
 
-from aduan.core import bulkinsert, clock, fastsql
+from aduan.core import bulkinsert, clock, fastsql, rows
 from aduan.intake.idempotency import IdempotencyKeyReused, Outcome, replay, run_once
 from aduan.intake.models import IdempotencyRecord, Report
 from aduan.intake.services import Prepared, Submitted, submission_store, submissions_store
@@ -150,13 +150,13 @@ def _answer_known_keys(group: list[Submission]) -> list[Submission]:
         # Each (scope, key) pair as such, so that PostgreSQL looks every one up in the unique
         # index on both columns, whatever it believes about how many keys a scope has (with
         # `scope IN (…) AND key IN (…)` it read all of a scope's keys when its statistics were old).
-        rows = fastsql.query(
+        found = fastsql.query(
             f"SELECT scope, key, fingerprint, status_code, response FROM {meta.db_table} "  # noqa: S608 - a model's table name
             f"WHERE (scope, key) IN ({', '.join(['(%s, %s)'] * len(pairs))})",
             [value for pair in pairs for value in pair],
             using=alias,
         )
-        for scope, key, fp, status_code, body in rows:
+        for scope, key, fp, status_code, body in found:
             known[(scope, key)] = IdempotencyRecord(
                 scope=scope,
                 key=key,
@@ -187,7 +187,8 @@ def _store(fresh: list[Submission]) -> None:
         notify_submitted_many((s.report, s.access_code) for s in stored)
         bulkinsert.write(
             [
-                IdempotencyRecord(
+                rows.build(
+                    IdempotencyRecord,
                     scope=s.scope,
                     key=s.key,
                     fingerprint=s.fingerprint,

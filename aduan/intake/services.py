@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from aduan.core import bulkinsert, clock
+from aduan.core import bulkinsert, clock, rows
 from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput
 from aduan.directory.models import Category, Region
@@ -232,7 +232,8 @@ def submission_prepare(
 
     reporter = None
     if name or phone_e164 or email or nik or actor.user is not None:
-        reporter = Reporter(
+        reporter = rows.build(
+            Reporter,
             name=name,
             phone=phone_e164,
             email=email,
@@ -240,7 +241,8 @@ def submission_prepare(
             user=actor.user if actor.role.value == "citizen" else None,
         )
     access_code = new_access_code()
-    report = Report(
+    report = rows.build(
+        Report,
         tracking_number=_new_tracking_number(now),
         access_code_digest=access_code_digest(access_code),
         title=title,

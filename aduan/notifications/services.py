@@ -16,14 +16,16 @@ import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
-from aduan.core import bulkinsert, clock
+from aduan.core import bulkinsert, clock, rows
 from aduan.core.language import in_site_language
 from aduan.core.roles import Role
 from aduan.directory.models import Agency
@@ -82,7 +84,18 @@ def _link(names: list[tuple[str, dict[str, Any]]], fallback: str) -> str:
 
 
 def tracking_url(report: Report) -> str:
-    tn = {"tracking_number": report.tracking_number}
+    # Reversed once per URL configuration and script prefix with a sample number, then filled in:
+    # every confirmation of the intake API carries this link (reverse() was 3 % of a submission).
+    template = _tracking_template(get_urlconf(), get_script_prefix(), settings.SITE_URL)
+    return template.replace(_SAMPLE_NUMBER, quote(report.tracking_number, safe=""))
+
+
+_SAMPLE_NUMBER = "0000-0000000"
+
+
+@lru_cache(maxsize=16)
+def _tracking_template(urlconf: str | None, prefix: str, site: str) -> str:
+    tn = {"tracking_number": _SAMPLE_NUMBER}
     return _link([("portal:track_detail", tn), ("portal:track", {})], "/")
 
 
@@ -235,7 +248,8 @@ def _outbound(
         return None
     key, subject, body = rendered
     now = clock.now()
-    return OutboundMessage(
+    return rows.build(
+        OutboundMessage,
         report=report,
         event=event,
         template_key=key,
@@ -303,7 +317,7 @@ def notify_submitted_many(submitted: Iterable[tuple[Report, str]]) -> int:
                 messages.append(message)
     if messages:
         # A second call for the same report meets the unique dedupe key and writes nothing more.
-        # (Nothing is read back: inside the group commit's bulkinsert.together() these rows go
+        # (Nothing is read back: inside the group commit's bulkinsert.atomic() these rows go
         # with the delivery task and the Idempotency-Key answers as one statement.)
         bulkinsert.write(messages, conflict=True)
         _delivery_after_commit()

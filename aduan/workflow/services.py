@@ -14,7 +14,7 @@ from typing import Any
 from django.db import router, transaction
 from django.db.models.signals import post_save
 
-from aduan.core import bulkinsert, clock
+from aduan.core import bulkinsert, clock, rows
 from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from aduan.intake.models import Report, Status, Step
@@ -212,7 +212,8 @@ def open_reports(
     if pending:
         raise RuntimeError("could not allocate unique tracking numbers")
     events = [
-        ReportEvent(
+        rows.build(
+            ReportEvent,
             report=report,
             action=Action.SUBMIT.value,
             from_status="",

@@ -385,3 +385,21 @@ def test_the_lean_enqueue_writes_the_row_enqueue_writes(db: None) -> None:
     assert lean.task_result.status == by_library.task_result.status == "READY"
     # The worker claims it like any other.
     assert DBTaskResult.objects.ready().filter(id=lean.id).exists()
+
+
+def test_tracking_url_is_the_reversed_tracking_page_under_the_current_script_prefix() -> None:
+    from django.conf import settings
+    from django.urls import reverse, set_script_prefix
+
+    from aduan.intake.models import Report
+    from aduan.notifications.services import tracking_url
+
+    report = Report(tracking_number="2612-0012345")
+    expected = settings.SITE_URL + reverse("portal:track_detail", kwargs={"tracking_number": "2612-0012345"})
+    assert tracking_url(report) == expected
+    assert tracking_url(Report(tracking_number="2612-7654321")).endswith("/lacak/2612-7654321/")
+    set_script_prefix("/aduan/")
+    try:
+        assert tracking_url(report) == settings.SITE_URL + "/aduan/lacak/2612-0012345/"
+    finally:
+        set_script_prefix("/")
