@@ -6,10 +6,13 @@ import datetime as dt
 from typing import Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 
-class ReportIn(Schema):
+class ReportIn(BaseModel):
+    # A plain Pydantic model, not a ninja Schema: it validates the parsed JSON of every API
+    # submission (aduan/api/reports.py parse_create), and Schema's wrap validator, there to read
+    # ORM objects, took 4 % of a submission's CPU under bench/intake.py for nothing.
     kind: str = Field(description="pengaduan, aspirasi atau permintaan_informasi")
     title: str = Field(description="Judul singkat (maks. 200 karakter)")
     description: str = Field(description="Isi laporan: apa yang terjadi (maks. 20.000 karakter)")

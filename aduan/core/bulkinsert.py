@@ -7,7 +7,8 @@ psycopg's client-side binding quotes it into the SQL text (Django's default curs
 rows go as one `INSERT … VALUES (…), (…) RETURNING id` with server-side binding, each value a
 parameter that psycopg's C dumpers send as it is; values of the plain Python types that psycopg
 adapts exactly as Django would (str, int, bool, None, datetime, date, Decimal) skip the field
-preparation, anything else (enum members, JSON, lazy strings, …) still goes through the field's
+preparation, and so does any str (an enum member of TextChoices) for a CharField or TextField;
+anything else (JSON fields whatever their value, lazy strings, …) still goes through the field's
 own `get_db_prep_save`. (Typed arrays to `unnest`, as bulk_create does, were measured slower
 here: psycopg dumps array elements in Python.) The statement runs through Django's cursor
 wrapper, so it is logged and counted like any other query, in the caller's transaction.
@@ -36,14 +37,15 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache, lru_cache
+from operator import attrgetter
 from typing import Any
 
 from django.db import connections, router, transaction
-from django.db.models import Field, Model
+from django.db.models import CharField, Field, Model, TextField
 from django.db.models.fields import AutoFieldMixin
 
 from aduan.core import fastsql
@@ -166,15 +168,66 @@ def _values(
     for obj in objs:
         for field in auto:
             field.pre_save(obj, add=True)
-    plain = _PLAIN if connection.vendor == "postgresql" else frozenset()
     params: list[Any] = []
+    if connection.vendor != "postgresql":
+        for obj in objs:
+            for field in fields:
+                params.append(field.get_db_prep_save(getattr(obj, field.attname), connection))
+        return _statement(template, len(fields), len(objs)), params
+    read, kinds, any_json = _reader(fields)
     for obj in objs:
-        for field in fields:
-            value = getattr(obj, field.attname)
-            if type(value) not in plain:
+        row = read(obj)
+        if not any_json and _PLAIN.issuperset(map(type, row)):
+            params.extend(row)
+            continue
+        for field, kind, value in zip(fields, kinds, row, strict=True):
+            if kind == _JSON or (
+                type(value) not in _PLAIN and not (kind == _TEXT and isinstance(value, str))
+            ):
                 value = field.get_db_prep_save(value, connection)
             params.append(value)
     return _statement(template, len(fields), len(objs)), params
+
+
+# How a field's values may skip its preparation on PostgreSQL (_reader): plain values, plain values
+# and any str (enum members of TextChoices too), none (JSON: a str or a number is a JSON document).
+_BASIC, _TEXT, _JSON = 0, 1, 2
+_readers: dict[int, tuple[list[Field], Callable[[Model], tuple[Any, ...]], tuple[int, ...], bool]] = {}
+
+
+def _reader(fields: list[Field]) -> tuple[Callable[[Model], tuple[Any, ...]], tuple[int, ...], bool]:
+    """For the (cached) field list of a plan: a function reading all its values of an instance
+    at once, each field's kind (_BASIC, _TEXT, _JSON) and whether any is JSON. A CharField or
+    TextField as Django defines them prepares any str, a TextChoices member included, into
+    itself; a JSON field always encodes."""
+    known = _readers.get(id(fields))
+    if known is None:
+        names = [f.attname for f in fields]
+        getter = attrgetter(*names)
+        read = getter if len(names) > 1 else lambda obj: (getter(obj),)
+        kinds = tuple(_kind(f) for f in fields)
+        known = _readers[id(fields)] = (
+            fields,
+            read,
+            kinds,
+            _JSON in kinds,
+        )  # the list kept: its id stays its own
+    return known[1], known[2], known[3]
+
+
+def _kind(field: Field) -> int:
+    if field.get_internal_type() == "JSONField":
+        return _JSON
+    cls = type(field)
+    if (
+        isinstance(field, (CharField, TextField))
+        and cls.to_python in (CharField.to_python, TextField.to_python)
+        and cls.get_prep_value in (CharField.get_prep_value, TextField.get_prep_value)
+        and cls.get_db_prep_value is Field.get_db_prep_value
+        and cls.get_db_prep_save is Field.get_db_prep_save
+    ):
+        return _TEXT
+    return _BASIC
 
 
 def write(objs: Sequence[Model], *, conflict: bool = False) -> None:

@@ -39,8 +39,10 @@ def travel(moment: dt.datetime) -> Iterator[None]:
 
 def local_today() -> dt.date:
     """Today's date in the installation's time zone (WIB by default)."""
-    return timezone.localdate(now())
+    return local_date(now())
 
 
 def local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localdate(moment)
+    """The date of `moment` in the installation's time zone (settings.TIME_ZONE), whatever zone
+    a request may have activated (Aduan activates none)."""
+    return timezone.localdate(moment, timezone.get_default_timezone())

@@ -74,6 +74,18 @@ def test_rows_equal_those_bulk_create_writes(db: None) -> None:
     assert first.pop("report") == ours.pk and second.pop("report") == theirs.pk
     assert first == second and first["data"] == {"a": [1, "dua"], "b": None}
 
+    # A str, a number or a bool in a JSON field is a JSON document of its own, not SQL text.
+    for data in ("teks", 7, True):
+        pair = [
+            ReportEvent(report=ours, action="note", to_status="x", data=data, created_at=NOW)
+            for _ in range(2)
+        ]
+        bulkinsert.insert(pair[:1])
+        ReportEvent.objects.bulk_create(pair[1:])
+        assert (
+            ReportEvent.objects.get(pk=pair[0].pk).data == data == ReportEvent.objects.get(pk=pair[1].pk).data
+        )
+
 
 def test_objects_come_back_saved_in_their_order(db: None) -> None:
     reporters = [Reporter(name=f"R{i}") for i in range(40)]
