@@ -252,6 +252,22 @@ def write(objs: Sequence[Model], *, conflict: bool = False) -> None:
             fastsql.query(sql, params, using=alias, prepare=len(rows) <= PREPARE_ROWS, fetch=False)
 
 
+def statement(sql: str, params: Sequence[Any], *, using: str = "default") -> None:
+    """A data-modifying statement of our own without result (an UPDATE, `%s` placeholders): inside
+    `together()` or `atomic()` it goes at the end with the rows (on PostgreSQL as one more WITH
+    query of their statement), otherwise at once."""
+    pending = _pending(using)
+    if pending is not None:
+        pending.append((sql, list(params), 0))
+    else:
+        fastsql.query(sql, params, using=using, fetch=False)
+
+
+def collecting(using: str = "default") -> bool:
+    """Whether this thread is inside a `together()` or `atomic()` block on `using`."""
+    return _pending(using) is not None
+
+
 _together = threading.local()
 Pending = list[tuple[str, list[Any], int]]
 

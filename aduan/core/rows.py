@@ -23,6 +23,8 @@ from django.db import router
 from django.db.models import Model
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
+from django.dispatch import Signal
+from django.dispatch.dispatcher import NO_RECEIVERS
 
 M = TypeVar("M", bound=Model)
 
@@ -53,11 +55,21 @@ def _layout(
     return constants, callables, relations, names
 
 
+def _silent(signal: Signal, sender: type[Model]) -> bool:
+    """No receiver for `sender`: Signal.send's own quick test first (the per-sender cache of a
+    caching signal, as pre_init and post_init are), has_listeners (which fills it) otherwise."""
+    return (
+        not signal.receivers
+        or signal.sender_receivers_cache.get(sender) is NO_RECEIVERS
+        or not signal.has_listeners(sender)
+    )
+
+
 def build(model: type[M], **values: Any) -> M:
     """An unsaved instance of `model`, as `model(**values)` builds it (attnames, field names,
     related objects for foreign keys)."""
     constants, callables, relations, names = _layout(model)
-    if not names.issuperset(values) or pre_init.has_listeners(model) or post_init.has_listeners(model):
+    if not names.issuperset(values) or not (_silent(pre_init, model) and _silent(post_init, model)):
         return model(**values)
     obj = model.__new__(model)
     state = obj._state = ModelState()

@@ -21,7 +21,7 @@ from django.db import connection, connections, router, transaction
 from django.db.models import F, Max, Min, Q, Sum
 from django.utils import timezone
 
-from aduan.core import clock, fastsql
+from aduan.core import bulkinsert, clock
 from aduan.evaluation.facts import (
     Fact,
     FactContext,
@@ -37,7 +37,8 @@ from aduan.intake.models import Report
 
 def mark_stale(events: Sequence[object]) -> None:
     """after_commit hook: the counts of the days these reports were submitted are out of date
-    (one UPDATE for all the events of a transaction)."""
+    (one UPDATE for all the events of a transaction). Also a statement hook: for new reports
+    written in a bulkinsert block, the UPDATE joins the block's statement (workflow.services)."""
     days = set()
     for event in events:
         report = getattr(event, "report", None)
@@ -48,7 +49,7 @@ def mark_stale(events: Sequence[object]) -> None:
         # ORM's compiling: this runs after every group commit of the intake API.
         alias = router.db_for_write(CountedDay)
         field = CountedDay._meta.get_field("day")
-        fastsql.query(
+        bulkinsert.statement(
             f"UPDATE {CountedDay._meta.db_table} SET version = version + 1 "  # noqa: S608 - a model's table name
             f"WHERE day IN ({', '.join(['%s'] * len(days))})",
             [field.get_db_prep_value(day, connections[alias]) for day in sorted(days)],

@@ -18,12 +18,12 @@ def _stemmer() -> Any:
 
 @lru_cache(maxsize=50_000)
 def _stem_word(word: str) -> str:
+    """The stem of a word of more than three letters; a short word or a number as it is."""
+    if len(word) <= 3 or word.isdigit():
+        return word
     return str(_stemmer().stem(word))
 
 
 def stem_for_search(text: str) -> str:
     """Lower-cased, stemmed words (perbaikan → baik), each once, in first-seen order."""
-    seen: dict[str, None] = {}
-    for word in _WORD.findall(text.lower()[:20_000]):
-        seen.setdefault(_stem_word(word) if len(word) > 3 and not word.isdigit() else word, None)
-    return " ".join(seen)
+    return " ".join(dict.fromkeys(map(_stem_word, _WORD.findall(text.lower()[:20_000]))))

@@ -30,6 +30,11 @@ from aduan.workflow.transitions import LEAD_ONLY, SCOPES, TRANSITIONS, Action, S
 # run robustly: a failing hook is logged and never turns a committed action into an error.
 in_transaction_hooks: list[Callable[[ReportEvent], None]] = []
 after_commit_hooks: list[Callable[[Sequence[ReportEvent]], None]] = []
+# After-commit hooks whose writes are aduan.core.bulkinsert statements: for new reports written in
+# a bulkinsert block (the intake API's group commit, one statement on PostgreSQL) they run inside
+# it instead, so that their write joins the group's statement and commits with the reports,
+# instead of costing a transaction of its own after it (the evaluation's staleness bump).
+statement_hooks: set[Callable[[Sequence[ReportEvent]], None]] = set()
 
 
 # --- deadlines --------------------------------------------------------------------------------
@@ -236,7 +241,13 @@ def open_reports(
             sender=ReportEvent, instance=event, created=True, raw=False, using=using, update_fields=None
         )
         _run_in_transaction(event)
-    transaction.on_commit(lambda: _run_after_commit(events), robust=True)
+    later = after_commit_hooks
+    if bulkinsert.collecting(using):
+        for hook in after_commit_hooks:
+            if hook in statement_hooks:
+                hook(events)
+        later = [hook for hook in after_commit_hooks if hook not in statement_hooks]
+    transaction.on_commit(lambda: _run_after_commit(events, later), robust=True)
     return events
 
 
@@ -245,6 +256,8 @@ def _run_in_transaction(event: ReportEvent) -> None:
         hook(event)
 
 
-def _run_after_commit(events: Sequence[ReportEvent]) -> None:
-    for hook in after_commit_hooks:
+def _run_after_commit(
+    events: Sequence[ReportEvent], hooks: Sequence[Callable[[Sequence[ReportEvent]], None]] | None = None
+) -> None:
+    for hook in after_commit_hooks if hooks is None else hooks:
         hook(events)

@@ -265,3 +265,24 @@ def test_a_failing_after_commit_hook_does_not_fail_committed_submissions(
     assert callbacks  # the hook ran, and failed
     assert all(s.error is None and s.outcome is not None for s in group), [s.error for s in group]
     assert Report.objects.count() == 2
+
+
+def test_a_group_marks_its_day_stale_once_inside_its_own_statement(
+    db: None, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The evaluation's staleness bump (a statement hook) joins the group's statement instead of
+    a transaction of its own after commit, and runs once."""
+    from aduan.core import clock
+    from aduan.evaluation.models import CountedDay
+
+    day = CountedDay.objects.create(day=clock.local_today(), version=5, counted_version=5)
+    group = [submission(key="s1"), submission(key="s2")]
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        groupcommit.write_group(group)
+    assert all(s.outcome is not None for s in group), [s.error for s in group]
+    day.refresh_from_db()
+    assert day.version == 6  # stale, once for the group
+    updates = [q["sql"] for q in queries.captured_queries if "evaluation_countedday" in q["sql"]]
+    assert len(updates) == 1
+    if connection.vendor == "postgresql":
+        assert updates[0].startswith("WITH") and 'INSERT INTO "intake_report"' in updates[0]
