@@ -85,7 +85,7 @@ def _run(
     prepare: bool,
     fetch: bool,
 ) -> list[tuple[Any, ...]]:
-    raw = psycopg.RawCursor(pg)
+    raw = _cursor(connection, pg)
     if connection.queries_logged or connection.execute_wrappers:
         wrap: Any = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
         with wrap(raw) as cursor:
@@ -102,6 +102,16 @@ def _run(
         # (Not raw.description: it builds a Column object per column.)
         result = raw.pgresult
         return raw.fetchall() if fetch and result is not None and result.status == TUPLES_OK else []
+
+
+def _cursor(connection: Any, pg: psycopg.Connection[Any]) -> psycopg.RawCursor[Any]:
+    """This connection's RawCursor for our statements, kept: its adapter cache (the dumper
+    found for each type of value) stays warm from one statement to the next, instead of a
+    look-up in Python per type and statement."""
+    raw: psycopg.RawCursor[Any] | None = getattr(connection, "_aduan_raw_cursor", None)
+    if raw is None or raw.connection is not pg or raw.closed:
+        raw = connection._aduan_raw_cursor = psycopg.RawCursor(pg)
+    return raw
 
 
 def may_run_alone(connection: Any) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import string
 import threading
 import time
 from collections.abc import Iterator
@@ -42,7 +41,8 @@ def _fill(text: str, context: dict[str, Any]) -> str:
     if "{{" in text or "{%" in text:
         return Template(text).render(Context(context, autoescape=False))
     try:
-        return string.Formatter().vformat(text, (), _Lenient(context))
+        # str.format_map: string.Formatter's parsing in C (it asks _Lenient for each name).
+        return text.format_map(_Lenient(context))
     except (ValueError, IndexError, AttributeError):
         return text
 
