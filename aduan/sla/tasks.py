@@ -12,7 +12,7 @@ from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task, tas
 from django_tasks.base import Task
 from django_tasks.utils import normalize_json
 
-from aduan.core import bulkinsert, clock
+from aduan.core import bulkinsert, clock, rows
 from aduan.sla import conf
 from aduan.sla.models import SweepSchedule
 from aduan.sla.sweeps import run_sweeps
@@ -56,14 +56,17 @@ def enqueue_in_transaction(task_: Task[[], Any]) -> None:
     from django_tasks_db.models import DBTaskResult
 
     backend: Any = task_backends[DEFAULT_TASK_BACKEND_ALIAS]  # a DatabaseBackend
-    backend.validate_task(task_)
-    row: Any = DBTaskResult(
+    if (backend, task_) not in _validated:  # (validate_task inspects the function's signature)
+        backend.validate_task(task_)
+        _validated.add((backend, task_))
+    row: Any = rows.build(
+        DBTaskResult,
         id=backend._get_id(),
         args_kwargs=_NO_ARGUMENTS,
         priority=task_.priority,
         task_path=task_.module_path,
         queue_name=task_.queue_name,
-        run_after=task_.run_after,  # type: ignore[misc]  # None: the pre_save handler sets it
+        run_after=task_.run_after,  # None: the pre_save handler sets it
         backend_name=backend.alias,
     )
     using = router.db_for_write(DBTaskResult)
@@ -72,6 +75,8 @@ def enqueue_in_transaction(task_: Task[[], Any]) -> None:
 
 
 _NO_ARGUMENTS = normalize_json({"args": (), "kwargs": {}})
+# (backend, task) pairs validated once in this process: neither changes once defined.
+_validated: set[tuple[Any, Any]] = set()
 
 
 def schedule_sweep(*, interval: int | None = None, force: bool = False) -> bool:
