@@ -271,7 +271,7 @@ start = time.process_time()
 for n in range(100):
     client.post("/api/v1/reports", body, content_type="application/json", headers={"Idempotency-Key": f"explain-{n}-{time.time()}"})
 cpu = (time.process_time() - start) * 10
-print(f"one request in-process: {len(statements)} SQL statements (BEGIN and COMMIT not counted), {cpu:.2f} ms app CPU per report:")
+print(f"one request in-process (a group of one): {len(statements)} SQL statement(s) sent; on PostgreSQL the group's transaction is its one statement, without BEGIN or COMMIT; {cpu:.2f} ms app CPU per report:")
 for sql in statements:
     print("   ", " ".join(sql.split())[:110])
 """
