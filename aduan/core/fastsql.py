@@ -72,7 +72,7 @@ def query(
     try:
         return _run(connection, pg, sql, params, prepare=prepare, fetch=fetch)
     finally:
-        if alone:
+        if alone and not pg.closed:  # (a connection that broke is Django's to replace)
             pg.autocommit = False
 
 

@@ -290,3 +290,27 @@ def _message_fields(key: str) -> dict[str, Any]:
         "created_at": now,
         "next_attempt_at": now,
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_lost_during_a_statement_alone_is_djangos_error(on_postgres: bool) -> None:
+    """The connection breaks under a statement sent on its own: Django's OperationalError, as from
+    any query (not psycopg's own from putting the connection back out of autocommit)."""
+    import psycopg
+    from django.conf import settings
+    from django.db import OperationalError, connection
+
+    from aduan.core import fastsql
+
+    if not on_postgres:
+        pytest.skip("PostgreSQL only")
+    connection.ensure_connection()
+    pid = connection.connection.info.backend_pid
+    params = settings.DATABASES["default"]
+    with pytest.raises(OperationalError), transaction.atomic():
+        with psycopg.connect(
+            host=params["HOST"], port=params["PORT"] or 5432, user=params["USER"], dbname=params["NAME"]
+        ) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        fastsql.query("SELECT 1", [], alone=True)
+    connection.close()
