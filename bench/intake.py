@@ -1,14 +1,18 @@
 """Intake benchmark: durable reports per second through POST /api/v1/reports.
 
 Starts uWSGI with uwsgi.ini (as production serves) against a fresh, migrated PostgreSQL database with the
-Ponorogo directory, drives it with N concurrent clients for D seconds from a multi-process raw
-socket client (each request has its own Idempotency-Key; each client finishes its last request,
-so every 201 counted is a committed report), then checks that the number of reports in the
-database equals the number of 201 answers. It also prints how many reports each group commit
-(aduan/intake/groupcommit.py) carried, counted from the delivery tasks the groups enqueued.
+Ponorogo directory and drives it with N concurrent clients for D seconds after a warm-up: by default
+with Debian's wrk and bench/intake.lua (each request its own Idempotency-Key), otherwise
+(--generator python) with this script's multi-process raw socket client. Every 201 answer's tracking
+number is then looked up: the report must be in the database (durable), and the database may hold no
+report beyond those answered, except the few that wrk abandons in flight at its stop (the server
+writes them; nobody reads their answers). It also prints how many reports each group commit
+(aduan/intake/groupcommit.py) carried, counted from the delivery tasks the groups enqueued, and the
+CPU the server, its database backends and the load generator took.
 
     .venv/bin/python bench/intake.py                 # 16 clients, 30 s, one uWSGI process per core x 8 threads
     .venv/bin/python bench/intake.py --workers 1 --threads 16
+    .venv/bin/python bench/intake.py --generator python
 
     .venv/bin/python bench/intake.py --db-url 'postgres://postgres@%2Fvar%2Frun%2Fpostgresql'  # Unix socket
 
@@ -18,6 +22,7 @@ Not a pytest test. The rate limit is switched off for the run (ADUAN_API_RATE_LI
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -64,6 +69,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="leave the server running (for profiling)")
     parser.add_argument(
         "--no-explain", dest="explain", action="store_false", help="skip the per-request SQL listing"
+    )
+    parser.add_argument(
+        "--generator",
+        choices=["wrk", "python"],
+        default="wrk" if shutil.which("wrk") else "python",
+        help="load generator: Debian's wrk with bench/intake.lua (default where installed), or "
+        "this script's own multi-process client",
     )
     return parser.parse_args()
 
@@ -155,6 +167,7 @@ def client(job: tuple[int, int, float, float, float]) -> dict[str, object]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     warm: dict[int, int] = {}
+    numbers: list[str] = []
     sock: socket.socket | None = None
     buffer = bytearray()
     n = 0
@@ -172,8 +185,10 @@ def client(job: tuple[int, int, float, float, float]) -> dict[str, object]:
             buffer.clear()
         t0 = time.perf_counter()
         sock.sendall(payload)
-        status, keep, _ = _read_response(sock, buffer)
+        status, keep, answer = _read_response(sock, buffer)
         elapsed = time.perf_counter() - t0
+        if status == 201:
+            numbers.append(json.loads(answer)["tracking_number"])
         if not keep:
             sock.close()
             sock = None
@@ -184,7 +199,7 @@ def client(job: tuple[int, int, float, float, float]) -> dict[str, object]:
         statuses[status] = statuses.get(status, 0) + 1
     if sock is not None:
         sock.close()
-    return {"latencies": latencies, "statuses": statuses, "warm": warm}
+    return {"latencies": latencies, "statuses": statuses, "warm": warm, "numbers": numbers}
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -285,6 +300,182 @@ def explain(env: dict[str, str]) -> None:
     )
 
 
+@dataclasses.dataclass
+class Load:
+    """What a load generator's run measured (the warm-up's answers kept apart)."""
+
+    seconds: float
+    statuses: dict[int, int]
+    warm: dict[int, int]
+    numbers: list[str]  # the tracking number of every 201, warm-up included
+    p50: float
+    p95: float
+    max: float
+    generator_cpu: float
+    app_cpu: float = 0.0
+    db_cpu: float = 0.0
+    busy: float = 0.0
+    ticks: float = 0.0
+    groups: int = 0
+    abandoned_allowed: int = 0  # requests a generator may leave unanswered at its stop
+
+
+class Window:
+    """CPU of the server, its database backends and the machine over the measured window."""
+
+    def __init__(self, args: argparse.Namespace, app_pids: list[int]) -> None:
+        self.args, self.app_pids, self.db_pids = args, app_pids, database_backends(args)
+        self.busy, self.ticks = machine_busy()
+        self.app, self.db = cpu_seconds(app_pids), cpu_seconds(self.db_pids)
+        self.groups = groups(args)
+
+    def stop(self) -> None:
+        busy, ticks = machine_busy()
+        self.busy, self.ticks = busy - self.busy, ticks - self.ticks
+        self.app = cpu_seconds(self.app_pids) - self.app
+        self.db = cpu_seconds(self.db_pids) - self.db
+        self.groups = groups(self.args) - self.groups
+
+    def fill(self, load: Load) -> Load:
+        load.busy, load.ticks, load.app_cpu, load.db_cpu = self.busy, self.ticks, self.app, self.db
+        load.groups = self.groups
+        return load
+
+
+def run_python(args: argparse.Namespace, app_pids: list[int], data_dir: Path) -> Load:
+    """This script's client: one process per client, each finishing its last request."""
+    begin_at = time.time() + 1.0
+    start_at = begin_at + args.warmup
+    stop_at = start_at + args.duration
+    own_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    pool = multiprocessing.get_context("fork").Pool(args.clients)
+    pending = pool.map_async(
+        client, [(i, args.port, begin_at, start_at, stop_at) for i in range(args.clients)]
+    )
+    while time.time() < start_at:
+        time.sleep(0.01)
+    window = Window(args, app_pids)
+    results = pending.get()
+    window.stop()
+    pool.close()
+    pool.join()
+    own_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    latencies = sorted(x for r in results for x in r["latencies"])  # type: ignore[attr-defined]
+    statuses: dict[int, int] = {}
+    warm: dict[int, int] = {}
+    for r in results:
+        for status, count in r["statuses"].items():  # type: ignore[attr-defined]
+            statuses[status] = statuses.get(status, 0) + count
+        for status, count in r["warm"].items():  # type: ignore[attr-defined]
+            warm[status] = warm.get(status, 0) + count
+    generator_cpu = (own_after.ru_utime + own_after.ru_stime) - (own_before.ru_utime + own_before.ru_stime)
+    load = Load(
+        seconds=args.duration,
+        statuses=statuses,
+        warm=warm,
+        numbers=[n for r in results for n in r["numbers"]],  # type: ignore[attr-defined]
+        p50=statistics.median(latencies) * 1000 if latencies else float("nan"),
+        p95=latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else float("nan"),
+        max=latencies[-1] * 1000 if latencies else float("nan"),
+        # (the whole run: its warm-up too)
+        generator_cpu=generator_cpu * args.duration / (args.duration + args.warmup),
+    )
+    return window.fill(load)
+
+
+def run_wrk(args: argparse.Namespace, app_pids: list[int], data_dir: Path) -> Load:
+    """Debian's wrk with bench/intake.lua: a warm-up run, then the measured run. wrk stops at its
+    deadline with requests in flight: the server still writes those reports, nobody reads their
+    answers (at most one per connection and run)."""
+    body = json.dumps(BODY_TEMPLATE)
+
+    def wrk(seconds: float, prefix: str) -> tuple[dict[str, int], dict[int, int], list[str], float]:
+        out = data_dir / f"wrk-{prefix}.txt"
+        env = {
+            **os.environ,
+            "ADUAN_BENCH_BODY": body,
+            "ADUAN_BENCH_PREFIX": f"{prefix}-{os.getpid()}-{time.time_ns()}",
+            "ADUAN_BENCH_OUT": str(out),
+        }
+        threads = max(1, min(os.cpu_count() or 1, args.clients))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(
+            [
+                "wrk",
+                "-t",
+                str(threads),
+                "-c",
+                str(args.clients),
+                "-d",
+                f"{seconds:.0f}s",
+                "-s",
+                str(ROOT / "bench" / "intake.lua"),
+                f"http://127.0.0.1:{args.port}/api/v1/reports",
+            ],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        values: dict[str, int] = {}
+        statuses: dict[int, int] = {}
+        numbers: list[str] = []
+        for line in out.read_text().splitlines():
+            key, _, rest = line.partition(" ")
+            if key == "status":
+                code, count = rest.split()
+                statuses[int(code)] = statuses.get(int(code), 0) + int(count)
+            elif key == "number":
+                numbers.append(rest)
+            else:
+                values[key] = int(rest)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        return values, statuses, numbers, cpu
+
+    _, warm, warm_numbers, _ = wrk(args.warmup, "warm")
+    window = Window(args, app_pids)
+    values, statuses, numbers, cpu = wrk(args.duration, "run")
+    window.stop()
+    load = Load(
+        seconds=values["duration_us"] / 1e6,
+        statuses=statuses,
+        warm=warm,
+        numbers=warm_numbers + numbers,
+        p50=values["p50_us"] / 1000,
+        p95=values["p95_us"] / 1000,
+        max=values["max_us"] / 1000,
+        generator_cpu=cpu,
+        abandoned_allowed=2 * args.clients,
+    )
+    if values.get("socket_errors"):
+        print(f"wrk socket errors: {values['socket_errors']}")
+    return window.fill(load)
+
+
+def check_durable(args: argparse.Namespace, load: Load, in_db: int) -> bool:
+    """Every 201's report is in the database, and no report is there that no request asked for."""
+    answered = load.numbers
+    with psycopg.connect(f"{args.db_url}/{args.db_name}") as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM intake_report WHERE tracking_number = ANY(%s)", [answered]
+        ).fetchone()
+    found = int(row[0]) if row else 0
+    created = load.statuses.get(201, 0) + load.warm.get(201, 0)
+    abandoned = in_db - len(answered)
+    print(
+        f"reports in database: {in_db}; 201 answers: {load.statuses.get(201, 0)} measured + "
+        f"{load.warm.get(201, 0)} warm-up, each with its tracking number: {found} of {len(answered)} found"
+        + (
+            f"; {abandoned} written for requests the generator left unanswered at its stop"
+            if abandoned
+            else ""
+        )
+    )
+    return (
+        found == len(answered) == len(set(answered)) == created and 0 <= abandoned <= load.abandoned_allowed
+    )
+
+
 def main() -> None:
     args = parse_args()
     data_dir = Path(f"/tmp/aduan-bench-{args.port}")
@@ -329,78 +520,41 @@ def main() -> None:
             f"{args.clients} clients, {args.warmup:.0f} s warm-up + {args.duration:.0f} s …",
             flush=True,
         )
-        begin_at = time.time() + 1.0
-        start_at = begin_at + args.warmup
-        stop_at = start_at + args.duration
-        own_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        pool = multiprocessing.get_context("fork").Pool(args.clients)
-        pending = pool.map_async(
-            client, [(i, args.port, begin_at, start_at, stop_at) for i in range(args.clients)]
-        )
-        while time.time() < start_at:
-            time.sleep(0.01)
-        busy_before, all_before = machine_busy()
-        app_pids, db_pids = [server.pid, *children_of(server.pid)], database_backends(args)
-        server_before, db_before = cpu_seconds(app_pids), cpu_seconds(db_pids)
-        groups_before = groups(args)
-        results = pending.get()
-        groups_after = groups(args)
-        busy_after, all_after = machine_busy()
-        server_after, db_after = cpu_seconds(app_pids), cpu_seconds(db_pids)
-        pool.close()
-        pool.join()
-        own_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        app_pids = [server.pid, *children_of(server.pid)]
+        run = run_wrk if args.generator == "wrk" else run_python
+        load = run(args, app_pids, data_dir)
     finally:
         if not args.keep:
             server.terminate()
             server.wait(timeout=30)
-    latencies = sorted(x for r in results for x in r["latencies"])  # type: ignore[attr-defined]
-    statuses: dict[int, int] = {}
-    warm: dict[int, int] = {}
-    for r in results:
-        for status, count in r["statuses"].items():  # type: ignore[attr-defined]
-            statuses[status] = statuses.get(status, 0) + count
-        for status, count in r["warm"].items():  # type: ignore[attr-defined]
-            warm[status] = warm.get(status, 0) + count
-    created = statuses.get(201, 0)
     in_db = count_reports(args) - before_reports
-    generator_cpu = (own_after.ru_utime + own_after.ru_stime) - (own_before.ru_utime + own_before.ru_stime)
+    created = load.statuses.get(201, 0)
     cores = os.cpu_count() or 1
-    machine = (busy_after - busy_before) / max(1.0, all_after - all_before) * 100
-    p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
-    p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000 if latencies else float("nan")
-    rate = created / args.duration
-    print(f"answers: {dict(sorted(statuses.items()))}")
-    print(
-        f"latency: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {latencies[-1] * 1000 if latencies else 0:.1f} ms"
-    )
-    app_cpu, db_cpu = server_after - server_before, db_after - db_before
+    machine = load.busy / max(1.0, load.ticks) * 100
+    rate = created / load.seconds
+    print(f"answers: {dict(sorted(load.statuses.items()))}")
+    print(f"latency: p50 {load.p50:.1f} ms, p95 {load.p95:.1f} ms, max {load.max:.1f} ms")
     print(
         f"CPU in the measured window: machine {machine:.0f}% busy ({cores} cores, other processes included); "
-        f"uWSGI {app_cpu:.1f} s, its PostgreSQL backends {db_cpu:.1f} s; "
-        f"load generator {generator_cpu:.1f} s (whole run incl. warm-up)"
+        f"uWSGI {load.app_cpu:.1f} s, its PostgreSQL backends {load.db_cpu:.1f} s; "
+        f"load generator ({args.generator}) {load.generator_cpu:.1f} s"
     )
     if created:
-        per_report = (app_cpu + db_cpu) / created * 1000
+        per_report = (load.app_cpu + load.db_cpu) / created * 1000
         print(
-            f"CPU per report: {app_cpu / created * 1000:.2f} ms app + {db_cpu / created * 1000:.2f} ms database "
-            f"= {per_report:.2f} ms -> at most ~{cores * 1000 / per_report:.0f} reports/s on {cores} idle cores"
+            f"CPU per report: {load.app_cpu / created * 1000:.2f} ms app + {load.db_cpu / created * 1000:.2f} ms "
+            f"database = {per_report:.2f} ms -> at most ~{cores * 1000 / per_report:.0f} reports/s on {cores} idle cores"
         )
         print(
-            f"group commit: {groups_after - groups_before} transactions for {created} reports "
-            f"({created / max(1, groups_after - groups_before):.1f} reports per transaction)"
+            f"group commit: {load.groups} transactions for {created} reports "
+            f"({created / max(1, load.groups):.1f} reports per transaction)"
         )
+    durable = check_durable(args, load, in_db)
     print(
-        f"reports in database: {in_db}; 201 answers: {created} measured + {warm.get(201, 0)} warm-up "
-        f"= {created + warm.get(201, 0)}"
-    )
-    durable = in_db == created + warm.get(201, 0)
-    # Every client finishes its last request, so the database holds exactly the 201s (measured + warm-up).
-    print(
-        f"SUMMARY intake: {rate:.0f} durable reports/s ({created} x 201 in {args.duration:.0f} s, "
-        f"{args.clients} clients, uWSGI x{args.workers} threads {args.threads}), p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
-        f"load generator {generator_cpu / (args.duration + args.warmup) * 100:.0f}% of one core, "
-        f"database rows == 201 answers: {'OK' if durable else 'MISMATCH'}"
+        f"SUMMARY intake: {rate:.0f} durable reports/s ({created} x 201 in {load.seconds:.1f} s, "
+        f"{args.clients} clients, uWSGI x{args.workers} threads {args.threads}), p50 {load.p50:.1f} ms, "
+        f"p95 {load.p95:.1f} ms, load generator {args.generator} {load.generator_cpu / load.seconds * 100:.0f}% "
+        f"of one core, every 201 in the database: {'OK' if durable else 'MISMATCH'}"
     )
     if args.explain:
         explain(env)
