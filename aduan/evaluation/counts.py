@@ -43,7 +43,7 @@ def mark_stale(events: Sequence[object]) -> None:
     for event in events:
         report = getattr(event, "report", None)
         if report is not None and report.submitted_at is not None:
-            days.add(timezone.localdate(report.submitted_at))
+            days.add(clock.local_date(report.submitted_at))
     if days:
         # As CountedDay.objects.filter(day__in=days).update(version=F("version") + 1), without the
         # ORM's compiling: this runs after every group commit of the intake API.

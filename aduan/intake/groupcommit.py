@@ -42,6 +42,12 @@ Respond = Callable[[Submitted], tuple[int, dict[str, object]]]
 MAX_GROUP = 64
 
 
+def _taken_lock() -> threading.Lock:
+    lock = threading.Lock()
+    lock.acquire()
+    return lock
+
+
 @dataclass(eq=False)
 class Submission:
     prepared: Prepared
@@ -52,8 +58,9 @@ class Submission:
     outcome: Outcome | None = None
     error: BaseException | None = None
     done: bool = False
-    # Set once: when the submission is done, or when its request is to write the next group.
-    wake: threading.Event = field(default_factory=threading.Event)
+    # Released once: when the submission is done, or when its request is to write the next group
+    # (a lock taken at creation, the cheapest one-shot handoff between threads).
+    wake: threading.Lock = field(default_factory=_taken_lock)
 
 
 _queue: list[Submission] = []
@@ -79,7 +86,7 @@ def submit(submission: Submission) -> Outcome:
         lead = not _writing
         _writing = True
     if not lead:
-        submission.wake.wait()
+        submission.wake.acquire()
     if not submission.done:
         with _lock:
             group = _queue[:MAX_GROUP]
@@ -91,9 +98,9 @@ def submit(submission: Submission) -> Outcome:
                 successor = _queue[0] if _queue else None
                 _writing = successor is not None
             for other in group:
-                other.wake.set()
+                other.wake.release()
             if successor is not None:
-                successor.wake.set()
+                successor.wake.release()
     if submission.error is not None:
         raise submission.error
     assert submission.outcome is not None

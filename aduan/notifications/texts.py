@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from typing import Any, cast
 
 from django.template import Context, Template
-from django.utils import timezone
 
+from aduan.core import clock
 from aduan.notifications.defaults import DEFAULT_TEMPLATES
 
 DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
@@ -26,7 +26,7 @@ def format_due(moment: dt.datetime | None) -> str:
     """ "Jumat, 28 April 2023" in local time, independent of the server's locale."""
     if moment is None:
         return "-"
-    day = timezone.localtime(moment).date()
+    day = clock.local_date(moment)
     return f"{DAYS[day.weekday()]}, {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 

@@ -107,7 +107,7 @@ class WorkingCalendar:
         """End (23:59:59 local time) of the n-th working day after the moment `start`."""
         day = self.add_working_days(local_date(start), n)
         end = dt.datetime.combine(day, dt.time(23, 59, 59))
-        return timezone.make_aware(end)
+        return timezone.make_aware(end, timezone.get_default_timezone())
 
     def fraction_point(self, start: dt.datetime, due: dt.datetime, fraction: float) -> dt.datetime:
         """The moment `fraction` of a step's working days (start → due) has gone by.
@@ -120,7 +120,9 @@ class WorkingCalendar:
         elapsed = int(total * fraction)
         if elapsed <= 0:
             day = local_date(start)
-            return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+            return timezone.make_aware(
+                dt.datetime.combine(day, dt.time(23, 59, 59)), timezone.get_default_timezone()
+            )
         return self.due_at(start, elapsed)
 
 
