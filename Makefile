@@ -51,7 +51,8 @@ run: install system-run
 	@echo "Aduan: http://127.0.0.1:$(PORT)/  (petugas: http://127.0.0.1:$(PORT)/konsol/masuk/)"
 	@export ADUAN_SITE_URL=$${ADUAN_SITE_URL:-http://127.0.0.1:$(PORT)}; \
 	$(BIN)/aduan worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/uwsgi --ini uwsgi.ini --http 127.0.0.1:$(PORT)
+	sock=$${ADUAN_DATA_DIR:-var}/uwsgi.sock; mkdir -p $$(dirname $$sock); \
+	$(BIN)/uwsgi --ini uwsgi.ini --http 127.0.0.1:$(PORT) --socket $$sock --chmod-socket=600
 
 lint: install
 	$(BIN)/ruff check aduan tests bench

@@ -508,6 +508,10 @@ def main() -> None:
         "--threads",
         str(args.threads),
         "--disable-logging",
+        # As make run: the router passes requests to the workers over a Unix socket.
+        "--socket",
+        str(data_dir / "uwsgi.sock"),
+        "--chmod-socket=600",
         "--logto",
         str(data_dir / "uwsgi.log"),  # its start and stop messages, out of the figures
     ]

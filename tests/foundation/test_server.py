@@ -44,6 +44,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     process = subprocess.Popen(
         [
             *(str(BIN / "uwsgi"), "--ini", "uwsgi.ini", "--http", f"127.0.0.1:{port}"),
+            *("--socket", str(data / "uwsgi.sock"), "--chmod-socket=600"),  # as make run
             *("--processes", "1", "--threads", "2", "--logto", str(log)),
         ],
         env=env,
