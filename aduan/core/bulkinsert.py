@@ -107,7 +107,11 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
     unique column) an object that would break a unique constraint is skipped (False, no primary
     key); without it, a duplicate raises IntegrityError like `bulk_create`. Call inside a
     transaction. Inside `together()` on PostgreSQL, the primary keys are set at once, the rows
-    are written at the end of the block, and a duplicate raises there, `conflict` or not."""
+    are written at the end of the block, and a duplicate raises there, `conflict` or not; when
+    the block fails, the instances keep keys that were never written (reset them before trying
+    again, as intake's Prepared.renew does). Keys drawn ahead are only ever handed out once; a
+    table filled with explicit ids past its sequence (then setval) may meet a key drawn before,
+    which fails like a duplicate."""
     if not objs:
         return []
     model = type(objs[0])
