@@ -1,3 +1,4 @@
+import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -9,3 +10,13 @@ django_application = get_wsgi_application()
 from aduan.api.lane import Lane  # noqa: E402 - needs the settings configured above
 
 application = Lane(django_application)
+
+# The server process's garbage collector: what was loaded so far (Django, the apps, the URL
+# configuration) is never garbage, so full collections leave it alone (gc.freeze), and the
+# youngest generation is collected every 50,000 allocations instead of every 700. A request
+# allocates thousands of objects and leaves little cyclic garbage; with Python's defaults the
+# collector ran ~300 times per 3,000 submissions and took 10-15 % of their CPU (in-process, groups of
+# 4: parse 102 -> 92 us, prepare 201 -> 182, write 376 -> 341). ADUAN_GC_THRESHOLD="700,10,10"
+# gives Python's defaults back.
+gc.freeze()
+gc.set_threshold(*(int(n) for n in os.environ.get("ADUAN_GC_THRESHOLD", "50000,50,100").split(",")))

@@ -115,3 +115,13 @@ def test_pages_and_static_files_are_served(server: int) -> None:
     static = conn.getresponse()
     assert static.status == 200 and static.read()
     conn.close()
+
+
+def test_the_served_application_collects_garbage_less_often() -> None:
+    """aduan/wsgi.py tunes the server process's collector (ADUAN_GC_THRESHOLD, 50,000 by default)."""
+    import gc
+
+    import aduan.wsgi  # noqa: F401 - imported for what it sets up
+
+    assert gc.get_threshold()[0] == int(os.environ.get("ADUAN_GC_THRESHOLD", "50000").split(",")[0])
+    assert gc.get_freeze_count() > 0
