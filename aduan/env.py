@@ -49,6 +49,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """As many comma-separated whole numbers (0 or more) as `default` has, e.g. "50000,50,100"."""
+    items = env_list(name, [str(n) for n in default])
+    try:
+        values = tuple(int(item) for item in items)
+    except ValueError:
+        values = ()
+    if len(values) != len(default) or any(v < 0 for v in values):
+        raise ImproperlyConfigured(
+            f"{name} must be {len(default)} whole numbers separated by commas, not {os.environ.get(name)!r}"
+        )
+    return values
+
+
 def env_choice(name: str, default: str, choices: set[str]) -> str:
     value = os.environ.get(name, default)
     if value not in choices:

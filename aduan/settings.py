@@ -9,7 +9,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from aduan.env import env_bool, env_choice, env_int, env_list, env_path, env_str
+from aduan.env import env_bool, env_choice, env_int, env_ints, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("ADUAN_DATA_DIR", BASE_DIR.parent / "var")
@@ -172,6 +172,9 @@ else:
     }
 
 # Uploads: attachments are checked by content; these are the limits.
+# The server process's garbage collector, its three generations' thresholds (aduan/wsgi.py);
+# "700,10,10" are Python's own.
+ADUAN_GC_THRESHOLD = env_ints("ADUAN_GC_THRESHOLD", (50_000, 50, 100))
 ADUAN_ATTACHMENT_MAX_BYTES = env_int("ADUAN_ATTACHMENT_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
 ADUAN_ATTACHMENTS_PER_REPORT = env_int("ADUAN_ATTACHMENTS_PER_REPORT", 5, minimum=1, maximum=20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -1,6 +1,7 @@
 import gc
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aduan.settings")
@@ -16,7 +17,7 @@ application = Lane(django_application)
 # youngest generation is collected every 50,000 allocations instead of every 700. A request
 # allocates thousands of objects and leaves little cyclic garbage; with Python's defaults the
 # collector ran ~300 times per 3,000 submissions and took 10-15 % of their CPU (in-process, groups of
-# 4: parse 102 -> 92 us, prepare 201 -> 182, write 376 -> 341). ADUAN_GC_THRESHOLD="700,10,10"
-# gives Python's defaults back.
+# 4: parse 102 -> 92 us, prepare 201 -> 182, write 376 -> 341). ADUAN_GC_THRESHOLD (settings.py)
+# sets it; "700,10,10" gives Python's defaults back.
 gc.freeze()
-gc.set_threshold(*(int(n) for n in os.environ.get("ADUAN_GC_THRESHOLD", "50000,50,100").split(",")))
+gc.set_threshold(*settings.ADUAN_GC_THRESHOLD)

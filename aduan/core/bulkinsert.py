@@ -42,7 +42,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from functools import cache, lru_cache
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections, router, transaction
 from django.db.models import CharField, Field, Model, TextField
@@ -61,11 +61,20 @@ RESERVE = 500
 _PLAIN = frozenset({str, int, bool, type(None), dt.datetime, dt.date, Decimal})
 
 
+class Plan(NamedTuple):
+    fields: list[Field]  # inserted, in the statement's order
+    auto: list[Field]  # with auto_now/auto_now_add
+    sql: str  # the INSERT statement, "{rows}" where the rows go
+    read: Callable[[Model], tuple[Any, ...]]  # all of an instance's values of `fields` at once
+    kinds: tuple[int, ...]  # per field: how its values may skip preparation (_kind)
+    any_json: bool
+
+
 @cache
 def _plan(
     model: type[Model], alias: str, conflict: str, returning: bool = True, with_pk: bool = False
-) -> tuple[list[Field], list[Field], str]:
-    """(fields inserted, fields with auto_now/auto_now_add, INSERT statement with "{rows}").
+) -> Plan:
+    """How rows of `model` are inserted (Plan), computed once.
 
     `conflict` non-empty: ON CONFLICT DO NOTHING; with `returning`, it is the attribute name of the
     unique column read back beside the primary key (`insert`), otherwise any marker (`write`).
@@ -91,7 +100,10 @@ def _plan(
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
         f"{{rows}}{on_conflict}{tail}"
     )
-    return fields, auto, sql
+    getter = attrgetter(*(f.attname for f in fields))
+    read = getter if len(fields) > 1 else lambda obj: (getter(obj),)
+    kinds = tuple(_kind(f) for f in fields)
+    return Plan(fields, auto, sql, read, kinds, _JSON in kinds)
 
 
 @lru_cache(maxsize=512)
@@ -117,8 +129,8 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
-    fields, auto, sql = _plan(model, alias, conflict)
-    batch = _batch_size(connection, fields)
+    plan = _plan(model, alias, conflict)
+    batch = _batch_size(connection, plan.fields)
     if len(objs) > batch:
         return [
             done
@@ -135,10 +147,9 @@ def insert(objs: Sequence[Model], *, conflict: str = "") -> list[bool]:
         else:
             for obj in objs:
                 _saved(obj, obj.pk, alias)
-        fields, auto, template = _plan(model, alias, "", False, with_pk=True)
-        pending.append((*_values(objs, fields, auto, template, connection), len(objs)))
+        pending.append((*_values(objs, _plan(model, alias, "", False, with_pk=True), connection), len(objs)))
         return [True] * len(objs)
-    sql, params = _values(objs, fields, auto, sql, connection)
+    sql, params = _values(objs, plan, connection)
     returned = fastsql.query(sql, params, using=alias, prepare=len(objs) <= PREPARE_ROWS)
     if conflict:
         # Matched by value, in order: a value a partial unique index leaves out (an empty
@@ -165,61 +176,39 @@ def _batch_size(connection: Any, fields: list[Field]) -> int:
     return max(1, min(MAX_PARAMETERS, connection.features.max_query_params or MAX_PARAMETERS) // len(fields))
 
 
-def _values(
-    objs: Sequence[Model], fields: list[Field], auto: list[Field], template: str, connection: Any
-) -> tuple[str, list[Any]]:
+def _values(objs: Sequence[Model], plan: Plan, connection: Any) -> tuple[str, list[Any]]:
     """The statement for these rows and its parameters (auto_now fields set first)."""
     for obj in objs:
-        for field in auto:
+        for field in plan.auto:
             field.pre_save(obj, add=True)
     params: list[Any] = []
     if connection.vendor != "postgresql":
         for obj in objs:
-            for field in fields:
+            for field in plan.fields:
                 params.append(field.get_db_prep_save(getattr(obj, field.attname), connection))
-        return _statement(template, len(fields), len(objs)), params
-    read, kinds, any_json = _reader(fields)
+        return _statement(plan.sql, len(plan.fields), len(objs)), params
     for obj in objs:
-        row = read(obj)
-        if not any_json and _PLAIN.issuperset(map(type, row)):
+        row = plan.read(obj)
+        if not plan.any_json and _PLAIN.issuperset(map(type, row)):
             params.extend(row)
             continue
-        for field, kind, value in zip(fields, kinds, row, strict=True):
+        for field, kind, value in zip(plan.fields, plan.kinds, row, strict=True):
             if kind == _JSON or (
                 type(value) not in _PLAIN and not (kind == _TEXT and isinstance(value, str))
             ):
                 value = field.get_db_prep_save(value, connection)
             params.append(value)
-    return _statement(template, len(fields), len(objs)), params
+    return _statement(plan.sql, len(plan.fields), len(objs)), params
 
 
-# How a field's values may skip its preparation on PostgreSQL (_reader): plain values, plain values
-# and any str (enum members of TextChoices too), none (JSON: a str or a number is a JSON document).
+# How a field's values may skip its preparation on PostgreSQL (_kind): plain values; plain values
+# and any str (enum members of TextChoices too); none (JSON: a str or a number is a JSON document).
 _BASIC, _TEXT, _JSON = 0, 1, 2
-_readers: dict[int, tuple[list[Field], Callable[[Model], tuple[Any, ...]], tuple[int, ...], bool]] = {}
-
-
-def _reader(fields: list[Field]) -> tuple[Callable[[Model], tuple[Any, ...]], tuple[int, ...], bool]:
-    """For the (cached) field list of a plan: a function reading all its values of an instance
-    at once, each field's kind (_BASIC, _TEXT, _JSON) and whether any is JSON. A CharField or
-    TextField as Django defines them prepares any str, a TextChoices member included, into
-    itself; a JSON field always encodes."""
-    known = _readers.get(id(fields))
-    if known is None:
-        names = [f.attname for f in fields]
-        getter = attrgetter(*names)
-        read = getter if len(names) > 1 else lambda obj: (getter(obj),)
-        kinds = tuple(_kind(f) for f in fields)
-        known = _readers[id(fields)] = (
-            fields,
-            read,
-            kinds,
-            _JSON in kinds,
-        )  # the list kept: its id stays its own
-    return known[1], known[2], known[3]
 
 
 def _kind(field: Field) -> int:
+    """A CharField or TextField as Django defines them prepares any str, a TextChoices member
+    included, into itself; a JSON field always encodes."""
     if field.get_internal_type() == "JSONField":
         return _JSON
     cls = type(field)
@@ -244,12 +233,12 @@ def write(objs: Sequence[Model], *, conflict: bool = False) -> None:
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
-    fields, auto, template = _plan(model, alias, "skip" if conflict else "", False)
-    batch = _batch_size(connection, fields)
+    plan = _plan(model, alias, "skip" if conflict else "", False)
+    batch = _batch_size(connection, plan.fields)
     pending = _pending(alias)
     for start in range(0, len(objs), batch):
         rows = objs[start : start + batch]
-        sql, params = _values(rows, fields, auto, template, connection)
+        sql, params = _values(rows, plan, connection)
         if pending is not None:
             pending.append((sql, params, len(rows)))
         else:
@@ -322,11 +311,13 @@ def _flush(pending: Pending, using: str, *, alone: bool) -> None:
     if not pending:
         return
     prepare = all(rows <= PREPARE_ROWS for _, _, rows in pending)
-    if connections[using].vendor != "postgresql" or len(pending) == 1:
+    if connections[using].vendor != "postgresql":
         for sql, params, _rows in pending:
-            fastsql.query(
-                sql, params, using=using, prepare=prepare, fetch=False, alone=alone and len(pending) == 1
-            )
+            fastsql.query(sql, params, using=using, prepare=prepare, fetch=False)
+        return
+    if len(pending) == 1:
+        sql, params, _rows = pending[0]
+        fastsql.query(sql, params, using=using, prepare=prepare, fetch=False, alone=alone)
         return
     *first, (last, last_params, _rows) = pending
     sql = "WITH " + ", ".join(f"w{n} AS ({part})" for n, (part, _, _) in enumerate(first)) + " " + last

@@ -46,7 +46,7 @@ def mark_stale(events: Sequence[object]) -> None:
             days.add(clock.local_date(report.submitted_at))
     if days:
         # As CountedDay.objects.filter(day__in=days).update(version=F("version") + 1), without the
-        # ORM's compiling: this runs after every group commit of the intake API.
+        # ORM's compiling: this runs with every group commit of the intake API.
         alias = router.db_for_write(CountedDay)
         field = CountedDay._meta.get_field("day")
         bulkinsert.statement(

@@ -105,9 +105,7 @@ class WorkingCalendar:
 
     def due_at(self, start: dt.datetime, n: int) -> dt.datetime:
         """End (23:59:59 local time) of the n-th working day after the moment `start`."""
-        day = self.add_working_days(local_date(start), n)
-        end = dt.datetime.combine(day, dt.time(23, 59, 59))
-        return timezone.make_aware(end, timezone.get_default_timezone())
+        return _end_of(self.add_working_days(local_date(start), n))
 
     def fraction_point(self, start: dt.datetime, due: dt.datetime, fraction: float) -> dt.datetime:
         """The moment `fraction` of a step's working days (start → due) has gone by.
@@ -119,11 +117,13 @@ class WorkingCalendar:
         total = self.working_days_between(local_date(start), local_date(due))
         elapsed = int(total * fraction)
         if elapsed <= 0:
-            day = local_date(start)
-            return timezone.make_aware(
-                dt.datetime.combine(day, dt.time(23, 59, 59)), timezone.get_default_timezone()
-            )
+            return _end_of(local_date(start))
         return self.due_at(start, elapsed)
+
+
+def _end_of(day: dt.date) -> dt.datetime:
+    """23:59:59 of `day` in the installation's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)), timezone.get_default_timezone())
 
 
 def limit(key: str) -> int:

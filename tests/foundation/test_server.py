@@ -121,7 +121,25 @@ def test_the_served_application_collects_garbage_less_often() -> None:
     """aduan/wsgi.py tunes the server process's collector (ADUAN_GC_THRESHOLD, 50,000 by default)."""
     import gc
 
+    from django.conf import settings
+
     import aduan.wsgi  # noqa: F401 - imported for what it sets up
 
-    assert gc.get_threshold()[0] == int(os.environ.get("ADUAN_GC_THRESHOLD", "50000").split(",")[0])
+    assert gc.get_threshold() == settings.ADUAN_GC_THRESHOLD
+    assert settings.ADUAN_GC_THRESHOLD[0] == 50_000 or "ADUAN_GC_THRESHOLD" in os.environ
     assert gc.get_freeze_count() > 0
+
+
+@pytest.mark.parametrize("raw", ["700,10", "a,b,c", "700,-1,10"])
+def test_a_wrong_gc_threshold_is_a_clear_configuration_error(
+    raw: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    from aduan.env import env_ints
+
+    monkeypatch.setenv("ADUAN_GC_THRESHOLD", raw)
+    with pytest.raises(ImproperlyConfigured, match="ADUAN_GC_THRESHOLD must be 3 whole numbers"):
+        env_ints("ADUAN_GC_THRESHOLD", (50_000, 50, 100))
+    monkeypatch.setenv("ADUAN_GC_THRESHOLD", "700,10,10")
+    assert env_ints("ADUAN_GC_THRESHOLD", (50_000, 50, 100)) == (700, 10, 10)
