@@ -18,9 +18,8 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from aduan.api import ratelimit
 from aduan.api.clients import Client
@@ -29,6 +28,7 @@ from aduan.api.services import token_authenticate
 from aduan.core import clock
 from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError, PermissionDenied
+from aduan.core.text import normalize_text
 from aduan.directory.models import Category, Region
 from aduan.intake.models import OPEN_STATUSES, Kind, Report, Status
 from aduan.intake.services import report_submit
@@ -38,6 +38,7 @@ from aduan.workflow.selectors import reports_public
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00+07:00"
 MAX_REQUESTS = 1000
+MAX_PAGE = 100_000
 DESCRIPTION_MAX = 4000
 
 
@@ -120,39 +121,52 @@ def render_error(fmt: str, status: int, description: str) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="text/xml; charset=utf-8")
 
 
-def endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Map errors to the spec's error lists: 404 not found, 403 bad key, 400 anything else."""
+def endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """An Open311 view answering only `methods`; every refusal in the spec's error list, in the
+    format asked for: 405 wrong method, 404 not found, 403 bad key, 400 anything else. Exempt from
+    CSRF (machine clients; a POST is authorised by its api_key), so no HTML page answers."""
 
-    def wrapped(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, fmt, **kwargs)
-        except Open311Error as exc:
-            return render_error(fmt, exc.status, exc.description)
-        except ApiProblem as exc:
-            response = render_error(fmt, exc.status, exc.detail)
-            for name, value in (exc.headers or {}).items():
-                response[name] = value
-            return response
-        except DomainError as exc:
-            status = 403 if isinstance(exc, PermissionDenied) else 404 if exc.http_status == 404 else 400
-            return render_error(fmt, status, exc.message)
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        def wrapped(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                response = render_error(
+                    fmt,
+                    405,
+                    _("Metode %(method)s tidak didukung di alamat ini.") % {"method": request.method},
+                )
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                return view(request, fmt, **kwargs)
+            except Open311Error as exc:
+                return render_error(fmt, exc.status, exc.description)
+            except ApiProblem as exc:
+                response = render_error(fmt, exc.status, exc.detail)
+                for name, value in (exc.headers or {}).items():
+                    response[name] = value
+                return response
+            except DomainError as exc:
+                status = 403 if isinstance(exc, PermissionDenied) else 404 if exc.http_status == 404 else 400
+                return render_error(fmt, status, exc.message)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return csrf_exempt(wrapped)
+
+    return decorate
 
 
-def _param(request: HttpRequest, name: str) -> str:
-    # An empty parameter counts as absent (GeoReport v2).
+def _param(request: HttpRequest, name: str, *, multiline: bool = False) -> str:
+    # An empty parameter counts as absent (GeoReport v2). Through the one normaliser: a NUL or a
+    # lone surrogate is refused with a 400.
     source = request.POST if request.method == "POST" else request.GET
-    return (source.get(name) or "").strip()
+    return normalize_text(source.get(name), field=name, label=name, multiline=multiline)
 
 
 # --- discovery and services ------------------------------------------------------------------------
 
 
-@require_GET
-@endpoint
+@endpoint("GET")
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = request.build_absolute_uri("/api/open311/v2/")
     return render(
@@ -179,8 +193,7 @@ def _groups() -> dict[int, str]:
     return dict(Category.objects.filter(parent__isnull=True).values_list("pk", "name"))
 
 
-@require_GET
-@endpoint
+@endpoint("GET")
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     groups = _groups()
     rows = []
@@ -239,8 +252,7 @@ def _attributes() -> list[dict[str, Any]]:
     ]
 
 
-@require_GET
-@endpoint
+@endpoint("GET")
 def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
     if not Category.objects.filter(code=service_code, is_active=True).exists():
         raise Open311Error(404, f"Layanan {service_code!r} tidak dikenal.")
@@ -290,10 +302,14 @@ def _public_requests() -> Any:
 def _date(value: str, name: str) -> dt.datetime | None:
     if not value:
         return None
-    parsed = parse_datetime(value)
+    parsed = clock.parse_instant(value, naive_is_local=True)
     if parsed is None:
-        raise Open311Error(400, f"{name} harus tanggal-waktu ISO 8601 (mis. 2026-11-01T00:00:00+07:00).")
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+        raise Open311Error(
+            400,
+            _("%(name)s harus tanggal-waktu ISO 8601 yang ada (mis. 2026-11-01T00:00:00+07:00).")
+            % {"name": name},
+        )
+    return parsed
 
 
 def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -327,6 +343,9 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         page_size = max(1, min(int(_param(request, "page_size") or MAX_REQUESTS), MAX_REQUESTS))
     except ValueError:
         raise Open311Error(400, "page dan page_size harus bilangan bulat.") from None
+    if page > MAX_PAGE:
+        # A larger offset overflows the database's integers.
+        raise Open311Error(400, _("page paling besar %(max)s.") % {"max": MAX_PAGE})
     rows = reports.order_by("-submitted_at", "-pk")[(page - 1) * page_size : page * page_size]
     return render(fmt, "service_requests", [_as_request(r, extensions=extensions) for r in rows])
 
@@ -349,7 +368,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     if category is None:
         raise Open311Error(400, "service_code wajib dan harus salah satu kode dari services.")
     lat, long = _location(request)
-    description = _param(request, "description")
+    description = _param(request, "description", multiline=True)
     if not description:
         raise Open311Error(400, "description wajib diisi.")
     if len(description) > DESCRIPTION_MAX:
@@ -392,17 +411,14 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-@endpoint
+@endpoint("GET", "POST")
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
         return _post_request(request, fmt)
     return _list_requests(request, fmt)
 
 
-@require_GET
-@endpoint
+@endpoint("GET")
 def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
     report = _public_requests().filter(tracking_number=service_request_id).first()
     if report is None:
@@ -411,8 +427,7 @@ def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> H
     return render(fmt, "service_requests", [_as_request(report, extensions=extensions)])
 
 
-@require_GET
-@endpoint
+@endpoint("GET")
 def token_lookup(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     # Every POST answers with its service_request_id at once, so there are no pending tokens.
     raise Open311Error(404, "Token tidak dikenal; setiap permintaan langsung mendapat service_request_id.")

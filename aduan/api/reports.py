@@ -11,7 +11,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http.multipartparser import MultiPartParserError
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext as _
 from ninja import Router
 from pydantic import ValidationError as PydanticValidationError
 
@@ -28,10 +31,11 @@ from aduan.api.schemas import (
     ReportPage,
     SupportOut,
 )
+from aduan.core import clock
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.roles import STAFF_ROLES
 from aduan.intake import groupcommit
-from aduan.intake.idempotency import fingerprint, run_once
+from aduan.intake.idempotency import KEY_MAX, fingerprint, run_once
 from aduan.intake.models import Attachment, Status
 from aduan.intake.services import (
     ALLOWED_TYPES,
@@ -57,6 +61,7 @@ ERRORS: dict[int, Any] = {
     429: Problem,
 }
 FILE_FIELDS = ("attachments", "attachment", "files")
+MAX_PAGE = 1_000_000
 FOLLOW_UP_ACTIONS = {"draft_follow_up", "follow_up"}
 _encoder = DjangoJSONEncoder()
 # Inlined: the create view parses its body itself (JSON or multipart), so Ninja does not register it.
@@ -84,8 +89,21 @@ def validation_problem(exc: PydanticValidationError) -> ApiProblem:
 def _json_body(request: HttpRequest) -> Any:
     try:
         return json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         raise ApiProblem(400, "invalid_json", "Badan permintaan bukan JSON yang valid.") from None
+
+
+def _multipart(request: HttpRequest) -> tuple[QueryDict, MultiValueDict[str, UploadedFile]]:
+    """The fields and files of a multipart body, or a 400 when it cannot be parsed (no boundary,
+    a broken part)."""
+    try:
+        return request.POST, request.FILES
+    except MultiPartParserError:
+        raise ApiProblem(
+            400,
+            "invalid_multipart",
+            _("Badan multipart/form-data tidak dapat dibaca (boundary tidak ada atau rusak)."),
+        ) from None
 
 
 def parse_create(request: HttpRequest) -> tuple[ReportIn, list[UploadedFile], str]:
@@ -93,9 +111,10 @@ def parse_create(request: HttpRequest) -> tuple[ReportIn, list[UploadedFile], st
     content_type = request.content_type or ""
     files: list[UploadedFile] = []
     if content_type.startswith("multipart/form-data"):
-        data: dict[str, Any] = {k: v for k, v in request.POST.items() if v != ""}
+        post, uploaded = _multipart(request)
+        data: dict[str, Any] = {k: v for k, v in post.items() if v != ""}
         for name in FILE_FIELDS:
-            files.extend(request.FILES.getlist(name))
+            files.extend(uploaded.getlist(name))
         digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode())
         for upload in files:
             for chunk in upload.chunks():
@@ -122,6 +141,12 @@ def _precheck_files(files: list[UploadedFile]) -> None:
             "Jumlah lampiran terlalu banyak.", code="too_many_attachments", field="attachments"
         )
     for upload in files:
+        if not upload.size:
+            raise InvalidInput(
+                _("Berkas %(name)s kosong (0 bita); pilih lagi berkasnya.") % {"name": upload.name},
+                code="attachment_empty",
+                field="attachments",
+            )
         if (upload.size or 0) > settings.ADUAN_ATTACHMENT_MAX_BYTES:
             limit_mb = settings.ADUAN_ATTACHMENT_MAX_BYTES // (1024 * 1024)
             raise InvalidInput(
@@ -212,7 +237,12 @@ def _create_with_files(
             },
         },
         "parameters": [
-            {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}, "required": False},
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "schema": {"type": "string", "maxLength": KEY_MAX},
+                "required": False,
+            },
             {"in": "header", "name": "X-Device-Id", "schema": {"type": "string"}, "required": False},
         ],
     },
@@ -287,10 +317,8 @@ def report_list(
             raise ApiProblem(400, "invalid_status", f"Status {status!r} tidak dikenal.", field="status")
         reports = reports.filter(status=status)
     if updated_since:
-        from django.utils.dateparse import parse_datetime
-
-        since = parse_datetime(updated_since)
-        if since is None or since.tzinfo is None:
+        since = clock.parse_instant(updated_since)
+        if since is None:
             raise ApiProblem(
                 400,
                 "invalid_updated_since",
@@ -300,6 +328,11 @@ def report_list(
         reports = reports.filter(updated_at__gte=since)
     page_size = max(1, min(page_size, 100))
     page = max(1, page)
+    if page > MAX_PAGE:
+        # A larger offset overflows the database's integers (SQLite, PostgreSQL bigint).
+        raise ApiProblem(
+            400, "invalid_page", _("page paling besar %(max)s.") % {"max": MAX_PAGE}, field="page"
+        )
     count = reports.count()
     rows = reports.order_by("-submitted_at", "-pk")[(page - 1) * page_size : page * page_size]
     staff = actor.role in STAFF_ROLES
@@ -359,11 +392,12 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
     ratelimit.check_read(client)
     files: list[UploadedFile] = []
     if (request.content_type or "").startswith("multipart/form-data"):
-        params: Any = {k: v for k, v in request.POST.items() if k != "supporting"}
-        if "supporting" in request.POST:
-            params["supporting"] = [code for code in request.POST.getlist("supporting") if code]
+        post, uploaded = _multipart(request)
+        params: Any = {k: v for k, v in post.items() if k != "supporting"}
+        if "supporting" in post:
+            params["supporting"] = [code for code in post.getlist("supporting") if code]
         for name in FILE_FIELDS:
-            files.extend(request.FILES.getlist(name))
+            files.extend(uploaded.getlist(name))
     else:
         params = _json_body(request) if request.body else {}
     if not isinstance(params, dict):

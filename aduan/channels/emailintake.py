@@ -22,10 +22,12 @@ from aduan.channels.services import (
     Received,
     Result,
     finish_message,
+    inbound_text,
     previous_message,
+    refused_result,
     run_guarded,
 )
-from aduan.channels.textcommands import clean_text, title_from
+from aduan.channels.textcommands import title_from
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput
@@ -45,15 +47,17 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
     """Turn one email into a report (or ignore an auto-reply); the answer leaves after commit."""
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, ParsedEmail)
-    message_id = str(message.get("Message-ID", "") or "").strip()
+    message_id = inbound_text(str(message.get("Message-ID", "") or ""))[0]
     # Without a Message-ID the bytes themselves identify the message (a re-fetch is identical).
     gateway_id = (message_id or "sha256:" + hashlib.sha256(raw).hexdigest())[:255]
     previous = previous_message(gateway, gateway_id)
     if previous is not None:
         return Received(previous, duplicate=True)
     name, address = _sender(message)
-    subject = clean_text(str(message.get("Subject", "") or ""))
-    body = _body_text(message)
+    subject, refused_subject = inbound_text(str(message.get("Subject", "") or ""))
+    body, refused_body = _body_text(message)
+    # Undecodable bytes in a header or body (surrogate escapes): kept for staff, outcome error.
+    refused = refused_subject or refused_body
     try:
         with transaction.atomic():
             stored = InboundMessage.objects.create(
@@ -61,11 +65,13 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
                 gateway=gateway,
                 gateway_id=gateway_id,
                 sender=address[:255],
-                sender_raw=str(message.get("From", ""))[:255],
+                sender_raw=inbound_text(str(message.get("From", "")))[0][:255],
                 text=(f"{subject}\n\n{body}" if subject else body)[:TEXT_MAX],
                 received_at=clock.now(),
             )
-            result = run_guarded(stored, lambda: _email_report(stored, message, name, address, subject, body))
+            result = refused_result(refused) or run_guarded(
+                stored, lambda: _email_report(stored, message, name, address, subject, body)
+            )
             finish_message(stored, result)
             if result.reply and address:
                 reply_subject = (
@@ -85,7 +91,7 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
 def _sender(message: ParsedEmail) -> tuple[str, str]:
     header = message.get("Reply-To") or message.get("From") or ""
     name, address = parseaddr(str(header))
-    return clean_text(name)[:120], address.strip().lower()
+    return inbound_text(name)[0].replace("\n", " ")[:120], inbound_text(address)[0].lower()
 
 
 def _is_automatic(message: ParsedEmail, address: str) -> bool:
@@ -102,20 +108,21 @@ def _is_automatic(message: ParsedEmail, address: str) -> bool:
     )
 
 
-def _body_text(message: ParsedEmail) -> str:
+def _body_text(message: ParsedEmail) -> tuple[str, str]:
+    """The text of the mail's body and what the normaliser refused in it (inbound_text)."""
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
-        return ""
+        return "", ""
     try:
         content = part.get_content()
     except (LookupError, ValueError):  # an unknown or lying charset
         payload = part.get_payload(decode=True)
         content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     if not isinstance(content, str):
-        return ""
+        return "", ""
     if part.get_content_type() == "text/html":
         content = html_to_text(content)
-    return clean_text(content)
+    return inbound_text(content)
 
 
 def html_to_text(markup: str) -> str:

@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 
 from aduan.channels import conf
 from aduan.channels.models import InboundMessage, Outcome, WebhookReceipt
-from aduan.channels.textcommands import Command, Verb, clean_text, parse, title_from
+from aduan.channels.textcommands import Command, Verb, parse, title_from
 from aduan.core import clock
 from aduan.core.actors import Actor, citizen_with_access
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.language import in_site_language
 from aduan.core.roles import Role
+from aduan.core.text import normalize_text
 from aduan.intake.models import Channel, Kind, Report, Status
 from aduan.intake.services import normalize_phone, report_submit
 from aduan.workflow.services import report_act
@@ -71,11 +72,14 @@ def sms_receive(from_number: str, text: str, gateway_id: str, *, gateway: str = 
 @in_site_language
 def text_receive(*, channel: str, gateway: str, gateway_id: str, from_number: str, text: str) -> Received:
     """Store, dedupe on (gateway, gateway_id), run the text command; shared by SMS and WhatsApp."""
-    gateway_id = str(gateway_id or "").strip()[:255]
+    gateway_id = inbound_text(str(gateway_id or ""))[0][:255]
     previous = previous_message(gateway, gateway_id)
     if previous is not None:
         return Received(previous, duplicate=True)
-    cleaned = clean_text(text)[:MAX_STORED_TEXT]
+    cleaned, refused = inbound_text(text)
+    cleaned = cleaned[:MAX_STORED_TEXT]
+    from_number, refused_sender = inbound_text(from_number or "")
+    refused = refused or refused_sender
     try:
         # One transaction: the stored message, the report it creates and the reply commit together,
         # so a crash leaves nothing half done and the gateway's retry starts afresh.
@@ -84,12 +88,12 @@ def text_receive(*, channel: str, gateway: str, gateway_id: str, from_number: st
                 channel=channel,
                 gateway=gateway,
                 gateway_id=gateway_id,
-                sender=(from_number or "").strip()[:255],
-                sender_raw=(from_number or "")[:255],
+                sender=from_number[:255],
+                sender_raw=from_number[:255],
                 text=cleaned,
                 received_at=clock.now(),
             )
-            result = run_guarded(
+            result = refused_result(refused) or run_guarded(
                 message, lambda: _text_command(message, channel, gateway, from_number, cleaned)
             )
             finish_message(message, result)
@@ -100,6 +104,29 @@ def text_receive(*, channel: str, gateway: str, gateway_id: str, from_number: st
             raise
         return Received(previous, duplicate=True)
     return Received(message, duplicate=False)
+
+
+def inbound_text(text: str) -> tuple[str, str]:
+    """A gateway's text as it is kept (aduan.core.text), and the code of what the normaliser
+    refused in it ("" for nothing). A text with NUL or a lone surrogate (a gateway's broken
+    decoding, not something the citizen can fix) is kept with them replaced, for staff."""
+    try:
+        return normalize_text(text, field="text", label="Pesan", multiline=True), ""
+    except InvalidInput as exc:
+        kept = normalize_text(text, field="text", label="Pesan", multiline=True, replace_invalid=True)
+        return kept, exc.code
+
+
+def refused_result(code: str) -> Result | None:
+    """For a text the normaliser refused: outcome `error`, for staff to handle by hand (the
+    characters were lost on the way, so no report is made from a guess); None otherwise."""
+    if not code:
+        return None
+    return Result(
+        Outcome.ERROR,
+        _("Maaf, pesan Anda belum dapat diproses otomatis. Petugas kami akan menindaklanjutinya."),
+        error_code=code,
+    )
 
 
 def previous_message(gateway: str, gateway_id: str) -> InboundMessage | None:

@@ -103,7 +103,7 @@ def _send_http(number: str, text: str) -> str:
         raise SmsSendError(f"SMS gateway answered HTTP {status}")
     try:
         answer = json.loads(raw) if raw else {}
-    except ValueError:
+    except (ValueError, RecursionError):
         answer = {}
     provider_id = answer.get("id") if isinstance(answer, dict) else None
     return str(provider_id) if provider_id else f"http:{message_id}"

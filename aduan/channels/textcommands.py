@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from aduan.core.text import normalize_text
 from aduan.intake.services import normalize_tracking_number
 
 
@@ -45,16 +46,11 @@ _KEYWORD = re.compile(r"^\s*(?P<word>[A-Za-z]+)(?:[\s#:.,;=-]+|$)(?P<rest>.*)$",
 _CODE = re.compile(r"^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$")
 
 
-def clean_text(text: str) -> str:
-    """Drop NULs and control characters that phones and gateways sometimes add; keep line breaks."""
-    text = (text or "").replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch == "\n" or ch == "\t" or ord(ch) >= 32)
-    return text.strip()
-
-
 def parse(text: str) -> Command:
     """What a text message asks for."""
-    text = clean_text(text)
+    # Through the one normaliser (control characters dropped, NFC); the caller has already kept
+    # or refused a text with NUL or a lone surrogate (aduan.channels.services.inbound_text).
+    text = normalize_text(text, field="text", label="Pesan", multiline=True, replace_invalid=True)
     if not text:
         return Command(Verb.EMPTY)
     match = _KEYWORD.match(text)

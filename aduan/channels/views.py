@@ -71,7 +71,7 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
 
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
         return JsonResponse(
             {"error": "invalid_json", "message": "Isi permintaan bukan JSON yang valid."}, status=400
         )
@@ -138,7 +138,7 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
         return _refuse(request, 401, "signature_invalid", "Tanda tangan tidak cocok.")
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
         return JsonResponse(
             {"error": "invalid_json", "message": "Isi permintaan bukan JSON yang valid."}, status=400
         )

@@ -46,3 +46,23 @@ def local_date(moment: dt.datetime) -> dt.date:
     """The date of `moment` in the installation's time zone (settings.TIME_ZONE), whatever zone
     a request may have activated (Aduan activates none)."""
     return timezone.localdate(moment, timezone.get_default_timezone())
+
+
+def parse_instant(value: str, *, naive_is_local: bool = False) -> dt.datetime | None:
+    """An ISO 8601 date-time from a query parameter as an aware UTC datetime, or None when it is
+    not one: malformed, impossible (2026-02-30, month 13, hour 25), or outside what a datetime
+    holds once in UTC (0001-01-01T00:00:00+12:00). Without a zone it is None, unless
+    `naive_is_local` (then the installation's zone)."""
+    from django.utils.dateparse import parse_datetime
+
+    try:
+        parsed = parse_datetime(value)
+        if parsed is None:
+            return None
+        if timezone.is_naive(parsed):
+            if not naive_is_local:
+                return None
+            parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+        return parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        return None

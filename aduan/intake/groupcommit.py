@@ -18,12 +18,15 @@ group are looked up, the retries answered from their first answer, and the rest 
 group again. A tracking number drawn twice is drawn again (on SQLite the INSERT skips it; on
 PostgreSQL the group's statement fails and is sent again with new numbers). If a group fails
 on another unique key (the same Idempotency-Key twice in the group, or at the same moment in
-another process), each submission is written alone, the way a single submission always is; any
-other error is raised to every request of the group, none of which has been answered.
+another process), each submission is written alone, the way a single submission always is. Any
+other error of a group (a value the database refuses although submission_prepare checks what the
+columns hold, an answer that could not be built) also has each submission written alone, so only
+the bad one fails, with its own error; none of the group has been answered before.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,7 +34,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connections, router
 
 from aduan.core import bulkinsert, clock, fastsql, rows
-from aduan.intake.idempotency import IdempotencyKeyReused, Outcome, replay, run_once
+from aduan.intake.idempotency import IdempotencyKeyReused, Outcome, clean_key, replay, run_once
 from aduan.intake.models import IdempotencyRecord, Report
 from aduan.intake.services import Prepared, Submitted, submission_store, submissions_store
 from aduan.notifications.services import notify_submitted_many
@@ -40,6 +43,7 @@ from aduan.notifications.services import notify_submitted_many
 Respond = Callable[[Submitted], tuple[int, dict[str, object]]]
 
 MAX_GROUP = 64
+logger = logging.getLogger(__name__)
 
 
 def _taken_lock() -> threading.Lock:
@@ -69,7 +73,7 @@ _lock = threading.Lock()
 # the groups halved and the benchmark lost a quarter of its throughput (bench/intake.py).
 _writing = False
 # How many groups and submissions this process wrote (read by tests and the benchmark).
-stats = {"groups": 0, "submissions": 0, "fallbacks": 0, "renumbered": 0}
+stats = {"groups": 0, "submissions": 0, "fallbacks": 0, "renumbered": 0, "isolated": 0}
 
 
 def submit(submission: Submission) -> Outcome:
@@ -80,7 +84,7 @@ def submit(submission: Submission) -> Outcome:
     with its answer, or, for the oldest one queued when a group is done, to write the next
     group (which holds its own submission first). Nobody else is woken in between."""
     global _writing
-    submission.key = submission.key.strip()[:128]
+    submission.key = clean_key(submission.key)  # refused here, in its own request, if too long
     with _lock:
         _queue.append(submission)
         lead = not _writing
@@ -136,6 +140,20 @@ def write_group(group: list[Submission]) -> None:
                     stats["fallbacks"] += 1
                 for submission in fresh:
                     _store_alone(submission)
+            except Exception:
+                if len(fresh) == 1:
+                    raise  # its own error
+                # Anything else (a value the database refused that submission_prepare let
+                # through, an answer that could not be built): one bad submission must not fail
+                # the others, so each goes again alone and only the bad one keeps its error.
+                logger.warning(
+                    "a group of %d submissions failed; each is written alone", len(fresh), exc_info=True
+                )
+                with _lock:
+                    stats["isolated"] += 1
+                for submission in fresh:
+                    _store_alone(submission)
+                break
     except BaseException as exc:  # noqa: BLE001 - every waiter must learn the group failed
         for submission in group:
             if submission.outcome is None and submission.error is None:

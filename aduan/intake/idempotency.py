@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from aduan.core import clock
-from aduan.core.errors import DomainError
+from aduan.core.errors import DomainError, InvalidInput
+from aduan.core.text import normalize_text
 from aduan.intake.models import IdempotencyRecord
 
 
@@ -24,6 +26,22 @@ class Outcome:
     status_code: int
     body: dict[str, Any]
     replayed: bool
+
+
+KEY_MAX = IdempotencyRecord._meta.get_field("key").max_length or 0
+
+
+def clean_key(raw: str) -> str:
+    """An Idempotency-Key as it is stored, or InvalidInput: a longer key is refused, never cut
+    (two long keys that share their first characters are two requests)."""
+    key = normalize_text(raw, field="idempotency_key", label="Idempotency-Key")
+    if len(key) > KEY_MAX:
+        raise InvalidInput(
+            _("Idempotency-Key terlalu panjang (maksimal %(max)s karakter).") % {"max": KEY_MAX},
+            code="idempotency_key_too_long",
+            field="idempotency_key",
+        )
+    return key
 
 
 def fingerprint(raw: bytes) -> str:
@@ -41,7 +59,7 @@ def run_once(
     stored in the same transaction, so a retry, even one racing the first request, gets the first
     answer and nothing is created twice. (API submissions without files go through
     aduan.intake.groupcommit, which does the same for a group of requests in one transaction.)"""
-    key = key.strip()[:128]
+    key = clean_key(key)
     if not key:
         with transaction.atomic():
             return Outcome(*produce(), replayed=False)

@@ -19,12 +19,15 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import CharField, F, Model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from aduan.core import bulkinsert, clock, rows
 from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput
+from aduan.core.text import normalize_text
 from aduan.directory.models import Category, Region
 from aduan.intake.models import Attachment, Channel, Kind, Report, Reporter, Support, access_code_digest
 from aduan.intake.search import stem_for_search
@@ -73,7 +76,9 @@ def normalize_phone(raw: str) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise InvalidInput(f"Nomor telepon {raw!r} tidak valid.", code="invalid_phone", field="phone")
+        raise InvalidInput(
+            _("Nomor telepon %(raw)r tidak valid.") % {"raw": raw}, code="invalid_phone", field="phone"
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -93,12 +98,27 @@ def _region(code: str) -> Region | None:
 
 
 def resolve_region(code: str) -> tuple[Region, Region | None]:
-    """(kecamatan, desa or None) for a kecamatan or desa code, or InvalidInput."""
-    region = _region((code or "").strip())
+    """(kecamatan, desa or None) for the code of a kecamatan or desa of this installation
+    (ADUAN_HOME_REGION, as the web form offers them), or InvalidInput."""
+    code = normalize_text(code, field="region", label=_REGION_CODE)
+    if not code:
+        raise InvalidInput(
+            _("Wilayah wajib diisi: pilih kecamatan atau desa/kelurahan."),
+            code="region_required",
+            field="region",
+        )
+    region = _region(code) if len(code) <= _REGION_CODE_MAX else None
     if region is None or region.level < Region.Level.KECAMATAN:
         raise InvalidInput(
-            f"Kode wilayah {code!r} tidak dikenal; pilih kecamatan atau desa/kelurahan.",
+            _("Kode wilayah %(code)r tidak dikenal; pilih kecamatan atau desa/kelurahan.") % {"code": code},
             code="unknown_region",
+            field="region",
+        )
+    if not code.startswith(settings.ADUAN_HOME_REGION + "."):
+        raise InvalidInput(
+            _("Wilayah %(code)s (%(name)s) di luar wilayah layanan %(installation)s.")
+            % {"code": code, "name": region.name, "installation": settings.INSTALLATION_NAME},
+            code="region_outside_installation",
             field="region",
         )
     if region.level == Region.Level.DESA:
@@ -133,33 +153,49 @@ def _decimal(value: Any, field: str, low: int, high: int) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        number = Decimal(str(value)).quantize(Decimal("0.000001"))
+        number = Decimal(str(value)).quantize(_COORDINATE_STEP)
     except (InvalidOperation, ValueError):
-        raise InvalidInput(f"{field} tidak valid.", code=f"invalid_{field}", field=field) from None
+        number = None
+    # NaN and infinities are not numbers a column holds (and NaN cannot even be compared).
+    if number is None or not number.is_finite():
+        raise InvalidInput(
+            _("%(field)s harus berupa angka.") % {"field": field}, code=f"invalid_{field}", field=field
+        )
     if not low <= number <= high:
-        raise InvalidInput(f"{field} di luar jangkauan.", code=f"invalid_{field}", field=field)
+        raise InvalidInput(
+            _("%(field)s di luar jangkauan (%(low)s sampai %(high)s).")
+            % {"field": field, "low": low, "high": high},
+            code=f"invalid_{field}",
+            field=field,
+        )
     return number
 
 
-def _clean_text(value: Any, *, field: str, label: str, max_length: int, required: bool) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InvalidInput(f"{label} harus berupa teks.", code=f"invalid_{field}", field=field)
-    value = value.replace("\x00", "").strip()
-    if required and not value:
-        raise InvalidInput(f"{label} wajib diisi.", code=f"{field}_required", field=field)
-    if len(value) > max_length:
-        raise InvalidInput(
-            f"{label} terlalu panjang (maksimal {max_length:,} karakter).".replace(",", "."),
-            code=f"{field}_too_long",
-            field=field,
-        )
-    return value
+def _max_length(model: type[Model], name: str) -> int:
+    field = model._meta.get_field(name)
+    assert isinstance(field, CharField) and field.max_length is not None
+    return field.max_length
+
+
+# What the columns hold, read from the models (the database refuses more on PostgreSQL).
+TITLE_MAX = _max_length(Report, "title")
+TEXT_MAX = 20_000  # a rule of ours (TextField has no limit): a long letter, not a book
+_ADDRESS_MAX = _max_length(Report, "address")
+_CHANNEL_DETAIL_MAX = _max_length(Report, "channel_detail")
+_NAME_MAX = _max_length(Reporter, "name")
+_EMAIL_MAX = _max_length(Reporter, "email")
+_REGION_CODE_MAX = _max_length(Region, "code")
+_CATEGORY_CODE_MAX = _max_length(Category, "code")
+# Labels of the fields in messages, translated only when a message is built.
+_TITLE, _DESCRIPTION, _ADDRESS = gettext_lazy("Judul"), gettext_lazy("Isi laporan"), gettext_lazy("Alamat")
+_NAME, _CATEGORY, _PHONE = gettext_lazy("Nama"), gettext_lazy("Kategori"), gettext_lazy("Nomor telepon")
+_EMAIL, _REGION_CODE = gettext_lazy("Email"), gettext_lazy("Kode wilayah")
+_COORDINATE_STEP = Decimal(1).scaleb(-(Report._meta.get_field("latitude").decimal_places or 0))
 
 
 # (Channel.values builds its list again on every use; this runs for every submission.)
 _CHANNELS, _KINDS = frozenset(Channel.values), frozenset(Kind.values)
+_NIK = re.compile("[0-9]{16}")
 
 
 def submission_prepare(
@@ -194,38 +230,59 @@ def submission_prepare(
             code="invalid_kind",
             field="kind",
         )
-    title = _clean_text(title, field="title", label="Judul", max_length=TITLE_MAX, required=True)
-    description = _clean_text(
-        description, field="description", label="Isi laporan", max_length=TEXT_MAX, required=True
+    title = normalize_text(title, field="title", label=_TITLE, max_length=TITLE_MAX, required=True)
+    description = normalize_text(
+        description,
+        field="description",
+        label=_DESCRIPTION,
+        max_length=TEXT_MAX,
+        required=True,
+        multiline=True,
     )
-    address = _clean_text(address, field="address", label="Alamat", max_length=300, required=False)
-    name = _clean_text(name, field="name", label="Nama", max_length=120, required=False)
-    kecamatan, desa = resolve_region(region) if region else (None, None)
+    address = normalize_text(address, field="address", label=_ADDRESS, max_length=_ADDRESS_MAX)
+    name = normalize_text(name, field="name", label=_NAME, max_length=_NAME_MAX)
+    # None: the channel has no location (SMS, email; set at verification); "" was left empty.
+    kecamatan, desa = resolve_region(region) if region is not None else (None, None)
     category_obj = None
+    category = normalize_text(category, field="category", label=_CATEGORY)
     if category and category not in ("tidak_tahu", "unknown"):
-        category_obj = Category.objects.filter(code=category, is_active=True).first()
+        if len(category) <= _CATEGORY_CODE_MAX:
+            category_obj = Category.objects.filter(code=category, is_active=True).first()
         if category_obj is None:
             raise InvalidInput(
-                f"Kategori {category!r} tidak dikenal.", code="unknown_category", field="category"
+                _("Kategori %(code)r tidak dikenal.") % {"code": category},
+                code="unknown_category",
+                field="category",
             )
-    phone_e164 = normalize_phone(phone)
-    email = (email or "").strip().lower()
+    phone_e164 = normalize_phone(normalize_text(phone, field="phone", label=_PHONE))
+    email = normalize_text(email, field="email", label=_EMAIL).lower()
     if email:
         try:
             validate_email(email)
         except ValidationError:
+            email = ""
+        # validate_email takes up to 320 characters; the column holds fewer.
+        if not email or len(email) > _EMAIL_MAX:
             raise InvalidInput(
-                f"Alamat email {email!r} tidak valid.", code="invalid_email", field="email"
-            ) from None
-    nik = (nik or "").strip()
-    if nik and not re.fullmatch(r"\d{16}", nik):
-        raise InvalidInput("NIK harus 16 angka.", code="invalid_nik", field="nik")
+                _("Alamat email tidak valid (maksimal %(max)s karakter).") % {"max": _EMAIL_MAX},
+                code="invalid_email",
+                field="email",
+            )
+    nik = normalize_text(nik, field="nik", label="NIK")
+    if nik and not _NIK.fullmatch(nik):
+        raise InvalidInput(_("NIK harus 16 angka."), code="invalid_nik", field="nik")
     lat = _decimal(latitude, "latitude", -90, 90)
     lon = _decimal(longitude, "longitude", -180, 180)
+    if incident_date is not None and (
+        not isinstance(incident_date, dt.date) or isinstance(incident_date, dt.datetime)
+    ):
+        raise InvalidInput(
+            _("Tanggal kejadian harus berupa tanggal."), code="invalid_incident_date", field="incident_date"
+        )
     now = submitted_at or clock.now()
     if incident_date and incident_date > clock.local_date(now):
         raise InvalidInput(
-            "Tanggal kejadian tidak boleh di masa depan.",
+            _("Tanggal kejadian tidak boleh di masa depan."),
             code="incident_date_in_future",
             field="incident_date",
         )
@@ -257,7 +314,7 @@ def submission_prepare(
         longitude=lon,
         incident_date=incident_date,
         channel=channel,
-        channel_detail=channel_detail[:60],
+        channel_detail=channel_detail[:_CHANNEL_DETAIL_MAX],
         reporter=reporter,
         is_anonymous=bool(anonymous),
         is_confidential=bool(confidential),

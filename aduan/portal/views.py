@@ -17,8 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aduan.core import clock
 from aduan.core.actors import Actor
-from aduan.core.errors import DomainError
+from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.roles import Role
+from aduan.core.text import normalize_text
 from aduan.intake.idempotency import IdempotencyKeyReused
 from aduan.intake.models import Kind, Report
 from aduan.portal import conf
@@ -169,15 +170,15 @@ def draft_submit(request: HttpRequest) -> JsonResponse:
         return _problem(400, "idempotency_key_required", _("Header Idempotency-Key (UUID) wajib diisi."))
     try:
         payload = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
         return _problem(400, "invalid_json", _("Isi permintaan bukan JSON yang valid."))
     if not isinstance(payload, dict):
         return _problem(400, "invalid_json", _("Isi permintaan harus berupa objek JSON."))
-    data = {
-        k: ("on" if v is True else "" if v in (False, None) else str(v))
-        for k, v in payload.items()
-        if isinstance(k, str)
-    }
+    try:
+        data = _draft_fields(payload)
+    except InvalidInput as error:
+        field = SERVICE_FIELD_TO_FORM.get(error.field or "", error.field) or "__all__"
+        return _problem(422, error.code, error.message, errors={field: [error.message]})
     form = ReportForm(data)
     if not form.is_valid():
         errors = {field: [str(m) for m in msgs] for field, msgs in form.errors.items()}
@@ -204,6 +205,19 @@ def draft_submit(request: HttpRequest) -> JsonResponse:
         status=200 if replayed else 201,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def _draft_fields(payload: dict[Any, Any]) -> dict[str, str]:
+    """A draft's JSON values as the form's text, each through the one normaliser (a NUL or a lone
+    surrogate is refused here, before a form message could echo it)."""
+    fields = ReportForm.base_fields
+    data = {}
+    for key, value in payload.items():
+        if not isinstance(key, str) or key not in fields:
+            continue
+        text = "on" if value is True else "" if value is False or value is None else str(value)
+        data[key] = normalize_text(text, field=key, label=fields[key].label or key, multiline=True)
+    return data
 
 
 def offline(request: HttpRequest) -> HttpResponse:

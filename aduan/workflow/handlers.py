@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllowed
 from aduan.core.roles import Role
+from aduan.core.text import normalize_text
 from aduan.directory.models import Agency, Category
 from aduan.intake.models import ArchiveReason, Classification, ClosedBy, Report, Status
 from aduan.sla.calendar import WorkingCalendar, limit
@@ -46,25 +47,24 @@ def _handler(action: Action) -> Callable[[Handler], Handler]:
 # --- input helpers ---------------------------------------------------------------------------
 
 
-def _text(params: dict[str, Any], key: str, *, required: bool, label: str, max_length: int = MAX_NOTE) -> str:
-    value = params.get(key)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InvalidInput(f"{label} harus berupa teks.", code=f"invalid_{key}", field=key)
-    value = value.strip()
-    if required and not value:
-        raise InvalidInput(f"{label} wajib diisi.", code=f"{key}_required", field=key)
-    if len(value) > max_length:
-        raise InvalidInput(
-            f"{label} terlalu panjang (maksimal {max_length} karakter).", code=f"{key}_too_long", field=key
-        )
-    return value
+def _text(
+    params: dict[str, Any],
+    key: str,
+    *,
+    required: bool,
+    label: str,
+    max_length: int = MAX_NOTE,
+    multiline: bool = True,
+) -> str:
+    return normalize_text(
+        params.get(key), field=key, label=label, max_length=max_length, required=required, multiline=multiline
+    )
 
 
 def _agency(code: Any, *, field_name: str) -> Agency:
     if not isinstance(code, str) or not code:
         raise InvalidInput("Kode instansi wajib diisi.", code=f"{field_name}_required", field=field_name)
+    code = normalize_text(code, field=field_name, label="Kode instansi")
     agency = Agency.objects.filter(code=code, is_active=True).first()
     if agency is None:
         raise InvalidInput(
@@ -134,6 +134,9 @@ def _verify(report: Report, actor: Actor, params: dict[str, Any], now: dt.dateti
             field="classification",
         )
     category_code = params.get("category")
+    if category_code is not None and not isinstance(category_code, str):
+        category_code = str(category_code)
+    category_code = normalize_text(category_code, field="category", label="Kategori")
     if not category_code:
         raise InvalidInput("Kategori wajib dipilih.", code="category_required", field="category")
     category = Category.objects.filter(code=category_code, is_active=True).first()
@@ -152,7 +155,7 @@ def _verify(report: Report, actor: Actor, params: dict[str, Any], now: dt.dateti
         report.region = desa or kecamatan
         report.kecamatan, report.desa = kecamatan, desa
         fields |= {"region", "kecamatan", "desa"}
-    title = _text(params, "title", required=False, label="Judul", max_length=200)
+    title = _text(params, "title", required=False, label="Judul", max_length=200, multiline=False)
     if title and title != report.title:
         report.edited_title = title
         fields.add("edited_title")
@@ -204,7 +207,8 @@ def _mark_duplicate(report: Report, actor: Actor, params: dict[str, Any], now: d
     number = params.get("of")
     if not number:
         raise InvalidInput("Nomor laporan asli wajib diisi.", code="duplicate_of_required", field="of")
-    original = Report.objects.filter(tracking_number=str(number).strip()).first()
+    number = normalize_text(str(number), field="of", label="Nomor laporan asli")
+    original = Report.objects.filter(tracking_number=number).first()
     if original is None:
         raise InvalidInput(f"Laporan {number} tidak ditemukan.", code="unknown_report", field="of")
     # Follow the chain so the reporter follows the report that is actually being handled.

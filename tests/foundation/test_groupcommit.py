@@ -139,16 +139,55 @@ def test_a_tracking_number_drawn_twice_is_drawn_again_within_the_group(db: None)
     assert Report.objects.count() == 3 == ReportEvent.objects.count()
 
 
-def test_any_other_error_reaches_every_submission_and_nothing_is_stored(db: None) -> None:
+def test_any_other_error_fails_only_its_own_submission(db: None) -> None:
     def broken(submitted: Submitted) -> tuple[int, dict[str, Any]]:
         raise RuntimeError("answer could not be built")
 
-    fine, failing = submission(), submission()
+    fine, failing = submission(key="fine"), submission(key="failing")
     failing.respond = broken
+    before = dict(groupcommit.stats)
     groupcommit.write_group([fine, failing])
-    assert isinstance(fine.error, RuntimeError) and isinstance(failing.error, RuntimeError)
-    assert fine.outcome is None and failing.outcome is None
-    assert not Report.objects.exists() and not OutboundMessage.objects.exists()
+    assert groupcommit.stats["isolated"] == before["isolated"] + 1
+    assert fine.error is None and fine.outcome is not None and fine.outcome.status_code == 201
+    assert isinstance(failing.error, RuntimeError) and failing.outcome is None
+    # Only the good one is stored, with its confirmation and its Idempotency-Key answer.
+    assert list(Report.objects.values_list("tracking_number", flat=True)) == [
+        fine.outcome.body["tracking_number"]
+    ]
+    assert OutboundMessage.objects.count() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fine"]
+
+
+def poisoned_after_prepare(on_postgres: bool) -> list[groupcommit.Submission]:
+    """Submissions whose rows the database refuses, built as if submission_prepare had missed
+    what is wrong with them (it refuses each of these values itself: tests/api/test_malformed.py)."""
+    surrogate = submission()
+    surrogate.prepared.report.title = "Lampu \ud800 mati"  # neither database encodes it
+    poisoned = [surrogate]
+    if on_postgres:  # SQLite stores these
+        long_email, nul = submission(), submission()
+        assert long_email.prepared.reporter is not None
+        long_email.prepared.reporter.email = "a" * 300 + "@example.id"  # varchar(254)
+        nul.prepared.report.address = "Jl. \x00 Merdeka"  # PostgreSQL text holds no NUL
+        poisoned += [long_email, nul]
+    return poisoned
+
+
+def test_a_group_with_poisoned_rows_fails_only_those(db: None, on_postgres: bool) -> None:
+    valid = [submission(key=f"ok-{n}", title=f"Laporan {n}") for n in range(6)]
+    poisoned = poisoned_after_prepare(on_postgres)
+    group = [valid[0], poisoned[0], *valid[1:4], *poisoned[1:], *valid[4:]]
+    before = dict(groupcommit.stats)
+    groupcommit.write_group(group)
+    assert groupcommit.stats["isolated"] == before["isolated"] + 1
+    for s in valid:
+        assert s.error is None and s.outcome is not None and s.outcome.status_code == 201, s.error
+    assert all(s.error is not None and s.outcome is None for s in poisoned)
+    assert set(Report.objects.values_list("tracking_number", flat=True)) == {
+        s.outcome.body["tracking_number"] for s in valid if s.outcome
+    }
+    assert ReportEvent.objects.count() == len(valid)
+    assert IdempotencyRecord.objects.count() == len(valid)
 
 
 @pytest.mark.django_db(transaction=True)
