@@ -17,10 +17,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from aduan.accounts.models import User
 from aduan.core.errors import InvalidInput, PermissionDenied
 from aduan.core.roles import Role
+from aduan.core.text import has_invalid_characters, normalize_text
 from aduan.intake.models import Report, Reporter
 from aduan.intake.services import normalize_phone
 
@@ -79,11 +81,18 @@ def citizen_register(
     lower-cased, and neither may belong to another account. Without a username the phone (else
     the email) becomes it. The password must pass Django's validators.
     """
-    name = " ".join((name or "").split())
-    if len(name) > NAME_MAX:
-        raise InvalidInput(f"Nama maksimal {NAME_MAX} karakter.", code="name_too_long", field="name")
-    email = _clean_email(email)
-    phone_e164 = normalize_phone(phone)
+    name = " ".join(normalize_text(name, field="name", label=_("Nama"), max_length=NAME_MAX).split())
+    email = _clean_email(normalize_text(email, field="email", label=_("Email")))
+    phone_e164 = normalize_phone(normalize_text(phone, field="phone", label=_("Nomor telepon")))
+    username = normalize_text(username, field="username", label=_("Nama pengguna"))
+    if has_invalid_characters(password or ""):
+        # Not normalised (a password is compared as typed), but it must be encodable to be hashed.
+        raise InvalidInput(
+            _("%(label)s berisi karakter yang tidak sah (NUL atau surrogate tunggal).")
+            % {"label": _("Kata sandi")},
+            code="invalid_characters",
+            field="password",
+        )
     if not (username or "").strip() and not phone_e164 and not email:
         raise InvalidInput(
             "Isi nomor HP atau alamat email (salah satu cukup) untuk masuk nanti.",
@@ -91,7 +100,7 @@ def citizen_register(
             field="phone",
         )
     username = _clean_username(username or phone_e164 or email, phone=phone_e164, email=email)
-    first, _, last = name.partition(" ")
+    first, _sep, last = name.partition(" ")
     candidate = User(username=username, email=email, phone=phone_e164, first_name=first, last_name=last)
     try:
         validate_password(password or "", user=candidate)
@@ -166,6 +175,8 @@ def citizen_authenticate(
     Goes through Django's `authenticate`, so failures fire `user_login_failed` and an unknown
     identifier costs the same password hashing as a known one.
     """
+    if has_invalid_characters(identifier or "") or has_invalid_characters(password or ""):
+        return None  # no account has such a name, and such a password cannot be hashed
     account = account_for_identifier(identifier)
     username = account.get_username() if account is not None else (identifier or "").strip()[:150]
     user = authenticate(request, username=username, password=password or "")

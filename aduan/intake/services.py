@@ -271,6 +271,10 @@ def submission_prepare(
     nik = normalize_text(nik, field="nik", label="NIK")
     if nik and not _NIK.fullmatch(nik):
         raise InvalidInput(_("NIK harus 16 angka."), code="invalid_nik", field="nik")
+    # Set by the interface (a console form's choice too): cut to the column, never refused.
+    channel_detail = normalize_text(
+        channel_detail, field="channel_detail", label="channel_detail", replace_invalid=True
+    )[:_CHANNEL_DETAIL_MAX]
     lat = _decimal(latitude, "latitude", -90, 90)
     lon = _decimal(longitude, "longitude", -180, 180)
     if incident_date is not None and (
@@ -314,7 +318,7 @@ def submission_prepare(
         longitude=lon,
         incident_date=incident_date,
         channel=channel,
-        channel_detail=channel_detail[:_CHANNEL_DETAIL_MAX],
+        channel_detail=channel_detail,
         reporter=reporter,
         is_anonymous=bool(anonymous),
         is_confidential=bool(confidential),

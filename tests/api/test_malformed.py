@@ -208,3 +208,26 @@ def test_open311_post_refuses_what_the_api_refuses(
     }
     assert text in open311_error(Client().post(f"{OPEN311}/requests.json", form), "json", 400)
     assert Report.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code"),
+    [
+        ({"name": "Siti \ud800"}, 400, "invalid_characters"),
+        ({"username": "siti\x00"}, 400, "invalid_characters"),
+        ({"password": "rahasia-\ud800-panjang"}, 400, "invalid_characters"),
+        ({"email": "siti\x00@example.id"}, 400, "invalid_characters"),
+    ],
+)
+def test_account_registration_refuses_invalid_characters(
+    db: None, change: dict[str, str], status: int, code: str
+) -> None:
+    body = {"username": "siti", "password": "rahasia-sekali-2026", "phone": "081234567890", **change}
+    is_problem(Api().post("/auth/register", body), status, code)
+
+
+@pytest.mark.parametrize(
+    "body", [{"username": "siti\x00", "password": "x"}, {"username": "siti", "password": "\ud800"}]
+)
+def test_login_with_invalid_characters_is_wrong_credentials(db: None, body: dict[str, str]) -> None:
+    is_problem(Api().post("/auth/login", body), 401, "invalid_credentials")

@@ -1,9 +1,13 @@
-"""Malformed input on the SMS webhook: a 4xx in its own format, or the message kept with outcome
+"""Malformed input on the SMS and WhatsApp webhooks: a 4xx in its own format, or the message kept with outcome
 `error` for staff, never a 500 (issue 12)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import time
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -11,6 +15,7 @@ from django.test import Client
 from aduan.channels.models import InboundMessage, Outcome
 from aduan.intake.models import Report
 from tests.channels.conftest import signed_post
+from tests.channels.test_whatsapp import APP_SECRET, cloud_api_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +46,29 @@ def test_an_sms_body_nested_too_deep_is_invalid_json(webhook_secret: str) -> Non
     raw = b"[" * 20_000 + b"]" * 20_000  # within the webhook's 64 KB
     response = signed_post(Client(), None, raw=raw)
     assert response.status_code == 400 and response.json()["error"] == "invalid_json"
+
+
+def whatsapp_post(settings: Any, raw: bytes) -> Any:
+    settings.ADUAN_WHATSAPP_APP_SECRET = APP_SECRET
+    signature = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    return Client().post(
+        "/whatsapp/webhook",
+        data=raw,
+        content_type="application/json",
+        headers={"X-Hub-Signature-256": signature},
+    )
+
+
+def test_a_whatsapp_body_nested_too_deep_is_invalid_json(settings: Any) -> None:
+    response = whatsapp_post(settings, b"[" * 20_000 + b"]" * 20_000)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_json"
+
+
+def test_a_whatsapp_text_with_a_lone_surrogate_is_kept_with_outcome_error(settings: Any) -> None:
+    raw = json.dumps(cloud_api_payload("Lampu mati \udc80 di pasar", message_id="wamid.bad")).encode()
+    response = whatsapp_post(settings, raw)
+    assert response.status_code == 200, response.content
+    assert [m["outcome"] for m in response.json()["messages"]] == [Outcome.ERROR]
+    message = InboundMessage.objects.get(gateway_id="wamid.bad")
+    assert message.error_code == "invalid_characters" and message.text == "Lampu mati \ufffd di pasar"
+    assert Report.objects.count() == 0
