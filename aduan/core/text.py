@@ -14,8 +14,9 @@ SMS, WhatsApp, email, the console): every text a person or a gateway sends goes 
 - Leading and trailing white space is stripped; then the required check and the length limit.
 
 It runs for every field of every submission (1,000 reports/s on the intake path), so ordinary
-text takes a fast path: `str.isprintable()` (C, one pass) rules out every character above, and
-`unicodedata.normalize` starts with its own quick check.
+text takes a fast path: `str.isprintable()` (C, one pass) rules out every character above (a
+multi-line text is checked again without its line breaks), and `unicodedata.normalize` starts
+with its own quick check; the regular expressions only run on the rare text that needs them.
 """
 
 from __future__ import annotations
@@ -32,8 +33,8 @@ from aduan.core.errors import InvalidInput
 # Characters no text column can hold: NUL and the UTF-16 surrogate range (alone, as JSON's "\ud800"
 # or a decoder's surrogateescape produces them; a valid pair is decoded into one code point).
 _INVALID = re.compile("[\x00\ud800-\udfff]")
-# Carriage returns (a line end of their own, or with the "\n" after them) and the other controls.
-_CONTROL = re.compile("\r\n?|[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The control characters other than tab, line feed and carriage return (made line feeds first).
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
 REPLACEMENT = "\ufffd"
 
 
@@ -59,16 +60,21 @@ def normalize_text(
             _("%(label)s harus berupa teks.") % {"label": label}, code=f"invalid_{field}", field=field
         )
     if not value.isprintable():
-        if _INVALID.search(value):
-            if not replace_invalid:
-                raise InvalidInput(
-                    _("%(label)s berisi karakter yang tidak sah (NUL atau surrogate tunggal).")
-                    % {"label": label},
-                    code="invalid_characters",
-                    field=field,
-                )
-            value = _INVALID.sub(lambda m: "" if m.group() == "\x00" else REPLACEMENT, value)
-        value = _CONTROL.sub(lambda m: "\n" if m.group()[0] == "\r" else "", value)
+        if "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
+        if not value.replace("\n", "").replace("\t", "").isprintable():
+            # Rarely: something besides line breaks and tabs (a control character, NUL, a lone
+            # surrogate, or a printable space such as U+00A0 that isprintable() counts out).
+            if "\x00" in value or _has_surrogate(value):
+                if not replace_invalid:
+                    raise InvalidInput(
+                        _("%(label)s berisi karakter yang tidak sah (NUL atau surrogate tunggal).")
+                        % {"label": label},
+                        code="invalid_characters",
+                        field=field,
+                    )
+                value = _INVALID.sub(lambda m: "" if m.group() == "\x00" else REPLACEMENT, value)
+            value = _CONTROL.sub("", value)
         if not multiline:
             value = value.replace("\n", " ").replace("\t", " ")
     if not value.isascii():
@@ -90,4 +96,13 @@ def normalize_text(
 
 def has_invalid_characters(value: str) -> bool:
     """Whether `value` holds a character `normalize_text` refuses (NUL, a lone surrogate)."""
-    return not value.isprintable() and _INVALID.search(value) is not None
+    return not value.isprintable() and ("\x00" in value or _has_surrogate(value))
+
+
+def _has_surrogate(value: str) -> bool:
+    # Encoding is several times faster than a regular expression over a non-ASCII text.
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return True
+    return False
