@@ -431,3 +431,10 @@ def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> H
 def token_lookup(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     # Every POST answers with its service_request_id at once, so there are no pending tokens.
     raise Open311Error(404, "Token tidak dikenal; setiap permintaan langsung mendapat service_request_id.")
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, rest: str) -> HttpResponse:
+    """Any other address under /api/open311/v2/: the spec's 404 error list, XML for a .xml path."""
+    fmt = "xml" if rest.endswith(".xml") else "json"
+    return render_error(fmt, 404, _("Alamat Open311 tidak ditemukan."))

@@ -45,5 +45,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^open311/v2/requests" + FMT, open311.requests, name="open311-requests"),
     re_path(r"^open311/v2/requests/(?P<service_request_id>[\w-]+)" + FMT, open311.request_detail),
     re_path(r"^open311/v2/tokens/(?P<token>[\w-]+)" + FMT, open311.token_lookup),
+    re_path(r"^open311/(?P<rest>.*)$", open311.not_found),
     re_path(r"^(?P<rest>.*)$", views.not_found),
 ]
