@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import secrets
+import threading
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
@@ -31,6 +33,11 @@ ALLOWED_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application
 MAX_SIDE = 2560
 THUMBNAIL_SIDE = 480
 GPS_IFD = 0x8825
+# One image decoded at a time per process: a decode of a photo at the budget costs up to ~200 MB,
+# and a worker's eight threads decoding at once would need eight times that.
+_decoding = threading.BoundedSemaphore(1)
+# Pillow warns from ~89 megapixels on; the pixel budget below refuses far smaller images anyway.
+warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
 
 
 @dataclass(frozen=True)
@@ -99,18 +106,30 @@ def _image_check(data: bytes, name: str, *, keep_location: bool) -> CheckedFile:
     try:
         # Image.open reads the header only; Pillow itself refuses sizes beyond its bomb limit.
         with Image.open(io.BytesIO(data)) as opened:
-            # JPEG: have the decoder scale by 1/2, 1/4 or 1/8 at once (no effect on other formats),
-            # so a 12000 px photo is decoded at 3000 px; the budget applies to what gets decoded.
-            opened.draft(None, (MAX_SIDE, MAX_SIDE))
+            # JPEG: have the decoder scale by 1/2, 1/4 or 1/8 at once, to no less than the stored
+            # size (no effect on other formats): a 12000×9000 photo is decoded at 3000×2250. The
+            # budget applies to what gets decoded.
+            opened.draft(None, _stored_size(opened.size))
             if opened.width * opened.height > settings.ADUAN_IMAGE_MAX_PIXELS:
                 raise too_large
-            image, lossless, gps = _decode(opened, keep_location=keep_location)
+            with _decoding:
+                return _reencode(opened, name, keep_location=keep_location)
     except Image.DecompressionBombError:
         raise too_large from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
         raise _refuse(
             _("Berkas %(name)s bukan gambar yang valid.") % {"name": name}, "attachment_invalid_image"
         ) from None
+
+
+def _stored_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The size an image is stored at: its own, or fitted into MAX_SIDE × MAX_SIDE."""
+    scale = min(1.0, MAX_SIDE / max(size))
+    return max(1, int(size[0] * scale)), max(1, int(size[1] * scale))
+
+
+def _reencode(opened: Image.Image, name: str, *, keep_location: bool) -> CheckedFile:
+    image, lossless, gps = _decode(opened, keep_location=keep_location)
     save: dict[str, Any] = {}
     if gps:
         kept = Image.Exif()
@@ -119,11 +138,9 @@ def _image_check(data: bytes, name: str, *, keep_location: bool) -> CheckedFile:
     out = io.BytesIO()
     if lossless:
         image.save(out, format="PNG", optimize=True, **save)
-        stored = CheckedFile(name, "image/png", "png", out.getvalue(), _thumbnail(image))
-    else:
-        image.save(out, format="JPEG", quality=85, optimize=True, **save)
-        stored = CheckedFile(name, "image/jpeg", "jpg", out.getvalue(), _thumbnail(image))
-    return stored
+        return CheckedFile(name, "image/png", "png", out.getvalue(), _thumbnail(image))
+    image.save(out, format="JPEG", quality=85, optimize=True, **save)
+    return CheckedFile(name, "image/jpeg", "jpg", out.getvalue(), _thumbnail(image))
 
 
 def _decode(opened: Image.Image, *, keep_location: bool) -> tuple[Image.Image, bool, Any]:
