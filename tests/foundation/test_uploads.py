@@ -13,7 +13,7 @@ from PIL import Image, ImageCms
 
 from aduan.core.errors import InvalidInput
 from aduan.intake import uploads
-from aduan.intake.models import Attachment, Report
+from aduan.intake.models import Attachment
 from aduan.intake.uploads import MAX_SIDE, THUMBNAIL_SIDE, upload_check
 from tests.conftest import as_actor
 from tests.factories import PUPR, attach, disposed, submit
