@@ -76,8 +76,11 @@ def _fresh_calendar_cache() -> None:
 
 @pytest.fixture(autouse=True)
 def _directory(request: pytest.FixtureRequest) -> None:
-    # Transactional tests (live_server) flush the database; put the directory back for them.
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    # Transactional tests (live_server, django_db(transaction=True)) flush the database; put the
+    # directory back for them.
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and bool(marker.kwargs.get("transaction"))
+    if transactional or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         ensure_ponorogo_directory()
 

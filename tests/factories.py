@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from aduan.core.actors import SYSTEM, Actor, citizen_with_access
 from aduan.core.roles import Role
 from aduan.directory.models import Category
 from aduan.directory.services import category_code
-from aduan.intake.models import Report
+from aduan.intake.models import Attachment, Report
 from aduan.intake.services import Submitted, report_submit
+from aduan.intake.uploads import attachment_store, upload_check
 from aduan.workflow.services import report_act
 
 CITIZEN = Actor(role=Role.CITIZEN, label="Pelapor")
@@ -73,3 +75,9 @@ def category(code: str) -> Category:
 
 
 __all__ = ["SYSTEM", "act", "category", "disposed", "owner", "submit", "verified"]
+
+
+def attach(report: Report, data: bytes, name: str, *, keep_location: bool = False) -> Attachment:
+    """One file through the upload pipeline, stored on the report (as every channel does it)."""
+    checked = upload_check(io.BytesIO(data), name=name, keep_location=keep_location)
+    return attachment_store(report=report, checked=checked)

@@ -7,9 +7,11 @@ from typing import Any
 from aduan.core.actors import Actor
 from aduan.core.roles import STAFF_ROLES, Role
 from aduan.directory.models import Agency, Category, Region
-from aduan.intake.models import Report, Status
+from aduan.intake.models import Attachment, Report, Status
 from aduan.workflow.models import ReportEvent
 from aduan.workflow.selectors import (
+    attachments_prefetch,
+    attachments_visible_to,
     event_actor_name,
     follow_ups_for,
     report_events_for,
@@ -36,6 +38,12 @@ NOTES_FOR_CITIZEN = {
 
 def code_name(obj: Agency | Category | Region | None) -> dict[str, str] | None:
     return {"code": obj.code, "name": obj.name} if obj is not None else None
+
+
+def _attachment(attachment: Attachment) -> dict[str, Any]:
+    # shown_name: annotated by attachments_visible_to (the file's own name for the coordinator only).
+    name = attachment.shown_name  # type: ignore[attr-defined]
+    return {"name": name, "content_type": attachment.content_type, "size": attachment.size}
 
 
 def _event(event: ReportEvent, *, staff: bool) -> dict[str, Any]:
@@ -85,16 +93,12 @@ def report_detail(actor: Actor, report: Report) -> dict[str, Any]:
                 "state": f.state,
                 "is_public": f.is_public,
                 "published_at": f.published_at,
-                "attachments": [
-                    {"name": a.original_name, "content_type": a.content_type, "size": a.size}
-                    for a in f.attachments.all()
-                ],
+                "attachments": [_attachment(a) for a in f.attachments.all()],
             }
-            for f in follow_ups_for(actor, report).prefetch_related("attachments")
+            for f in follow_ups_for(actor, report).prefetch_related(attachments_prefetch(actor, report))
         ],
         "attachments": [
-            {"name": a.original_name, "content_type": a.content_type, "size": a.size}
-            for a in report.attachments.filter(follow_up__isnull=True)
+            _attachment(a) for a in attachments_visible_to(actor, report).filter(follow_up__isnull=True)
         ],
         "allowed_actions": [
             a.value for a in allowed_actions(Status(report.status), actor.role) if a.value in API_ACTIONS

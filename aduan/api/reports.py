@@ -6,8 +6,6 @@ import hashlib
 import json
 from typing import Any
 
-import filetype
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -32,21 +30,20 @@ from aduan.api.schemas import (
     SupportOut,
 )
 from aduan.core import clock
-from aduan.core.errors import DomainError, InvalidInput
+from aduan.core.errors import DomainError
 from aduan.core.roles import STAFF_ROLES
 from aduan.core.text import has_invalid_characters
 from aduan.intake import groupcommit
 from aduan.intake.idempotency import KEY_MAX, fingerprint, run_once
 from aduan.intake.models import Attachment, Status
 from aduan.intake.services import (
-    ALLOWED_TYPES,
     Prepared,
     Submitted,
-    attachment_add,
     report_submit_with_files,
     report_support_add,
     submission_prepare,
 )
+from aduan.intake.uploads import CheckedFile, attachment_files_delete, attachments_store, uploads_check
 from aduan.notifications.services import notify_submitted
 from aduan.workflow.selectors import report_get_for, reports_public, reports_visible_to
 from aduan.workflow.services import report_act
@@ -135,37 +132,6 @@ def parse_create(request: HttpRequest) -> tuple[ReportIn, list[UploadedFile], st
     return body, files, request_fingerprint
 
 
-def _precheck_files(files: list[UploadedFile]) -> None:
-    """Refuse wrong files before anything is written (attachment_add checks again, fully)."""
-    if len(files) > settings.ADUAN_ATTACHMENTS_PER_REPORT:
-        raise InvalidInput(
-            "Jumlah lampiran terlalu banyak.", code="too_many_attachments", field="attachments"
-        )
-    for upload in files:
-        if not upload.size:
-            raise InvalidInput(
-                _("Berkas %(name)s kosong (0 bita); pilih lagi berkasnya.") % {"name": upload.name},
-                code="attachment_empty",
-                field="attachments",
-            )
-        if (upload.size or 0) > settings.ADUAN_ATTACHMENT_MAX_BYTES:
-            limit_mb = settings.ADUAN_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-            raise InvalidInput(
-                f"Berkas {upload.name} terlalu besar (maksimal {limit_mb} MB).",
-                code="attachment_too_large",
-                field="attachments",
-            )
-        head = upload.read(8192)
-        upload.seek(0)
-        kind = filetype.guess(head)
-        if kind is None or kind.mime not in ALLOWED_TYPES:
-            raise InvalidInput(
-                f"Berkas {upload.name} bukan foto (JPEG/PNG/WebP) atau PDF.",
-                code="attachment_type_not_allowed",
-                field="attachments",
-            )
-
-
 def _created_body(submitted: Submitted, *, attachments: int) -> dict[str, Any]:
     report = submitted.report
     return {
@@ -181,17 +147,16 @@ def _created_body(submitted: Submitted, *, attachments: int) -> dict[str, Any]:
 
 
 def _create_with_files(
-    client: Client, body: ReportIn, files: list[UploadedFile], key: str, request_fingerprint: str
+    client: Client, body: ReportIn, files: list[CheckedFile], key: str, request_fingerprint: str
 ) -> tuple[int, dict[str, Any], bool]:
-    """A submission with attachments: its own transaction (the files are written as it goes)."""
+    """A submission with attachments: its own transaction (the checked files are written as it goes)."""
     stored: list[Attachment] = []
 
     def produce() -> tuple[int, dict[str, Any]]:
         submitted = report_submit_with_files(
             actor=client.submitting_actor(),
             channel=client.channel,
-            uploads=files,
-            keep_location=body.keep_location,
+            files=files,
             stored=stored,
             **body.model_dump(exclude={"keep_location"}),
         )
@@ -205,8 +170,7 @@ def _create_with_files(
         return outcome.status_code, outcome.body, outcome.replayed
     except Exception:
         # The transaction rolled back; files already written for it must not stay behind.
-        for attachment in stored:
-            attachment.file.delete(save=False)
+        attachment_files_delete(stored)
         raise
 
 
@@ -252,8 +216,9 @@ def report_create(request: HttpRequest) -> HttpResponse:
     """Create a report. The same Idempotency-Key again answers with the first result (same tracking number)."""
     client = client_of(request)
     ratelimit.check_create(client)
-    body, files, request_fingerprint = parse_create(request)
-    _precheck_files(files)
+    body, uploads, request_fingerprint = parse_create(request)
+    # Every file checked, decoded and re-encoded before any transaction is opened.
+    files = uploads_check(uploads, keep_location=body.keep_location)
     key = request.headers.get("Idempotency-Key", "").strip()
     if files:
         status, created, replayed = _create_with_files(client, body, files, key, request_fingerprint)
@@ -410,26 +375,19 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
             "Lampiran hanya untuk draft_follow_up dan follow_up.",
             field="attachments",
         )
-    _precheck_files(files)
     params.pop("access_code", None)
     actor, report_id = actor_for_report(request, client, tracking_number)
+    checked = uploads_check(files)  # before the transaction: no image work while holding locks
     stored: list[Attachment] = []
     try:
         # One transaction: a refused file also undoes the follow-up it belongs to.
         with transaction.atomic():
             event = report_act(actor=actor, report_id=report_id, action=action, params=params)
-            for upload in files:
-                stored.append(
-                    attachment_add(
-                        report=event.report,
-                        upload=upload,
-                        name=upload.name or "lampiran",
-                        follow_up_id=event.data.get("follow_up_id"),
-                    )
-                )
+            attachments_store(
+                report=event.report, files=checked, stored=stored, follow_up_id=event.data.get("follow_up_id")
+            )
     except Exception:
-        for attachment in stored:
-            attachment.file.delete(save=False)
+        attachment_files_delete(stored)
         raise
     try:
         detail = report_detail(actor, report_get_for(actor, pk=report_id))

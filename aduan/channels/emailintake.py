@@ -33,8 +33,9 @@ from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput
 from aduan.core.language import in_site_language
 from aduan.core.roles import Role
-from aduan.intake.models import Channel, Kind
-from aduan.intake.services import TEXT_MAX, TITLE_MAX, attachment_add, report_submit
+from aduan.intake.models import Attachment, Channel, Kind
+from aduan.intake.services import TEXT_MAX, TITLE_MAX, report_submit
+from aduan.intake.uploads import CheckedFile, attachment_files_delete, attachments_store, upload_check
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +58,9 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
     subject, refused_subject = inbound_text(str(message.get("Subject", "") or ""))
     body, refused_body = _body_text(message)
     # Undecodable bytes in a header or body (surrogate escapes): kept for staff, outcome error.
-    refused = refused_subject or refused_body
+    refused_text = refused_subject or refused_body
+    files, refused = _attachments_check(message)  # image work before the transaction
+    stored_files: list[Attachment] = []
     try:
         with transaction.atomic():
             stored = InboundMessage.objects.create(
@@ -69,8 +72,11 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
                 text=(f"{subject}\n\n{body}" if subject else body)[:TEXT_MAX],
                 received_at=clock.now(),
             )
-            result = refused_result(refused) or run_guarded(
-                stored, lambda: _email_report(stored, message, name, address, subject, body)
+            result = refused_result(refused_text) or run_guarded(
+                stored,
+                lambda: _email_report(
+                    stored, message, name, address, subject, body, files, refused, stored_files
+                ),
             )
             finish_message(stored, result)
             if result.reply and address:
@@ -81,10 +87,14 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
                     reply_subject += f": {result.report.tracking_number}"
                 transaction.on_commit(lambda: _send_reply(address, reply_subject, result.reply, message_id))
     except IntegrityError:
+        attachment_files_delete(stored_files)
         previous = previous_message(gateway, gateway_id)
         if previous is None:
             raise
         return Received(previous, duplicate=True)
+    except Exception:
+        attachment_files_delete(stored_files)  # rolled back: the files written for it go too
+        raise
     return Received(stored, duplicate=False)
 
 
@@ -134,8 +144,32 @@ def html_to_text(markup: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+def _attachments_check(message: ParsedEmail) -> tuple[list[CheckedFile], list[str]]:
+    """Each attached file through the upload checks; a refused one is named in the answer but
+    never costs the citizen the report."""
+    files: list[CheckedFile] = []
+    refused: list[str] = []
+    for part in message.iter_attachments():
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        try:
+            files.append(upload_check(io.BytesIO(payload), name=part.get_filename() or "lampiran"))
+        except InvalidInput as exc:
+            refused.append(exc.message)
+    return files, refused
+
+
 def _email_report(
-    stored: InboundMessage, message: ParsedEmail, name: str, address: str, subject: str, body: str
+    stored: InboundMessage,
+    message: ParsedEmail,
+    name: str,
+    address: str,
+    subject: str,
+    body: str,
+    files: list[CheckedFile],
+    refused: list[str],
+    stored_files: list[Attachment],
 ) -> Result:
     if _is_automatic(message, address):
         return Result(Outcome.IGNORED, "", error_code="automatic_message")
@@ -167,16 +201,12 @@ def _email_report(
             return Result(Outcome.INVALID_SENDER, "", error_code=exc.code)
         raise
     report = submitted.report
-    refused: list[str] = []
-    for part in message.iter_attachments():
-        filename = part.get_filename() or "lampiran"
-        payload = part.get_payload(decode=True)
-        if not isinstance(payload, bytes):
-            continue
+    refused = list(refused)
+    for checked in files:
         try:
             # A refused file must not cost the citizen the report: each file in its own savepoint.
             with transaction.atomic():
-                attachment_add(report=report, upload=io.BytesIO(payload), name=filename)
+                attachments_store(report=report, files=[checked], stored=stored_files)
         except InvalidInput as exc:
             refused.append(exc.message)
     stored.note = "\n".join(refused)

@@ -15,6 +15,12 @@ urlpatterns = [
     path("laporan/<str:tracking_number>/", views.report_detail, name="report"),
     path("laporan/<str:tracking_number>/aksi/<slug:action>/", views.report_action, name="act"),
     path("laporan/<str:tracking_number>/lampiran/<int:pk>/", views.attachment, name="attachment"),
+    path(
+        "laporan/<str:tracking_number>/lampiran/<int:pk>/kecil/",
+        views.attachment,
+        {"thumbnail": True},
+        name="attachment_thumbnail",
+    ),
     path("pilihan/subkategori/", views.category_options, name="category_options"),
     path("pilihan/desa/", views.desa_options, name="desa_options"),
     path("antrean-jumlah/", views.tabs, name="tabs"),

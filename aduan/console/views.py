@@ -14,7 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,16 +37,19 @@ from aduan.console.queues import (
 )
 from aduan.core import clock
 from aduan.core.actors import Actor
-from aduan.core.errors import DomainError, InvalidInput
+from aduan.core.errors import DomainError
+from aduan.core.http import file_response
 from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
-from aduan.intake.models import ArchiveReason, Classification, Kind, Report, Status
-from aduan.intake.services import attachment_add
+from aduan.intake.models import ArchiveReason, Attachment, Classification, Kind, Report, Status
+from aduan.intake.uploads import attachment_files_delete, attachments_store, uploads_check
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
 from aduan.workflow.selectors import (
+    attachments_prefetch,
+    attachments_visible_to,
     event_actor_name,
     follow_ups_for,
     report_events_for,
@@ -320,7 +323,9 @@ def _detail_context(
     verify = defaults["verify"]
     reporter = reporter_visible_to(actor, report)
     follow_ups = list(
-        follow_ups_for(actor, report).select_related("author", "approved_by").prefetch_related("attachments")
+        follow_ups_for(actor, report)
+        .select_related("author", "approved_by")
+        .prefetch_related(attachments_prefetch(actor, report))
     )
     for follow_up in follow_ups:
         follow_up.can_publish = console_actions.publishable(actor, follow_up)  # type: ignore[attr-defined]
@@ -333,7 +338,7 @@ def _detail_context(
         "reporter": reporter,
         "reporter_nik": _mask_nik(reporter.nik) if reporter and reporter.nik else "",
         "reporter_hidden": report.reporter_id is not None and reporter is None,
-        "attachments": report.attachments.filter(follow_up__isnull=True),
+        "attachments": attachments_visible_to(actor, report).filter(follow_up__isnull=True),
         "events": _event_rows(actor, report),
         "dispositions": Disposition.objects.filter(report=report).select_related("agency", "created_by"),
         "my_disposition": Disposition.objects.filter(
@@ -393,39 +398,33 @@ def report_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
 def _apply(actor: Actor, report: Report, action: str, request: HttpRequest) -> None:
     """One action from the report page; follow-up drafts take their attachments in the same transaction."""
     params = console_actions.params_from_post(action, request.POST)
-    files = request.FILES.getlist("attachments")
-    if action == Action.FOLLOW_UP and files and not params.get("follow_up_id"):
-        # Publishing a new text with files: draft it, attach, publish, all or nothing.
+    takes_files = action in (Action.FOLLOW_UP, Action.DRAFT_FOLLOW_UP)
+    # Checked, decoded and re-encoded before the transaction: no image work while holding locks.
+    files = uploads_check(request.FILES.getlist("attachments") if takes_files else [])
+    stored: list[Attachment] = []
+    try:
         with transaction.atomic():
-            event = report_act(
-                actor=actor,
-                report_id=report.pk,
-                action=Action.DRAFT_FOLLOW_UP,
-                params={"text": params["text"], "public": True},
-            )
-            _attach(report, files, event.data["follow_up_id"])
-            report_act(
-                actor=actor,
-                report_id=report.pk,
-                action=action,
-                params={"follow_up_id": event.data["follow_up_id"]},
-            )
-        return
-    with transaction.atomic():
-        event = report_act(actor=actor, report_id=report.pk, action=action, params=params)
-        if action == Action.DRAFT_FOLLOW_UP and files:
-            _attach(report, files, event.data["follow_up_id"])
-
-
-def _attach(report: Report, files: list[Any], follow_up_id: int) -> None:
-    if len(files) > 5:
-        raise InvalidInput(
-            _("Paling banyak 5 lampiran sekaligus."), code="too_many_attachments", field="attachments"
-        )
-    for upload in files:
-        attachment_add(
-            report=report, upload=upload, name=upload.name or "lampiran", follow_up_id=follow_up_id
-        )
+            if action == Action.FOLLOW_UP and files and not params.get("follow_up_id"):
+                # Publishing a new text with files: draft it, attach, publish, all or nothing.
+                event = report_act(
+                    actor=actor,
+                    report_id=report.pk,
+                    action=Action.DRAFT_FOLLOW_UP,
+                    params={"text": params["text"], "public": True},
+                )
+                params = {"follow_up_id": event.data["follow_up_id"]}
+                attachments_store(
+                    report=report, files=files, stored=stored, follow_up_id=params["follow_up_id"]
+                )
+            event = report_act(actor=actor, report_id=report.pk, action=action, params=params)
+            if action == Action.DRAFT_FOLLOW_UP and files:
+                attachments_store(
+                    report=report, files=files, stored=stored, follow_up_id=event.data["follow_up_id"]
+                )
+    except Exception:
+        # The transaction rolled back; the files written for it must not stay behind.
+        attachment_files_delete(stored)
+        raise
 
 
 @staff_required
@@ -454,14 +453,17 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
 
 @staff_required
 @require_GET
-def attachment(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponseBase:
-    """A file of a report, only to someone who may open the report (never a public media URL)."""
+def attachment(
+    request: HttpRequest, tracking_number: str, pk: int, thumbnail: bool = False
+) -> HttpResponseBase:
+    """A file of a report (or its thumbnail), only to someone who may open the report (never a
+    public media URL); the file's own name only for the coordinator."""
     actor = console_actor(request)
     try:
         report = report_get_for(actor, tracking_number=tracking_number)
     except DomainError as error:
         return domain_error_response(request, error)
-    item = report.attachments.filter(pk=pk).first()
+    item = attachments_visible_to(actor, report).filter(pk=pk).first()
     if item is None:
         raise Http404
     if (
@@ -469,11 +471,15 @@ def attachment(request: HttpRequest, tracking_number: str, pk: int) -> HttpRespo
         and not follow_ups_for(actor, report).filter(pk=item.follow_up_id).exists()
     ):
         raise Http404
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.original_name)
-    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline", 1)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    if thumbnail:
+        if not item.thumbnail:
+            raise Http404
+        stem = item.name.rsplit(".", 1)[0]
+        return file_response(
+            item.thumbnail.open("rb"), content_type="image/jpeg", filename=f"{stem}-kecil.jpg"
+        )
+    shown_name: str = item.shown_name  # type: ignore[attr-defined]
+    return file_response(item.file.open("rb"), content_type=item.content_type, filename=shown_name)
 
 
 @staff_required

@@ -256,11 +256,18 @@ def attachment_path(instance: Attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
+    """A stored file: images re-encoded without metadata (aduan/intake/uploads.py), others verbatim."""
+
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
     follow_up = models.ForeignKey(
         "workflow.FollowUp", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(upload_to=attachment_path, max_length=300)
+    # A small JPEG made once when the image is stored, for pages that list photos.
+    thumbnail = models.FileField(upload_to=attachment_path, max_length=300, blank=True)
+    # The neutral name everyone but the coordinator sees ("lampiran-2.jpg"): a file name like
+    # "KTP_<name>.jpg" would reveal an anonymous reporter (workflow.selectors.attachments_visible_to).
+    name = models.CharField(max_length=40, blank=True)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
@@ -270,7 +277,7 @@ class Attachment(models.Model):
         ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
-        return self.original_name
+        return self.name
 
 
 class Support(models.Model):

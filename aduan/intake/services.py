@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import Any
 
-import filetype
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import CharField, F, Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from aduan.core import bulkinsert, clock, rows
 from aduan.core.actors import Actor
@@ -31,13 +27,13 @@ from aduan.core.text import normalize_text
 from aduan.directory.models import Category, Region
 from aduan.intake.models import Attachment, Channel, Kind, Report, Reporter, Support, access_code_digest
 from aduan.intake.search import stem_for_search
+from aduan.intake.uploads import CheckedFile, attachments_store
 from aduan.workflow.selectors import reports_public
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000
 ACCESS_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on phones
 assert len(ACCESS_CODE_ALPHABET) == 32
-ALLOWED_TYPES = {"image/jpeg", "image/png", "image/webp", "application/pdf"}
 
 
 @dataclass(frozen=True)
@@ -364,104 +360,18 @@ def report_submit_with_files(
     *,
     actor: Actor,
     channel: str,
-    uploads: Sequence[IO[bytes]],
-    keep_location: bool = False,
+    files: Sequence[CheckedFile],
     stored: list[Attachment],
     **fields: Any,
 ) -> Submitted:
-    """report_submit, then each upload through attachment_add; call inside the caller's transaction.
+    """report_submit, then each file checked beforehand (uploads_check, outside the transaction) is
+    stored; call inside the caller's transaction.
 
-    A refused file raises, so the transaction also undoes the report. Each file written is appended
-    to `stored` at once: if the transaction rolls back, the caller deletes those files (storage is
-    not transactional)."""
+    Each file written is appended to `stored` at once: if the transaction rolls back, the caller
+    removes those files with attachment_files_delete (storage is not transactional)."""
     submitted = report_submit(actor=actor, channel=channel, **fields)
-    for upload in uploads:
-        stored.append(
-            attachment_add(
-                report=submitted.report,
-                upload=upload,
-                name=getattr(upload, "name", None) or "lampiran",
-                keep_location=keep_location,
-            )
-        )
+    attachments_store(report=submitted.report, files=files, stored=stored)
     return submitted
-
-
-def attachment_add(
-    *,
-    report: Report,
-    upload: IO[bytes],
-    name: str,
-    keep_location: bool = False,
-    follow_up_id: int | None = None,
-) -> Attachment:
-    """Store one file, checked by its content; images are re-encoded so EXIF (GPS) is stripped."""
-    limit = settings.ADUAN_ATTACHMENT_MAX_BYTES
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise InvalidInput(
-            f"Berkas {name} terlalu besar (maksimal {limit // (1024 * 1024)} MB).",
-            code="attachment_too_large",
-            field="attachments",
-        )
-    if not data:
-        raise InvalidInput(f"Berkas {name} kosong.", code="attachment_empty", field="attachments")
-    if report.attachments.count() >= settings.ADUAN_ATTACHMENTS_PER_REPORT:
-        raise InvalidInput(
-            "Jumlah lampiran sudah maksimal.", code="too_many_attachments", field="attachments"
-        )
-    kind = filetype.guess(data)
-    mime = kind.mime if kind else ""
-    if mime not in ALLOWED_TYPES:
-        raise InvalidInput(
-            f"Berkas {name} bukan foto (JPEG/PNG/WebP) atau PDF.",
-            code="attachment_type_not_allowed",
-            field="attachments",
-        )
-    extension = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "application/pdf": "pdf"}[
-        mime
-    ]
-    if mime.startswith("image/"):
-        data, extension, mime = _reencode_image(data, name, keep_location=keep_location)
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", name.rsplit(".", 1)[0])[:60].strip("-") or "lampiran"
-    attachment = Attachment(
-        report=report,
-        follow_up_id=follow_up_id,
-        original_name=name[:200],
-        content_type=mime,
-        size=len(data),
-        uploaded_at=clock.now(),
-    )
-    attachment.file.save(f"{secrets.token_hex(4)}-{stem}.{extension}", ContentFile(data), save=False)
-    attachment.save()
-    return attachment
-
-
-def _reencode_image(data: bytes, name: str, *, keep_location: bool) -> tuple[bytes, str, str]:
-    try:
-        Image.open(io.BytesIO(data)).verify()
-        opened = Image.open(io.BytesIO(data))
-        exif = opened.getexif()
-        image = ImageOps.exif_transpose(opened)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise InvalidInput(
-            f"Berkas {name} bukan gambar yang valid.", code="attachment_invalid_image", field="attachments"
-        ) from None
-    image.thumbnail((2560, 2560))
-    out = io.BytesIO()
-    save_kwargs: dict[str, Any] = {}
-    if keep_location and exif:
-        # The citizen chose to share where the photo was taken: keep only the GPS block.
-        kept = Image.Exif()
-        gps = exif.get_ifd(0x8825)
-        if gps:
-            kept[0x8825] = gps
-        save_kwargs["exif"] = kept.tobytes()
-    if image.mode in ("RGBA", "LA", "P"):
-        image.save(out, format="PNG", optimize=True)
-        return out.getvalue(), "png", "image/png"
-    image.convert("RGB").save(out, format="JPEG", quality=85, optimize=True, **save_kwargs)
-    return out.getvalue(), "jpg", "image/jpeg"
 
 
 def report_support_add(*, report_id: int, supporter: str) -> int:

@@ -13,6 +13,7 @@ from aduan.core.actors import Actor
 from aduan.intake.idempotency import fingerprint, run_once
 from aduan.intake.models import Attachment
 from aduan.intake.services import report_submit_with_files
+from aduan.intake.uploads import attachment_files_delete, uploads_check
 from aduan.notifications.services import notify_submitted
 
 IDEMPOTENCY_SCOPE = "pwa"
@@ -42,16 +43,13 @@ def submit_report(
     (answer, replayed).
     """
     saved: list[Attachment] = []
+    # Every file checked, decoded and re-encoded before any transaction is opened.
+    files = uploads_check(uploads, keep_location=keep_location)
 
     def produce() -> tuple[int, dict[str, Any]]:
         with transaction.atomic():
             submitted = report_submit_with_files(
-                actor=actor,
-                channel="web",
-                uploads=uploads,
-                keep_location=keep_location,
-                stored=saved,
-                **fields,
+                actor=actor, channel="web", files=files, stored=saved, **fields
             )
             notify_submitted(submitted.report, submitted.access_code)
         return 201, {
@@ -68,7 +66,6 @@ def submit_report(
         )
     except Exception:
         # The database rolled back; files already written to storage must go too.
-        for attachment in saved:
-            attachment.file.delete(save=False)
+        attachment_files_delete(saved)
         raise
     return outcome.body, outcome.replayed

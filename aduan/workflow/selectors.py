@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 
 from aduan.core.actors import Actor
 from aduan.core.errors import NotFound, PermissionDenied
 from aduan.core.roles import AGENCY_ROLES, Role
-from aduan.intake.models import Report, Reporter, Status
+from aduan.intake.models import Attachment, Report, Reporter, Status
 from aduan.workflow.models import Disposition, FollowUp, ReportEvent
 
 PUBLIC_STATUSES = frozenset(
@@ -75,6 +75,19 @@ def reporter_visible_to(actor: Actor, report: Report) -> Reporter | None:
         or (not report.is_anonymous and actor.role in AGENCY_ROLES and own_or_handled.exists())
     )
     return Reporter.objects.get(pk=report.reporter_id) if allowed else None
+
+
+def attachments_visible_to(actor: Actor, report: Report) -> QuerySet[Attachment]:
+    """A report's attachments with `shown_name`, the only name outputs may show: the file's own
+    name ("KTP_<name>.jpg" can identify an anonymous reporter) for the coordinator, the neutral
+    `lampiran-N.ext` for everyone else. Access to the report is the caller's (report_get_for)."""
+    shown = F("original_name") if actor.role == Role.COORDINATOR else F("name")
+    return Attachment.objects.filter(report=report).annotate(shown_name=shown)
+
+
+def attachments_prefetch(actor: Actor, report: Report) -> Prefetch:
+    """Prefetch of follow-ups' attachments, with `shown_name` as attachments_visible_to gives it."""
+    return Prefetch("attachments", queryset=attachments_visible_to(actor, report))
 
 
 def report_events_for(actor: Actor, report: Report) -> QuerySet[ReportEvent]:

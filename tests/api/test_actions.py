@@ -232,7 +232,10 @@ def test_follow_up_with_an_attachment_by_multipart(staff: dict[str, Api]) -> Non
     )
     assert done.status_code == 200, done.content
     follow_up = done.json()["report"]["follow_ups"][0]
-    assert follow_up["text"] == "Sudah ditambal." and follow_up["attachments"][0]["name"] == "sesudah.jpg"
+    # The OPD sees the neutral name; the file's own name is the coordinator's only.
+    assert follow_up["text"] == "Sudah ditambal." and follow_up["attachments"][0]["name"] == "lampiran-1.jpg"
+    coordinator_view = koordinator.get(f"/reports/{number}").json()
+    assert coordinator_view["follow_ups"][0]["attachments"][0]["name"] == "sesudah.jpg"
     assert Attachment.objects.filter(follow_up__isnull=False).count() == 1
     citizen = Api().get(f"/reports/{number}", headers={"X-Access-Code": created["access_code"]}).json()
     assert citizen["follow_ups"][0]["attachments"][0]["content_type"] == "image/jpeg"

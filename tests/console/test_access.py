@@ -10,9 +10,8 @@ from PIL import Image
 
 from aduan.core.roles import Role
 from aduan.intake.models import Classification, Status
-from aduan.intake.services import attachment_add
 from tests.conftest import as_actor, make_user
-from tests.factories import PUPR, act, disposed, submit
+from tests.factories import PUPR, act, attach, disposed, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -218,7 +217,7 @@ def test_attachments_are_served_only_to_who_may_open_the_report(
 ):
     settings.MEDIA_ROOT = tmp_path
     report = disposed(as_actor(koordinator), lead="dinkes")
-    item = attachment_add(report=report, upload=io.BytesIO(_png()), name="foto.png")
+    item = attach(report, _png(), "foto.png")
     url = report_url(report, "console:attachment", pk=item.pk)
     response = login(admin_dinkes).get(url)
     assert response.status_code == 200

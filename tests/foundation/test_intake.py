@@ -7,9 +7,10 @@ from PIL import Image
 
 from aduan.core.errors import InvalidInput
 from aduan.intake.models import Attachment, Report, Reporter
-from aduan.intake.services import attachment_add, normalize_phone, report_submit
+from aduan.intake.services import normalize_phone, report_submit
+from aduan.intake.uploads import upload_check
 from aduan.workflow.models import ReportEvent
-from tests.factories import CITIZEN, submit
+from tests.factories import CITIZEN, attach, submit
 
 
 def _jpeg_with_gps() -> bytes:
@@ -90,13 +91,11 @@ def test_anonymous_submission_without_contact() -> None:
 def test_image_attachment_reencoded_without_exif_gps(settings) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = settings.DATA_DIR / "test-media"
     report = submit().report
-    attachment = attachment_add(report=report, upload=io.BytesIO(_jpeg_with_gps()), name="foto.jpg")
+    attachment = attach(report, _jpeg_with_gps(), "foto.jpg")
     stored = Image.open(attachment.file.path)
     assert attachment.content_type == "image/jpeg"
     assert 0x8825 not in stored.getexif() and 0x010F not in stored.getexif()
-    kept = attachment_add(
-        report=report, upload=io.BytesIO(_jpeg_with_gps()), name="lokasi.jpg", keep_location=True
-    )
+    kept = attach(report, _jpeg_with_gps(), "lokasi.jpg", keep_location=True)
     assert 0x8825 in Image.open(kept.file.path).getexif()
 
 
@@ -105,14 +104,14 @@ def test_fake_image_and_oversized_files_refused(settings) -> None:  # type: igno
     settings.MEDIA_ROOT = settings.DATA_DIR / "test-media"
     report = submit().report
     with pytest.raises(InvalidInput) as error:
-        attachment_add(report=report, upload=io.BytesIO(b"<script>alert(1)</script>" * 10), name="foto.jpg")
+        upload_check(io.BytesIO(b"<script>alert(1)</script>" * 10), name="foto.jpg")
     assert error.value.code == "attachment_type_not_allowed"
     settings.ADUAN_ATTACHMENT_MAX_BYTES = 1000
     with pytest.raises(InvalidInput) as error:
-        attachment_add(report=report, upload=io.BytesIO(b"%PDF-1.4\n" + b"0" * 2000), name="besar.pdf")
+        upload_check(io.BytesIO(b"%PDF-1.4\n" + b"0" * 2000), name="besar.pdf")
     assert error.value.code == "attachment_too_large"
     settings.ADUAN_ATTACHMENT_MAX_BYTES = 10_000
-    pdf = attachment_add(report=report, upload=io.BytesIO(b"%PDF-1.4\n%%EOF\n"), name="surat.pdf")
+    pdf = attach(report, b"%PDF-1.4\n%%EOF\n", "surat.pdf")
     assert pdf.content_type == "application/pdf" and Attachment.objects.count() == 1
     # The report itself was never at risk: the refused files changed nothing about it.
     report.refresh_from_db()

@@ -1,0 +1,27 @@
+"""Serving stored files: the one place that decides how an attachment reaches a browser."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from django.http import FileResponse
+
+# Images are re-encoded by aduan.intake.uploads before they are stored, so they may be shown
+# inline; anything else (a PDF may carry JavaScript) is only ever a download.
+INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
+# One year: a stored file never changes under its URL.
+PUBLIC_MAX_AGE = 365 * 24 * 3600
+
+
+def file_response(file: IO[bytes], *, content_type: str, filename: str, public: bool = False) -> FileResponse:
+    """A stored file as a response: inline only for our re-encoded images, a download otherwise;
+    sandboxed (a document opened anyway runs no script and reaches no origin); never sniffed.
+    `public` files (shown on public pages) are cached for a year, others by nobody."""
+    inline = content_type in INLINE_TYPES
+    response = FileResponse(file, content_type=content_type, as_attachment=not inline, filename=filename)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = (
+        f"public, max-age={PUBLIC_MAX_AGE}, immutable" if public else "private, no-store"
+    )
+    return response
