@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Annotated, Any, Literal
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Query, Router
 
 from aduan.api.problems import ApiProblem
 from aduan.api.schemas import AgencyOut, CategoryOut, Problem, RegionOut
@@ -63,14 +66,24 @@ def agency_list(request: HttpRequest) -> list[dict[str, object]]:
 
 @router.get(
     "/stats",
-    response={200: dict[str, object], 400: Problem},
+    response={200: dict[str, Any], 400: Problem, 422: Problem},
     summary="Statistik publik (data terbuka)",
     tags=["statistik"],
 )
-def public_stats(request: HttpRequest, year: int | None = None) -> HttpResponse:
+def public_stats(
+    request: HttpRequest,
+    year: int | None = Query(None, ge=2000, le=2100, description="Tahun; bawaan: tahun ini"),
+    quarter: int | None = Query(None, ge=1, le=4, description="Triwulan dalam `year`"),
+    month: int | None = Query(None, ge=1, le=12, description="Bulan dalam `year`"),
+    date_from: Annotated[dt.date | None, Query(description="Awal rentang (bersama date_to)")] = None,
+    date_to: Annotated[dt.date | None, Query(description="Akhir rentang (bersama date_from)")] = None,
+    scope: Literal["kabupaten", "agency", "kecamatan"] = Query("kabupaten", description="Cakupan"),
+    agency: str = Query("", max_length=40, description="Kode instansi bila scope=agency"),
+    kecamatan: str = Query("", max_length=13, description="Kode kecamatan bila scope=kecamatan"),
+) -> HttpResponse:
     """Aggregates for a period (`year`, or `quarter`/`month`/`date_from`+`date_to`; see
     docs/evaluation.md), without personal data or confidential details: the public variant of
-    `aduan report --format json`."""
-    from aduan.evaluation.views import public_stats_json
+    `aduan report --format json`. A period or scope it cannot read answers 400 (a problem)."""
+    from aduan.evaluation.views import public_stats_response
 
-    return public_stats_json(request)
+    return public_stats_response(request)

@@ -20,6 +20,7 @@ from aduan.api.clients import Client, actor_for_report, client_of, require_token
 from aduan.api.output import API_ACTIONS, report_detail, report_summary
 from aduan.api.problems import ApiProblem
 from aduan.api.schemas import (
+    ACTION_BODIES,
     ActionResult,
     Problem,
     ReportCreated,
@@ -45,6 +46,7 @@ from aduan.intake.services import (
 from aduan.notifications.services import notify_submitted
 from aduan.workflow.selectors import report_get_for, reports_public, reports_visible_to
 from aduan.workflow.services import report_act
+from aduan.workflow.transitions import TRANSITIONS, Action
 
 router = Router(tags=["laporan"])
 ERRORS: dict[int, Any] = {
@@ -57,6 +59,7 @@ ERRORS: dict[int, Any] = {
     429: Problem,
 }
 FILE_FIELDS = ("attachments", "attachment", "files")
+BODY_TYPES = ("application/json", "multipart/form-data")
 FOLLOW_UP_ACTIONS = {"draft_follow_up", "follow_up"}
 _encoder = DjangoJSONEncoder()
 # Inlined: the create view parses its body itself (JSON or multipart), so Ninja does not register it.
@@ -88,8 +91,20 @@ def _json_body(request: HttpRequest) -> Any:
         raise ApiProblem(400, "invalid_json", "Badan permintaan bukan JSON yang valid.") from None
 
 
+def check_content_type(request: HttpRequest) -> None:
+    """JSON or multipart only (415 otherwise); a missing Content-Type is read as JSON."""
+    content_type = (request.content_type or "").lower()
+    if content_type and content_type not in BODY_TYPES and not content_type.endswith("+json"):
+        raise ApiProblem(
+            415,
+            "unsupported_media_type",
+            f"Content-Type {content_type!r} tidak didukung: kirim application/json atau multipart/form-data.",
+        )
+
+
 def parse_create(request: HttpRequest) -> tuple[ReportIn, list[UploadedFile], str]:
     """The validated body, the uploaded files, and a fingerprint of both for Idempotency-Key."""
+    check_content_type(request)
     content_type = request.content_type or ""
     files: list[UploadedFile] = []
     if content_type.startswith("multipart/form-data"):
@@ -186,7 +201,7 @@ def _create_with_files(
 
 @router.post(
     "/reports",
-    response={201: ReportCreated, **ERRORS},
+    response={201: ReportCreated, **ERRORS, 413: Problem, 415: Problem},
     summary="Kirim laporan baru",
     openapi_extra={
         "requestBody": {
@@ -321,31 +336,75 @@ def report_list(
     )
 
 
-@router.post(
-    "/reports/{tracking_number}/actions/{action}",
-    response={200: ActionResult, **ERRORS},
-    summary="Tindakan siklus laporan",
-    openapi_extra={
-        "requestBody": {
-            "required": False,
-            "content": {
-                "application/json": {"schema": {"type": "object"}},
-                "multipart/form-data": {
-                    "schema": {
+ACTION_ERRORS: dict[int, Any] = {**ERRORS, 413: Problem, 415: Problem}
+
+
+def _action_openapi(action: str) -> dict[str, Any]:
+    """The typed body of one action, with its worked example (and files for follow-ups)."""
+    body = ACTION_BODIES[action]
+    schema = body.model_json_schema()
+    examples = {f"contoh{i + 1}": {"value": value} for i, value in enumerate(schema.get("examples", []))}
+    content: dict[str, Any] = {"application/json": {"schema": schema, "examples": examples}}
+    if action in FOLLOW_UP_ACTIONS:
+        content["multipart/form-data"] = {
+            "schema": {
+                "allOf": [
+                    schema,
+                    {
                         "type": "object",
                         "properties": {
                             "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}}
                         },
-                    }
-                },
-            },
-        },
+                    },
+                ]
+            }
+        }
+    roles = ", ".join(sorted(r.value for r in TRANSITIONS[Action(action)].roles))
+    return {
+        "requestBody": {"required": False, "content": content},
         "parameters": [
-            {"in": "header", "name": "X-Access-Code", "schema": {"type": "string"}, "required": False}
+            {
+                "in": "header",
+                "name": "X-Access-Code",
+                "schema": {"type": "string", "maxLength": 64},
+                "required": False,
+                "description": "Kode akses laporan (pelapor tanpa token)",
+            }
         ],
-    },
+        "description": f"{body.__doc__ or ''}\n\nPeran: {roles}.",
+    }
+
+
+def _action_view(action: str) -> Any:
+    def view(request: HttpRequest, tracking_number: str) -> HttpResponse:
+        return _act(request, tracking_number, action)
+
+    view.__name__ = f"report_action_{action}"
+    return view
+
+
+for _action in API_ACTIONS:
+    router.post(
+        f"/reports/{{tracking_number}}/actions/{_action}",
+        response={200: ActionResult, **ACTION_ERRORS},
+        summary=f"Tindakan: {TRANSITIONS[Action(_action)].label}",
+        operation_id=f"report_action_{_action}",
+        url_name=f"report_action_{_action}",
+        openapi_extra=_action_openapi(_action),
+    )(_action_view(_action))
+
+
+@router.post(
+    "/reports/{tracking_number}/actions/{action}",
+    response={200: ActionResult, **ACTION_ERRORS},
+    include_in_schema=False,  # every known action has its own documented operation above
 )
 def report_action(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+    """An action that is not one of the API's: 404 `unknown_action`, naming the ones there are."""
+    return _act(request, tracking_number, action)
+
+
+def _act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
     """Every action of the transition table (`verify`, `dispose`, `return`, `follow_up`, `reply`, …) via report_act.
 
     Payloads name things by code: agencies (`lead`, `supporting`, `proposed_agency`), categories,
@@ -357,6 +416,7 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
         )
     client: Client = client_of(request)
     ratelimit.check_read(client)
+    check_content_type(request)
     files: list[UploadedFile] = []
     if (request.content_type or "").startswith("multipart/form-data"):
         params: Any = {k: v for k, v in request.POST.items() if k != "supporting"}

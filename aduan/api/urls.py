@@ -38,6 +38,7 @@ FMT = r"\.(?P<fmt>xml|json)$"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("v1/", (_v1_patterns, _app_name, _namespace)),
     path("docs", views.docs, name="api-docs"),
+    path("problems", views.problem_types, name="api-problems"),
     # Open311 GeoReport v2, format by suffix.
     re_path(r"^open311/v2/discovery" + FMT, open311.discovery, name="open311-discovery"),
     re_path(r"^open311/v2/services" + FMT, open311.services, name="open311-services"),
