@@ -46,15 +46,9 @@ def type_anchor(status: int) -> str:
     return HTTPStatus(status).phrase.lower().replace(" ", "-").replace("'", "")
 
 
-def problem(
-    status: int,
-    code: str,
-    detail: str,
-    *,
-    field: str | None = None,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> HttpResponse:
+def problem_body(
+    status: int, code: str, detail: str, *, field: str | None = None, **extra: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": type_uri(status),
         "title": HTTPStatus(status).phrase,
@@ -65,22 +59,39 @@ def problem(
     if field:
         body["field"] = field
     body.update({k: v for k, v in extra.items() if v is not None})
+    return body
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> HttpResponse:
+    body = problem_body(status, code, detail, field=field, **extra)
     response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status, content_type=CONTENT_TYPE)
     for name, value in (headers or {}).items():
         response[name] = value
     return response
 
 
-def from_domain_error(exc: DomainError) -> HttpResponse:
-    response = problem(exc.http_status, exc.code, exc.message, field=exc.field)
+def domain_problem_body(exc: DomainError) -> dict[str, Any]:
+    """A domain error as problem details, with its scalar extras (e.g. the report's status)."""
     extra = {
         k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool) and k not in _RESERVED
     }
-    if extra:
-        body = json.loads(response.content)
-        body.update(extra)
-        response.content = json.dumps(body, ensure_ascii=False).encode()
-    return response
+    return {**problem_body(exc.http_status, exc.code, exc.message, field=exc.field), **extra}
+
+
+def from_domain_error(exc: DomainError) -> HttpResponse:
+    return HttpResponse(
+        json.dumps(domain_problem_body(exc), ensure_ascii=False),
+        status=exc.http_status,
+        content_type=CONTENT_TYPE,
+    )
 
 
 _RESERVED = {"type", "title", "status", "detail", "code", "field", "headers"}

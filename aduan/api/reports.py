@@ -18,10 +18,12 @@ from pydantic import ValidationError as PydanticValidationError
 from aduan.api import ratelimit
 from aduan.api.clients import Client, actor_for_report, client_of, require_token
 from aduan.api.output import API_ACTIONS, report_detail, report_summary
-from aduan.api.problems import ApiProblem
+from aduan.api.problems import ApiProblem, domain_problem_body
 from aduan.api.schemas import (
     ACTION_BODIES,
     ActionResult,
+    BulkIn,
+    BulkOut,
     Problem,
     ReportCreated,
     ReportIn,
@@ -29,11 +31,12 @@ from aduan.api.schemas import (
     ReportPage,
     SupportOut,
 )
-from aduan.core.errors import DomainError, InvalidInput
+from aduan.core.actors import Actor
+from aduan.core.errors import DomainError, InvalidInput, NotFound
 from aduan.core.roles import STAFF_ROLES
 from aduan.intake import groupcommit
 from aduan.intake.idempotency import fingerprint, run_once
-from aduan.intake.models import Attachment, Status
+from aduan.intake.models import Attachment, Report, Status
 from aduan.intake.services import (
     ALLOWED_TYPES,
     Prepared,
@@ -44,6 +47,7 @@ from aduan.intake.services import (
     submission_prepare,
 )
 from aduan.notifications.services import notify_submitted
+from aduan.workflow.models import ReportEvent
 from aduan.workflow.selectors import report_get_for, reports_public, reports_visible_to
 from aduan.workflow.services import report_act
 from aduan.workflow.transitions import TRANSITIONS, Action
@@ -383,17 +387,6 @@ def _action_view(action: str) -> Any:
     return view
 
 
-for _action in API_ACTIONS:
-    router.post(
-        f"/reports/{{tracking_number}}/actions/{_action}",
-        response={200: ActionResult, **ACTION_ERRORS},
-        summary=f"Tindakan: {TRANSITIONS[Action(_action)].label}",
-        operation_id=f"report_action_{_action}",
-        url_name=f"report_action_{_action}",
-        openapi_extra=_action_openapi(_action),
-    )(_action_view(_action))
-
-
 @router.post(
     "/reports/{tracking_number}/actions/{action}",
     response={200: ActionResult, **ACTION_ERRORS},
@@ -456,20 +449,107 @@ def _act(request: HttpRequest, tracking_number: str, action: str) -> HttpRespons
         for attachment in stored:
             attachment.file.delete(save=False)
         raise
+    return json_response(_action_result(actor, report_id, event))
+
+
+def _action_result(actor: Actor, report_id: int, event: ReportEvent) -> dict[str, Any]:
     try:
         detail = report_detail(actor, report_get_for(actor, pk=report_id))
     except DomainError:
         detail = None  # e.g. an OPD that returned the report no longer sees it
-    return json_response(
-        {
-            "action": event.action,
-            "from_status": event.from_status,
-            "to_status": event.to_status,
-            "at": event.created_at,
-            "data": event.data,
-            "report": detail,
+    return {
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "at": event.created_at,
+        "data": event.data,
+        "report": detail,
+    }
+
+
+def _bulk_openapi(action: str) -> dict[str, Any]:
+    schema = BulkIn.model_json_schema()
+    schema["properties"]["params"] = ACTION_BODIES[action].model_json_schema()
+    examples = schema["properties"]["params"].get("examples", [{}])
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": schema,
+                    "example": {"reports": ["2611-0482913", "2611-0482914"], "params": examples[0]},
+                }
+            },
         }
+    }
+
+
+def _bulk_view(action: str) -> Any:
+    def view(request: HttpRequest) -> HttpResponse:
+        return _bulk(request, action)
+
+    view.__name__ = f"report_bulk_{action}"
+    return view
+
+
+def _bulk(request: HttpRequest, action: str) -> HttpResponse:
+    """The same action on many reports: each goes through report_act on its own and gets its own answer."""
+    client = client_of(request)
+    actor = require_token(client)
+    ratelimit.check_read(client)
+    check_content_type(request)
+    if (request.content_type or "").startswith("multipart/"):
+        raise ApiProblem(415, "unsupported_media_type", "Tindakan massal hanya menerima application/json.")
+    try:
+        body = BulkIn.model_validate(_json_body(request))
+    except PydanticValidationError as exc:
+        raise validation_problem(exc) from None
+    ids = dict(Report.objects.filter(tracking_number__in=body.reports).values_list("tracking_number", "pk"))
+    results: list[dict[str, Any]] = []
+    for number in dict.fromkeys(body.reports):  # once each, in the order given
+        item: dict[str, Any] = {"tracking_number": number}
+        try:
+            if number not in ids:
+                raise NotFound("Laporan tidak ditemukan.", code="report_not_found")
+            event = report_act(actor=actor, report_id=ids[number], action=action, params=dict(body.params))
+            item.update(status=200, result=_action_result(actor, ids[number], event))
+        except DomainError as exc:
+            item.update(status=exc.http_status, problem=domain_problem_body(exc))
+        results.append(item)
+    succeeded = sum(1 for item in results if item["status"] == 200)
+    return json_response(
+        {"action": action, "succeeded": succeeded, "failed": len(results) - succeeded, "results": results}
     )
+
+
+# One documented operation per action, for one report and for many.
+for _action in API_ACTIONS:
+    router.post(
+        f"/reports/{{tracking_number}}/actions/{_action}",
+        response={200: ActionResult, **ACTION_ERRORS},
+        summary=f"Tindakan: {TRANSITIONS[Action(_action)].label}",
+        operation_id=f"report_action_{_action}",
+        url_name=f"report_action_{_action}",
+        openapi_extra=_action_openapi(_action),
+    )(_action_view(_action))
+    router.post(
+        f"/reports/actions/{_action}",
+        response={
+            200: BulkOut,
+            400: Problem,
+            401: Problem,
+            403: Problem,
+            415: Problem,
+            422: Problem,
+            429: Problem,
+        },
+        summary=f"Tindakan massal: {TRANSITIONS[Action(_action)].label}",
+        description="Tindakan yang sama pada banyak laporan (maks. 100); tiap laporan dijawab sendiri "
+        "(`status`, `result` atau `problem`), yang gagal tidak menggagalkan yang lain.",
+        operation_id=f"report_bulk_{_action}",
+        url_name=f"report_bulk_{_action}",
+        openapi_extra=_bulk_openapi(_action),
+    )(_bulk_view(_action))
 
 
 @router.post(

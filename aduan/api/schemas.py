@@ -207,7 +207,12 @@ class AgencyOut(Schema):
     name: str
     short_name: str
     kind: str
-    parent: str | None = None
+    parent: str | None = Field(None, description="Instansi induk (pohon instansi)")
+    children: list[str] = Field(default_factory=list, description="Kode instansi di bawahnya")
+    requires_approval: bool = Field(
+        description="Tindak lanjut admin OPD perlu disetujui pejabat penghubung sebelum dipublikasikan "
+        "(draft_follow_up → approve_follow_up → follow_up)"
+    )
 
 
 class RegisterIn(Schema):
@@ -433,3 +438,28 @@ ACTION_BODIES: dict[str, type[BaseModel]] = {
     "rate": RateBody,
     "close": ReasonBody,
 }
+
+
+class RoutingSuggestion(Schema):
+    category: str
+    region: str | None = Field(description="Kecamatan yang dipakai aturan (dari kode desa bila perlu)")
+    lead: AgencyOut | None = Field(description="OPD utama yang disarankan; null bila tak ada aturan")
+
+
+class BulkIn(BaseModel):
+    reports: list[str] = Field(min_length=1, max_length=100, description="Nomor laporan (maks. 100)")
+    params: dict[str, Any] = Field(default_factory=dict, description="Isi tindakan, sama untuk semua laporan")
+
+
+class BulkItem(Schema):
+    tracking_number: str
+    status: int = Field(description="Kode HTTP jawaban untuk laporan ini sendiri")
+    result: ActionResult | None = None
+    problem: Problem | None = None
+
+
+class BulkOut(Schema):
+    action: str
+    succeeded: int
+    failed: int
+    results: list[BulkItem]
