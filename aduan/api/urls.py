@@ -46,5 +46,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^open311/v2/requests" + FMT, open311.requests, name="open311-requests"),
     re_path(r"^open311/v2/requests/(?P<service_request_id>[\w-]+)" + FMT, open311.request_detail),
     re_path(r"^open311/v2/tokens/(?P<token>[\w-]+)" + FMT, open311.token_lookup),
+    path("open311/v2/media/<str:tracking_number>/<int:pk>", open311.media, name="open311-media"),
     re_path(r"^(?P<rest>.*)$", views.not_found),
 ]
