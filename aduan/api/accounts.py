@@ -20,7 +20,9 @@ router = Router(tags=["akun"])
 
 
 @router.post(
-    "/auth/register", response={201: TokenOut, 400: Problem, 429: Problem}, summary="Daftar akun warga"
+    "/auth/register",
+    response={201: TokenOut, 400: Problem, 401: Problem, 422: Problem, 429: Problem},
+    summary="Daftar akun warga",
 )
 def register(request: HttpRequest, body: RegisterIn) -> HttpResponse:
     client = client_of(request)
@@ -35,7 +37,7 @@ def register(request: HttpRequest, body: RegisterIn) -> HttpResponse:
 
 @router.post(
     "/auth/login",
-    response={200: TokenOut, 401: Problem, 403: Problem, 429: Problem},
+    response={200: TokenOut, 400: Problem, 401: Problem, 403: Problem, 422: Problem, 429: Problem},
     summary="Masuk, mendapat token",
 )
 def login(request: HttpRequest, body: LoginIn) -> HttpResponse:
@@ -52,7 +54,7 @@ def login(request: HttpRequest, body: LoginIn) -> HttpResponse:
     return json_response({"token": raw, "username": user.username, "role": user.role})
 
 
-@router.post("/auth/logout", response={204: None, 401: Problem}, summary="Cabut token ini")
+@router.post("/auth/logout", response={204: None, 400: Problem, 401: Problem}, summary="Cabut token ini")
 def logout(request: HttpRequest) -> HttpResponse:
     client = client_of(request)
     require_token(client)

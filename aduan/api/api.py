@@ -6,10 +6,10 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from aduan.api import accounts, directory, reports
+from aduan.api.openapi import AduanApi
 from aduan.api.problems import ApiProblem, from_domain_error, problem
 from aduan.core.errors import DomainError
 
@@ -32,10 +32,16 @@ dijawab 422 `idempotency_key_reused`.
 `attachment_type_not_allowed`, `transition_not_allowed`, `not_your_report`, `role_not_allowed`,
 `rate_limited`) dan `field` bila diketahui. 400/422 masukan salah, 401 perlu token/kode akses,
 403 bukan laporan Anda atau peran tidak boleh, 404 tidak ada, 409 tindakan tidak berlaku pada
-status laporan, 429 terlalu banyak permintaan (lihat `Retry-After`).
+status laporan, 413 terlalu besar, 415 jenis isi tidak didukung, 429 terlalu banyak permintaan
+(lihat `Retry-After`). Arti tiap `type`: [/api/problems](/api/problems).
+
+**Tindakan** siklus laporan: satu operasi per tindakan (`POST /api/v1/reports/{nomor}/actions/verify`,
+`…/dispose`, …), masing-masing dengan isi bertipe dan contoh. `allowed_actions` pada laporan berisi
+tepat tindakan yang akan diterima dari pemanggil ini sekarang. `POST /api/v1/reports/actions/{tindakan}`
+menjalankan satu tindakan pada banyak laporan, masing-masing dijawab sendiri.
 """
 
-api = NinjaAPI(
+api = AduanApi(
     title="Aduan API",
     version="1",
     description=DESCRIPTION,

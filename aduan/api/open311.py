@@ -16,10 +16,13 @@ from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
 
 from aduan.api import ratelimit
 from aduan.api.clients import Client
@@ -30,8 +33,9 @@ from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError, PermissionDenied
 from aduan.core.text import normalize_text
 from aduan.directory.models import Category, Region
-from aduan.intake.models import OPEN_STATUSES, Kind, Report, Status
-from aduan.intake.services import report_submit
+from aduan.intake.models import OPEN_STATUSES, Attachment, Kind, Report, Status
+from aduan.intake.services import report_submit_with_files
+from aduan.intake.uploads import attachment_files_delete, uploads_check
 from aduan.notifications.services import notify_submitted
 from aduan.workflow.selectors import reports_public
 
@@ -205,7 +209,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
                 "description": category.name,
                 "metadata": True,
                 "type": "realtime",
-                "keywords": "",
+                "keywords": None,
                 "group": groups.get(category.parent_id or category.pk, category.name),
             }
         )
@@ -262,41 +266,61 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 # --- requests ----------------------------------------------------------------------------------
 
 
-def _as_request(report: Report, *, extensions: bool) -> dict[str, Any]:
-    """One public report as a GeoReport request: never name, phone, email or NIK."""
+def _as_request(report: Report, *, extensions: bool, base: str) -> dict[str, Any]:
+    """One public report as a GeoReport request: never name, phone, email or NIK. What is unknown
+    is null (an empty element in XML), as in the specification's examples."""
     region = report.desa or report.kecamatan
+    photos = list(report.attachments.all())  # prefetched: the report's own public photos
     item: dict[str, Any] = {
         "service_request_id": report.tracking_number,
         "status": "open" if report.status in OPEN_STATUSES else "closed",
         "status_notes": str(Status(report.status).label),
-        "service_name": report.category.name if report.category else "",
-        "service_code": report.category.code if report.category else "",
+        "service_name": report.category.name if report.category else None,
+        "service_code": report.category.code if report.category else None,
         "description": report.display_text,
-        "agency_responsible": report.lead_agency.name if report.lead_agency else "",
-        "service_notice": "",
+        "agency_responsible": report.lead_agency.name if report.lead_agency else None,
+        "service_notice": None,
         "requested_datetime": report.submitted_at,
         "updated_datetime": report.updated_at,
         "expected_datetime": report.due_at if report.is_open else None,
-        "address": ", ".join(p for p in [report.address, region.name if region else ""] if p),
-        "address_id": "",
-        "zipcode": region.postal_code if region else "",
-        "lat": float(report.latitude) if report.latitude is not None else "",
-        "long": float(report.longitude) if report.longitude is not None else "",
-        "media_url": "",
+        "address": ", ".join(p for p in [report.address, region.name if region else ""] if p) or None,
+        "address_id": None,
+        "zipcode": (region.postal_code or None) if region else None,
+        "lat": float(report.latitude) if report.latitude is not None else None,
+        "long": float(report.longitude) if report.longitude is not None else None,
+        "media_url": f"{base}media/{report.tracking_number}/{photos[0].pk}" if photos else None,
     }
     if extensions:
         item["extended_attributes"] = {
             "channel": report.channel,
             "kind": report.kind,
             "status": report.status,
-            "kecamatan": report.kecamatan_id or "",
+            "kecamatan": report.kecamatan_id,
             "support_count": report.support_count,
         }
     return item
 
 
+def _public_photos() -> Prefetch:
+    """The report's own photos (not a follow-up's files, not PDFs): what media_url may show."""
+    return Prefetch(
+        "attachments",
+        queryset=Attachment.objects.filter(
+            follow_up__isnull=True, content_type__startswith="image/"
+        ).order_by("pk"),
+    )
+
+
+def _base(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/api/open311/v2/")
+
+
 def _public_requests() -> Any:
-    return reports_public().select_related("category", "lead_agency", "kecamatan", "desa")
+    return (
+        reports_public()
+        .select_related("category", "lead_agency", "kecamatan", "desa")
+        .prefetch_related(_public_photos())
+    )
 
 
 def _date(value: str, name: str) -> dt.datetime | None:
@@ -320,14 +344,20 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         reports = reports.filter(tracking_number__in=ids[:MAX_REQUESTS])
     else:
         if code := _param(request, "service_code"):
-            reports = reports.filter(category__code__in=[c.strip() for c in code.split(",")])
-        status = _param(request, "status")
-        if status == "open":
+            codes = [c.strip() for c in code.split(",") if c.strip()]
+            # A service of the top level (or the middle) stands for its sub-categories too.
+            reports = reports.filter(
+                Q(category__code__in=codes)
+                | Q(category__parent__code__in=codes)
+                | Q(category__parent__parent__code__in=codes)
+            )
+        statuses = {s.strip() for s in _param(request, "status").split(",") if s.strip()}
+        if statuses - {"open", "closed"}:
+            raise Open311Error(400, "status harus open, closed, atau keduanya dipisah koma.")
+        if statuses == {"open"}:
             reports = reports.filter(status__in=OPEN_STATUSES)
-        elif status == "closed":
+        elif statuses == {"closed"}:
             reports = reports.exclude(status__in=OPEN_STATUSES)
-        elif status:
-            raise Open311Error(400, "status harus open atau closed.")
         end = _date(_param(request, "end_date"), "end_date")
         start = _date(_param(request, "start_date"), "start_date")
         if start and end and end - start > dt.timedelta(days=90):
@@ -347,7 +377,8 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         # A larger offset overflows the database's integers.
         raise Open311Error(400, _("page paling besar %(max)s.") % {"max": MAX_PAGE})
     rows = reports.order_by("-submitted_at", "-pk")[(page - 1) * page_size : page * page_size]
-    return render(fmt, "service_requests", [_as_request(r, extensions=extensions) for r in rows])
+    base = _base(request)
+    return render(fmt, "service_requests", [_as_request(r, extensions=extensions, base=base) for r in rows])
 
 
 def _location(request: HttpRequest) -> tuple[str, str]:
@@ -375,24 +406,34 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Open311Error(400, f"description paling panjang {DESCRIPTION_MAX} karakter.")
     title = _param(request, "attribute[title]") or description.split("\n")[0][:80]
     name = " ".join(p for p in [_param(request, "first_name"), _param(request, "last_name")] if p)
-    with transaction.atomic():
-        submitted = report_submit(
-            actor=client.submitting_actor(),
-            channel=client.channel,
-            channel_detail="open311",
-            kind=_param(request, "attribute[kind]") or Kind.PENGADUAN,
-            title=title,
-            description=description,
-            region=_param(request, "attribute[region]") or None,
-            category=category.code,
-            address=_param(request, "address_string")[:300],
-            latitude=lat or None,
-            longitude=long or None,
-            name=name,
-            phone=_param(request, "phone"),
-            email=_param(request, "email"),
-        )
-        notify_submitted(submitted.report, submitted.access_code)
+    # `media` (multipart) is stored as the report's attachment, checked like every other upload
+    # (before the transaction: no image work while holding locks).
+    files = uploads_check(request.FILES.getlist("media"))
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            submitted = report_submit_with_files(
+                actor=client.submitting_actor(),
+                channel=client.channel,
+                files=files,
+                stored=stored,
+                channel_detail="open311",
+                kind=_param(request, "attribute[kind]") or Kind.PENGADUAN,
+                title=title,
+                description=description,
+                region=_param(request, "attribute[region]") or None,
+                category=category.code,
+                address=_param(request, "address_string")[:300],
+                latitude=lat or None,
+                longitude=long or None,
+                name=name,
+                phone=_param(request, "phone"),
+                email=_param(request, "email"),
+            )
+            notify_submitted(submitted.report, submitted.access_code)
+    except Exception:
+        attachment_files_delete(stored)  # storage is not transactional
+        raise
     notice = (
         f"Laporan {submitted.report.tracking_number} diterima. Kode akses pelapor (rahasia, hanya ditampilkan sekali): "
         f"{submitted.access_code}"
@@ -404,7 +445,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
             {
                 "service_request_id": submitted.report.tracking_number,
                 "service_notice": notice,
-                "account_id": "",
+                "account_id": None,
             }
         ],
         201,
@@ -424,13 +465,32 @@ def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> H
     if report is None:
         raise Open311Error(404, f"Permintaan {service_request_id!r} tidak ditemukan.")
     extensions = _param(request, "extensions").lower() == "true"
-    return render(fmt, "service_requests", [_as_request(report, extensions=extensions)])
+    return render(fmt, "service_requests", [_as_request(report, extensions=extensions, base=_base(request))])
 
 
 @endpoint("GET")
 def token_lookup(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
-    # Every POST answers with its service_request_id at once, so there are no pending tokens.
-    raise Open311Error(404, "Token tidak dikenal; setiap permintaan langsung mendapat service_request_id.")
+    """Every POST answers with its service_request_id at once, which is also its token: a client
+    that asks for a token's request gets the request id back (404 for a number never issued)."""
+    if not Report.objects.filter(tracking_number=token).exists():
+        raise Open311Error(404, f"Token {token!r} tidak dikenal.")
+    return render(fmt, "service_requests", [{"service_request_id": token, "token": token}])
+
+
+@require_GET
+def media(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponseBase:
+    """A public report's own photo, the target of media_url: re-encoded without metadata at intake."""
+    photo = (
+        Attachment.objects.filter(pk=pk, report__in=reports_public().filter(tracking_number=tracking_number))
+        .filter(follow_up__isnull=True, content_type__startswith="image/")
+        .first()
+    )
+    if photo is None:
+        return render_error("json", 404, "Foto tidak ditemukan.")
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @csrf_exempt

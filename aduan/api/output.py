@@ -10,6 +10,7 @@ from aduan.directory.models import Agency, Category, Region
 from aduan.intake.models import Attachment, Report, Status
 from aduan.workflow.models import ReportEvent
 from aduan.workflow.selectors import (
+    actions_available,
     attachments_prefetch,
     attachments_visible_to,
     event_actor_name,
@@ -17,10 +18,11 @@ from aduan.workflow.selectors import (
     report_events_for,
     reporter_visible_to,
 )
-from aduan.workflow.transitions import TRANSITIONS, Action, allowed_actions
+from aduan.workflow.transitions import TRANSITIONS, Action
 
-# Actions a client can take through POST …/actions/{action}; the others belong to intake and jobs.
-API_ACTIONS = [a.value for a in Action if a not in (Action.SUBMIT, Action.AUTO_CLOSE, Action.EXPIRE_HOLD)]
+# Actions a client can take through POST …/actions/{action}: every action a person may take. Submit
+# belongs to intake; the system's own (auto_close, expire_hold, remind, escalate) to the sweeps.
+API_ACTIONS = [a.value for a, t in TRANSITIONS.items() if a is not Action.SUBMIT and t.roles - {Role.SYSTEM}]
 # Public events whose notes are written for the citizen (the others may carry staff instructions).
 NOTES_FOR_CITIZEN = {
     "hold",
@@ -100,9 +102,7 @@ def report_detail(actor: Actor, report: Report) -> dict[str, Any]:
         "attachments": [
             _attachment(a) for a in attachments_visible_to(actor, report).filter(follow_up__isnull=True)
         ],
-        "allowed_actions": [
-            a.value for a in allowed_actions(Status(report.status), actor.role) if a.value in API_ACTIONS
-        ],
+        "allowed_actions": [a.value for a in actions_available(actor, report) if a.value in API_ACTIONS],
         "reporter": {"name": reporter.name, "phone": reporter.phone, "email": reporter.email}
         if reporter
         else None,

@@ -19,9 +19,12 @@ from pydantic import ValidationError as PydanticValidationError
 from aduan.api import ratelimit
 from aduan.api.clients import Client, actor_for_report, client_of, require_token
 from aduan.api.output import API_ACTIONS, report_detail, report_summary
-from aduan.api.problems import ApiProblem
+from aduan.api.problems import ApiProblem, domain_problem_body
 from aduan.api.schemas import (
+    ACTION_BODIES,
     ActionResult,
+    BulkIn,
+    BulkOut,
     Problem,
     ReportCreated,
     ReportIn,
@@ -30,12 +33,13 @@ from aduan.api.schemas import (
     SupportOut,
 )
 from aduan.core import clock
-from aduan.core.errors import DomainError
+from aduan.core.actors import Actor
+from aduan.core.errors import DomainError, NotFound
 from aduan.core.roles import STAFF_ROLES
 from aduan.core.text import has_invalid_characters
 from aduan.intake import groupcommit
 from aduan.intake.idempotency import KEY_MAX, fingerprint, run_once
-from aduan.intake.models import Attachment, Status
+from aduan.intake.models import Attachment, Report, Status
 from aduan.intake.services import (
     Prepared,
     Submitted,
@@ -45,8 +49,10 @@ from aduan.intake.services import (
 )
 from aduan.intake.uploads import CheckedFile, attachment_files_delete, attachments_store, uploads_check
 from aduan.notifications.services import notify_submitted
+from aduan.workflow.models import ReportEvent
 from aduan.workflow.selectors import report_get_for, reports_public, reports_visible_to
 from aduan.workflow.services import report_act
+from aduan.workflow.transitions import TRANSITIONS, Action
 
 router = Router(tags=["laporan"])
 ERRORS: dict[int, Any] = {
@@ -60,6 +66,7 @@ ERRORS: dict[int, Any] = {
 }
 FILE_FIELDS = ("attachments", "attachment", "files")
 MAX_PAGE = 1_000_000
+BODY_TYPES = ("application/json", "multipart/form-data")
 FOLLOW_UP_ACTIONS = {"draft_follow_up", "follow_up"}
 _encoder = DjangoJSONEncoder()
 # Inlined: the create view parses its body itself (JSON or multipart), so Ninja does not register it.
@@ -104,8 +111,20 @@ def _multipart(request: HttpRequest) -> tuple[QueryDict, MultiValueDict[str, Upl
         ) from None
 
 
+def check_content_type(request: HttpRequest) -> None:
+    """JSON or multipart only (415 otherwise); a missing Content-Type is read as JSON."""
+    content_type = (request.content_type or "").lower()
+    if content_type and content_type not in BODY_TYPES and not content_type.endswith("+json"):
+        raise ApiProblem(
+            415,
+            "unsupported_media_type",
+            f"Content-Type {content_type!r} tidak didukung: kirim application/json atau multipart/form-data.",
+        )
+
+
 def parse_create(request: HttpRequest) -> tuple[ReportIn, list[UploadedFile], str]:
     """The validated body, the uploaded files, and a fingerprint of both for Idempotency-Key."""
+    check_content_type(request)
     content_type = request.content_type or ""
     files: list[UploadedFile] = []
     if content_type.startswith("multipart/form-data"):
@@ -176,7 +195,7 @@ def _create_with_files(
 
 @router.post(
     "/reports",
-    response={201: ReportCreated, **ERRORS},
+    response={201: ReportCreated, **ERRORS, 413: Problem, 415: Problem},
     summary="Kirim laporan baru",
     openapi_extra={
         "requestBody": {
@@ -320,31 +339,64 @@ def report_list(
     )
 
 
-@router.post(
-    "/reports/{tracking_number}/actions/{action}",
-    response={200: ActionResult, **ERRORS},
-    summary="Tindakan siklus laporan",
-    openapi_extra={
-        "requestBody": {
-            "required": False,
-            "content": {
-                "application/json": {"schema": {"type": "object"}},
-                "multipart/form-data": {
-                    "schema": {
+ACTION_ERRORS: dict[int, Any] = {**ERRORS, 413: Problem, 415: Problem}
+
+
+def _action_openapi(action: str) -> dict[str, Any]:
+    """The typed body of one action, with its worked example (and files for follow-ups)."""
+    body = ACTION_BODIES[action]
+    schema = body.model_json_schema()
+    examples = {f"contoh{i + 1}": {"value": value} for i, value in enumerate(schema.get("examples", []))}
+    content: dict[str, Any] = {"application/json": {"schema": schema, "examples": examples}}
+    if action in FOLLOW_UP_ACTIONS:
+        content["multipart/form-data"] = {
+            "schema": {
+                "allOf": [
+                    schema,
+                    {
                         "type": "object",
                         "properties": {
                             "attachments": {"type": "array", "items": {"type": "string", "format": "binary"}}
                         },
-                    }
-                },
-            },
-        },
+                    },
+                ]
+            }
+        }
+    roles = ", ".join(sorted(r.value for r in TRANSITIONS[Action(action)].roles))
+    return {
+        "requestBody": {"required": False, "content": content},
         "parameters": [
-            {"in": "header", "name": "X-Access-Code", "schema": {"type": "string"}, "required": False}
+            {
+                "in": "header",
+                "name": "X-Access-Code",
+                "schema": {"type": "string", "maxLength": 64},
+                "required": False,
+                "description": "Kode akses laporan (pelapor tanpa token)",
+            }
         ],
-    },
+        "description": f"{body.__doc__ or ''}\n\nPeran: {roles}.",
+    }
+
+
+def _action_view(action: str) -> Any:
+    def view(request: HttpRequest, tracking_number: str) -> HttpResponse:
+        return _act(request, tracking_number, action)
+
+    view.__name__ = f"report_action_{action}"
+    return view
+
+
+@router.post(
+    "/reports/{tracking_number}/actions/{action}",
+    response={200: ActionResult, **ACTION_ERRORS},
+    include_in_schema=False,  # every known action has its own documented operation above
 )
 def report_action(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+    """An action that is not one of the API's: 404 `unknown_action`, naming the ones there are."""
+    return _act(request, tracking_number, action)
+
+
+def _act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
     """Every action of the transition table (`verify`, `dispose`, `return`, `follow_up`, `reply`, …) via report_act.
 
     Payloads name things by code: agencies (`lead`, `supporting`, `proposed_agency`), categories,
@@ -356,6 +408,7 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
         )
     client: Client = client_of(request)
     ratelimit.check_read(client)
+    check_content_type(request)
     files: list[UploadedFile] = []
     if (request.content_type or "").startswith("multipart/form-data"):
         post, uploaded = _multipart(request)
@@ -389,20 +442,107 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
     except Exception:
         attachment_files_delete(stored)
         raise
+    return json_response(_action_result(actor, report_id, event))
+
+
+def _action_result(actor: Actor, report_id: int, event: ReportEvent) -> dict[str, Any]:
     try:
         detail = report_detail(actor, report_get_for(actor, pk=report_id))
     except DomainError:
         detail = None  # e.g. an OPD that returned the report no longer sees it
-    return json_response(
-        {
-            "action": event.action,
-            "from_status": event.from_status,
-            "to_status": event.to_status,
-            "at": event.created_at,
-            "data": event.data,
-            "report": detail,
+    return {
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "at": event.created_at,
+        "data": event.data,
+        "report": detail,
+    }
+
+
+def _bulk_openapi(action: str) -> dict[str, Any]:
+    schema = BulkIn.model_json_schema()
+    schema["properties"]["params"] = ACTION_BODIES[action].model_json_schema()
+    examples = schema["properties"]["params"].get("examples", [{}])
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": schema,
+                    "example": {"reports": ["2611-0482913", "2611-0482914"], "params": examples[0]},
+                }
+            },
         }
+    }
+
+
+def _bulk_view(action: str) -> Any:
+    def view(request: HttpRequest) -> HttpResponse:
+        return _bulk(request, action)
+
+    view.__name__ = f"report_bulk_{action}"
+    return view
+
+
+def _bulk(request: HttpRequest, action: str) -> HttpResponse:
+    """The same action on many reports: each goes through report_act on its own and gets its own answer."""
+    client = client_of(request)
+    actor = require_token(client)
+    ratelimit.check_read(client)
+    check_content_type(request)
+    if (request.content_type or "").startswith("multipart/"):
+        raise ApiProblem(415, "unsupported_media_type", "Tindakan massal hanya menerima application/json.")
+    try:
+        body = BulkIn.model_validate(_json_body(request))
+    except PydanticValidationError as exc:
+        raise validation_problem(exc) from None
+    ids = dict(Report.objects.filter(tracking_number__in=body.reports).values_list("tracking_number", "pk"))
+    results: list[dict[str, Any]] = []
+    for number in dict.fromkeys(body.reports):  # once each, in the order given
+        item: dict[str, Any] = {"tracking_number": number}
+        try:
+            if number not in ids:
+                raise NotFound("Laporan tidak ditemukan.", code="report_not_found")
+            event = report_act(actor=actor, report_id=ids[number], action=action, params=dict(body.params))
+            item.update(status=200, result=_action_result(actor, ids[number], event))
+        except DomainError as exc:
+            item.update(status=exc.http_status, problem=domain_problem_body(exc))
+        results.append(item)
+    succeeded = sum(1 for item in results if item["status"] == 200)
+    return json_response(
+        {"action": action, "succeeded": succeeded, "failed": len(results) - succeeded, "results": results}
     )
+
+
+# One documented operation per action, for one report and for many.
+for _action in API_ACTIONS:
+    router.post(
+        f"/reports/{{tracking_number}}/actions/{_action}",
+        response={200: ActionResult, **ACTION_ERRORS},
+        summary=f"Tindakan: {TRANSITIONS[Action(_action)].label}",
+        operation_id=f"report_action_{_action}",
+        url_name=f"report_action_{_action}",
+        openapi_extra=_action_openapi(_action),
+    )(_action_view(_action))
+    router.post(
+        f"/reports/actions/{_action}",
+        response={
+            200: BulkOut,
+            400: Problem,
+            401: Problem,
+            403: Problem,
+            415: Problem,
+            422: Problem,
+            429: Problem,
+        },
+        summary=f"Tindakan massal: {TRANSITIONS[Action(_action)].label}",
+        description="Tindakan yang sama pada banyak laporan (maks. 100); tiap laporan dijawab sendiri "
+        "(`status`, `result` atau `problem`), yang gagal tidak menggagalkan yang lain.",
+        operation_id=f"report_bulk_{_action}",
+        url_name=f"report_bulk_{_action}",
+        openapi_extra=_bulk_openapi(_action),
+    )(_bulk_view(_action))
 
 
 @router.post(

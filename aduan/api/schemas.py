@@ -5,29 +5,69 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db import models
 from ninja import Schema
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from aduan.directory.models import Agency, Category, Region
+from aduan.intake.models import ArchiveReason, Classification, Kind, Report, Reporter
+from aduan.intake.services import TEXT_MAX, TITLE_MAX
+from aduan.workflow.handlers import MAX_NOTE
+
+
+def _max_length(model: type[models.Model], field: str) -> int:
+    """A column's length, so the documented limit follows the model."""
+    column = model._meta.get_field(field)
+    assert isinstance(column, models.Field) and column.max_length is not None
+    return int(column.max_length)
+
+
+def _documented(**keywords: Any) -> dict[str, Any]:
+    """JSON-schema keywords that only document a field: the domain service checks the value itself
+    (and answers its own codes, e.g. 400 `title_too_long`), the schema tells clients the limits."""
+    return keywords
 
 
 class ReportIn(BaseModel):
     # A plain Pydantic model, not a ninja Schema: it validates the parsed JSON of every API
     # submission (aduan/api/reports.py parse_create), and Schema's wrap validator, there to read
     # ORM objects, took 4 % of a submission's CPU under bench/intake.py for nothing.
-    kind: str = Field(description="pengaduan, aspirasi atau permintaan_informasi")
-    title: str = Field(description="Judul singkat (maks. 200 karakter)")
-    description: str = Field(description="Isi laporan: apa yang terjadi (maks. 20.000 karakter)")
-    region: str = Field(description="Kode Kemendagri kecamatan atau desa/kelurahan, mis. 35.02.17")
-    category: str | None = Field(
-        None, description="Kode kategori (GET /api/v1/categories); kosong = tidak tahu"
+    kind: str = Field(
+        description="Jenis laporan", json_schema_extra=_documented(enum=Kind.values), examples=["pengaduan"]
     )
-    address: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-    incident_date: dt.date | None = None
-    name: str = ""
-    phone: str = Field("", description="Nomor HP untuk kabar laporan; dinormalkan ke +62…")
-    email: str = ""
-    nik: str = Field("", description="NIK 16 angka (opsional)")
+    title: str = Field(
+        description=f"Judul singkat (maks. {TITLE_MAX} karakter)",
+        json_schema_extra=_documented(minLength=1, maxLength=TITLE_MAX),
+    )
+    description: str = Field(
+        description=f"Isi laporan: apa yang terjadi (maks. {TEXT_MAX:,} karakter)".replace(",", "."),
+        json_schema_extra=_documented(minLength=1, maxLength=TEXT_MAX),
+    )
+    region: str = Field(
+        description="Kode Kemendagri kecamatan atau desa/kelurahan kabupaten ini (GET /api/v1/regions), "
+        "mis. 35.02.17",
+        json_schema_extra=_documented(maxLength=_max_length(Region, "code")),
+        examples=["35.02.17"],
+    )
+    category: str | None = Field(
+        None,
+        description="Kode kategori (GET /api/v1/categories); kosong = tidak tahu",
+        json_schema_extra=_documented(maxLength=_max_length(Category, "code")),
+    )
+    address: str = Field("", json_schema_extra=_documented(maxLength=_max_length(Report, "address")))
+    latitude: float | None = Field(None, json_schema_extra=_documented(minimum=-90, maximum=90))
+    longitude: float | None = Field(None, json_schema_extra=_documented(minimum=-180, maximum=180))
+    incident_date: dt.date | None = Field(None, description="Tanggal kejadian; tidak di masa depan")
+    name: str = Field("", json_schema_extra=_documented(maxLength=_max_length(Reporter, "name")))
+    phone: str = Field(
+        "",
+        description="Nomor HP untuk kabar laporan; dinormalkan ke +62…",
+        json_schema_extra=_documented(maxLength=30),
+    )
+    email: str = Field("", json_schema_extra=_documented(maxLength=_max_length(Reporter, "email")))
+    nik: str = Field(
+        "", description="NIK 16 angka (opsional)", json_schema_extra=_documented(pattern=r"^(\d{16})?$")
+    )
     anonymous: bool = Field(False, description="Identitas pelapor hanya diketahui admin koordinator")
     confidential: bool = Field(False, description="Laporan tidak tampil di daftar publik")
     keep_location: bool = Field(False, description="Pertahankan lokasi GPS di foto lampiran")
@@ -167,7 +207,12 @@ class AgencyOut(Schema):
     name: str
     short_name: str
     kind: str
-    parent: str | None = None
+    parent: str | None = Field(None, description="Instansi induk (pohon instansi)")
+    children: list[str] = Field(default_factory=list, description="Kode instansi di bawahnya")
+    requires_approval: bool = Field(
+        description="Tindak lanjut admin OPD perlu disetujui pejabat penghubung sebelum dipublikasikan "
+        "(draft_follow_up → approve_follow_up → follow_up)"
+    )
 
 
 class RegisterIn(Schema):
@@ -196,3 +241,225 @@ class Problem(Schema):
     detail: str
     code: str
     field: str | None = None
+
+
+# --- the body of each lifecycle action (POST /api/v1/reports/{tracking_number}/actions/<action>) ---
+# What aduan/workflow/handlers.py reads from each action's params; the handler checks the values
+# itself (400 `<field>_required`, `invalid_<field>`, `unknown_agency`, …), these models document them
+# with a worked example each.
+
+_NOTE = _documented(maxLength=MAX_NOTE)
+_FOLLOW_UP_TEXT = _documented(minLength=1, maxLength=TEXT_MAX)
+_AGENCY = _documented(maxLength=_max_length(Agency, "code"))
+
+
+class _ActionBody(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class HoldBody(_ActionBody):
+    """Tunda: ask the citizen a clarification question (coordinator)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"question": "Di RT/RW berapa lokasinya?"}]})
+    question: str = Field(description="Pertanyaan klarifikasi untuk pelapor", json_schema_extra=_NOTE)
+
+
+class ResumeBody(_ActionBody):
+    """The citizen's answer to the clarification (required for the citizen), or the coordinator resumes."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"answer": "RT 02 RW 01, depan masjid."}]})
+    answer: str = Field("", description="Jawaban klarifikasi", json_schema_extra=_NOTE)
+
+
+class VerifyBody(_ActionBody):
+    """Verify: classification and category required; title/text edits keep the citizen's original."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "classification": "pengaduan_tidak_berkadar_pengawasan",
+                    "category": "kesehatan",
+                    "region": "35.02.17",
+                    "anonymous": False,
+                    "confidential": False,
+                    "note": "Lokasi sudah jelas.",
+                }
+            ]
+        }
+    )
+    classification: str = Field(json_schema_extra=_documented(enum=Classification.values))
+    category: str = Field(
+        description="Kode kategori (GET /api/v1/categories)",
+        json_schema_extra=_documented(minLength=1, maxLength=_max_length(Category, "code")),
+    )
+    region: str | None = Field(None, description="Koreksi lokasi: kode kecamatan atau desa")
+    title: str | None = Field(None, json_schema_extra=_documented(maxLength=TITLE_MAX))
+    text: str | None = Field(None, json_schema_extra=_documented(maxLength=TEXT_MAX))
+    anonymous: bool | None = None
+    confidential: bool | None = None
+    note: str = Field("", json_schema_extra=_NOTE)
+
+
+class ArchiveBody(_ActionBody):
+    """Archive with a reason (`note` required when the reason is `other`); duplicates use mark_duplicate."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "spam", "note": "Isi berulang tanpa keterangan."}]}
+    )
+    reason: str = Field(
+        json_schema_extra=_documented(enum=[v for v in ArchiveReason.values if v != ArchiveReason.DUPLICATE])
+    )
+    note: str = Field("", json_schema_extra=_NOTE)
+
+
+class MarkDuplicateBody(_ActionBody):
+    """Archive as a duplicate of another report; the reporter follows that one."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"of": "2611-0482913"}]})
+    of: str = Field(description="Nomor laporan asli", json_schema_extra=_documented(maxLength=20))
+
+
+class DisposeBody(_ActionBody):
+    """Dispose (or re-dispose) to one lead agency and optional supporting ones (APIP for berkadar pengawasan)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"lead": "pupr", "supporting": ["dishub"], "instruction": "Mohon ditinjau minggu ini."}
+            ]
+        }
+    )
+    lead: str = Field(
+        description="Kode instansi utama (GET /api/v1/agencies; saran: GET /api/v1/routing/suggest)",
+        json_schema_extra=_AGENCY,
+    )
+    supporting: list[str] = Field(default_factory=list, description="Kode instansi pendukung")
+    instruction: str = Field("", json_schema_extra=_NOTE)
+
+
+class NoteBody(_ActionBody):
+    """An optional note for the audit trail."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"note": "Diterima, petugas dijadwalkan."}]})
+    note: str = Field("", json_schema_extra=_NOTE)
+
+
+class ReturnBody(_ActionBody):
+    """Bukan kewenangan: the lead agency returns the report to the coordinator, proposing another agency."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reason": "Jalan nasional, kewenangan BBPJN.", "proposed_agency": "dishub"}]
+        }
+    )
+    reason: str = Field(json_schema_extra=_documented(minLength=1, maxLength=MAX_NOTE))
+    proposed_agency: str = Field(json_schema_extra=_AGENCY)
+
+
+class DraftFollowUpBody(_ActionBody):
+    """A draft follow-up for the pejabat penghubung to approve (answer `data.follow_up_id`)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"text": "Lubang sudah ditambal pada 3 Desember.", "public": True}]}
+    )
+    text: str = Field(json_schema_extra=_FOLLOW_UP_TEXT)
+    public: bool = Field(True, description="false: catatan internal, tidak untuk pelapor")
+
+
+class FollowUpIdBody(_ActionBody):
+    """Approve a draft follow-up (pejabat penghubung)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"follow_up_id": 41}]})
+    follow_up_id: int = Field(description="`data.follow_up_id` dari draft_follow_up")
+
+
+class SendBackBody(_ActionBody):
+    """Send a draft follow-up back for changes (pejabat penghubung)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"follow_up_id": 41, "note": "Sebutkan tanggal perbaikan."}]}
+    )
+    follow_up_id: int
+    note: str = Field(json_schema_extra=_documented(minLength=1, maxLength=MAX_NOTE))
+
+
+class FollowUpBody(_ActionBody):
+    """Publish a follow-up: an approved draft (`follow_up_id`) or, where no approval is needed, a text."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"text": "Lubang sudah ditambal pada 3 Desember."}, {"follow_up_id": 41}]
+        }
+    )
+    follow_up_id: int | None = None
+    text: str | None = Field(None, json_schema_extra=_FOLLOW_UP_TEXT)
+
+
+class ReplyBody(_ActionBody):
+    """The citizen answers a follow-up (not satisfied, or more detail)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"text": "Masih ada lubang di sisi timur."}]})
+    text: str = Field(json_schema_extra=_documented(minLength=1, maxLength=MAX_NOTE))
+
+
+class ReasonBody(_ActionBody):
+    """A required reason (close by the coordinator; reopen by the citizen)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "Belum diperbaiki sama sekali."}]})
+    reason: str = Field(json_schema_extra=_documented(minLength=1, maxLength=MAX_NOTE))
+
+
+class RateBody(_ActionBody):
+    """The citizen's rating, 1–5, with an optional comment."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"score": 5, "comment": "Cepat ditangani."}]})
+    score: int = Field(ge=1, le=5)
+    comment: str = Field("", json_schema_extra=_documented(maxLength=2000))
+
+
+ACTION_BODIES: dict[str, type[BaseModel]] = {
+    "hold": HoldBody,
+    "resume": ResumeBody,
+    "verify": VerifyBody,
+    "archive": ArchiveBody,
+    "mark_duplicate": MarkDuplicateBody,
+    "dispose": DisposeBody,
+    "redispose": DisposeBody,
+    "accept": NoteBody,
+    "return": ReturnBody,
+    "draft_follow_up": DraftFollowUpBody,
+    "approve_follow_up": FollowUpIdBody,
+    "send_back_follow_up": SendBackBody,
+    "follow_up": FollowUpBody,
+    "reply": ReplyBody,
+    "complete": NoteBody,
+    "reopen": ReasonBody,
+    "rate": RateBody,
+    "close": ReasonBody,
+}
+
+
+class RoutingSuggestion(Schema):
+    category: str
+    region: str | None = Field(description="Kecamatan yang dipakai aturan (dari kode desa bila perlu)")
+    lead: AgencyOut | None = Field(description="OPD utama yang disarankan; null bila tak ada aturan")
+
+
+class BulkIn(BaseModel):
+    reports: list[str] = Field(min_length=1, max_length=100, description="Nomor laporan (maks. 100)")
+    params: dict[str, Any] = Field(default_factory=dict, description="Isi tindakan, sama untuk semua laporan")
+
+
+class BulkItem(Schema):
+    tracking_number: str
+    status: int = Field(description="Kode HTTP jawaban untuk laporan ini sendiri")
+    result: ActionResult | None = None
+    problem: Problem | None = None
+
+
+class BulkOut(Schema):
+    action: str
+    succeeded: int
+    failed: int
+    results: list[BulkItem]

@@ -38,6 +38,7 @@ FMT = r"\.(?P<fmt>xml|json)$"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("v1/", (_v1_patterns, _app_name, _namespace)),
     path("docs", views.docs, name="api-docs"),
+    path("problems", views.problem_types, name="api-problems"),
     # Open311 GeoReport v2, format by suffix.
     re_path(r"^open311/v2/discovery" + FMT, open311.discovery, name="open311-discovery"),
     re_path(r"^open311/v2/services" + FMT, open311.services, name="open311-services"),
@@ -45,6 +46,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^open311/v2/requests" + FMT, open311.requests, name="open311-requests"),
     re_path(r"^open311/v2/requests/(?P<service_request_id>[\w-]+)" + FMT, open311.request_detail),
     re_path(r"^open311/v2/tokens/(?P<token>[\w-]+)" + FMT, open311.token_lookup),
+    path("open311/v2/media/<str:tracking_number>/<int:pk>", open311.media, name="open311-media"),
     re_path(r"^open311/(?P<rest>.*)$", open311.not_found),
     re_path(r"^(?P<rest>.*)$", views.not_found),
 ]

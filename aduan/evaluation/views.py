@@ -103,9 +103,15 @@ def public_index(request: HttpRequest) -> HttpResponse:
 def public_data_json(request: HttpRequest) -> HttpResponse:
     """Open data (JSON): aggregates only, the fixed names of docs/evaluation.md."""
     try:
-        _period, _scope, data = _public_data(request)
+        return public_stats_response(request)
     except DomainError as exc:
         return _error_json(exc)
+
+
+def public_stats_response(request: HttpRequest) -> HttpResponse:
+    """The open-data JSON for the request's period and scope; raises DomainError for a bad one
+    (the API answers it as a problem, GET /api/v1/stats)."""
+    _period, _scope, data = _public_data(request)
     response = HttpResponse(render_json(data), content_type="application/json; charset=utf-8")
     response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 
+from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import NotFound, PermissionDenied
 from aduan.core.roles import AGENCY_ROLES, Role
-from aduan.intake.models import Attachment, Report, Reporter, Status
+from aduan.directory.models import Agency
+from aduan.intake.models import Attachment, ClosedBy, Report, Reporter, Status
+from aduan.sla.calendar import WorkingCalendar, limit
 from aduan.workflow.models import Disposition, FollowUp, ReportEvent
+from aduan.workflow.transitions import LEAD_ONLY, SCOPES, Action, Scope, allowed_actions
 
 PUBLIC_STATUSES = frozenset(
     {
@@ -123,3 +127,61 @@ def follow_ups_for(actor: Actor, report: Report) -> QuerySet[FollowUp]:
 
 def active_dispositions(report: Report) -> QuerySet[Disposition]:
     return Disposition.objects.filter(report=report, is_active=True).select_related("agency")
+
+
+def actions_available(actor: Actor, report: Report) -> list[Action]:
+    """The actions `report_act` would accept from this actor on this report now, in table order:
+    the table's actions for the state and role, less those its scope checks or handlers refuse
+    whatever the input (not the actor's report, lead-only, no draft to approve, approval needed,
+    the reopen window passed). Interfaces offer exactly these."""
+    actions = allowed_actions(Status(report.status), actor.role)
+    scope = SCOPES[actor.role]
+    if scope is Scope.REPORTER:
+        owns = report.pk in actor.report_ids or (
+            actor.user is not None
+            and report.reporter_id is not None
+            and Reporter.objects.filter(pk=report.reporter_id, user_id=actor.user.pk).exists()
+        )
+        return _reopen_possible(report, actions) if owns else []
+    if scope is not Scope.DISPOSED_AGENCY:
+        return actions
+    mine = Disposition.objects.filter(report=report, agency_id=actor.agency_id or 0, is_active=True)
+    if actor.agency_id is None or not mine.exists():
+        return []
+    is_lead = mine.filter(is_lead=True).exists()
+    follow_ups = FollowUp.objects.filter(report=report, agency_id=actor.agency_id)
+    needs_approval = (
+        actor.role != Role.LIAISON_OFFICER
+        and Agency.objects.filter(pk=actor.agency_id, requires_approval=True).exists()
+    )
+    available = []
+    for action in actions:
+        if action in LEAD_ONLY and not is_lead:
+            continue
+        if action == Action.ACCEPT and not mine.filter(state=Disposition.State.NEW).exists():
+            continue
+        if (
+            action in (Action.APPROVE_FOLLOW_UP, Action.SEND_BACK_FOLLOW_UP)
+            and not follow_ups.filter(state=FollowUp.State.DRAFT).exists()
+        ):
+            continue
+        if (
+            action == Action.FOLLOW_UP
+            and needs_approval
+            and not follow_ups.filter(state=FollowUp.State.APPROVED, is_public=True).exists()
+        ):
+            continue
+        available.append(action)
+    return available
+
+
+def _reopen_possible(report: Report, actions: list[Action]) -> list[Action]:
+    """Drop `reopen` where its handler refuses it: closed by the coordinator before any follow-up,
+    or the reopen window (working days after completion) has passed."""
+    if Action.REOPEN not in actions:
+        return actions
+    closed_unanswered = report.closed_by == ClosedBy.COORDINATOR and report.first_follow_up_at is None
+    window_passed = report.completed_at is not None and clock.now() > WorkingCalendar.load().due_at(
+        report.completed_at, limit("reopen_window")
+    )
+    return [a for a in actions if a != Action.REOPEN] if closed_unanswered or window_passed else actions

@@ -132,3 +132,117 @@ def test_get_requests_shows_public_reports_without_personal_data(koordinator) ->
     )
     assert bad.status_code == 400
     assert client.get(f"{BASE}/tokens/abc.json").status_code == 404
+
+
+def _public(coordinator: Any, **fields: Any) -> Report:
+    verify = {
+        "classification": "pengaduan_tidak_berkadar_pengawasan",
+        "category": fields.pop("category", KESEHATAN),
+    }
+    return act(coordinator, submit(**fields).report, "verify", **verify)
+
+
+def test_status_takes_a_comma_list(koordinator) -> None:  # type: ignore[no-untyped-def]
+    from aduan.core.actors import actor_for_user
+
+    coordinator = actor_for_user(koordinator)
+    open_one = _public(coordinator)
+    closed_one = act(coordinator, _public(coordinator), "close", reason="Sudah selesai di lapangan.")
+    client = Client()
+
+    def ids(status: str) -> set[str]:
+        return {
+            i["service_request_id"] for i in client.get(f"{BASE}/requests.json", {"status": status}).json()
+        }
+
+    assert ids("open") == {open_one.tracking_number} and ids("closed") == {closed_one.tracking_number}
+    assert ids("open,closed") == ids("closed, open") == {open_one.tracking_number, closed_one.tracking_number}
+    for bad in ("open,lain", "selesai"):
+        response = client.get(f"{BASE}/requests.json", {"status": bad})
+        assert response.status_code == 400 and response.json()[0]["code"] == 400
+
+
+def test_a_top_level_service_code_matches_its_sub_categories(koordinator) -> None:  # type: ignore[no-untyped-def]
+    from aduan.core.actors import actor_for_user
+    from aduan.directory.models import Category
+
+    coordinator = actor_for_user(koordinator)
+    sub = Category.objects.filter(parent__code=KESEHATAN, is_active=True).first()
+    other_top = Category.objects.filter(parent__isnull=True).exclude(code=KESEHATAN).first()
+    in_sub = _public(coordinator, category=sub.code)
+    in_top = _public(coordinator)
+    elsewhere = _public(coordinator, category=other_top.code)
+    listing = Client().get(f"{BASE}/requests.json", {"service_code": KESEHATAN}).json()
+    assert {i["service_request_id"] for i in listing} == {in_sub.tracking_number, in_top.tracking_number}
+    only_sub = Client().get(f"{BASE}/requests.json", {"service_code": sub.code}).json()
+    assert [i["service_request_id"] for i in only_sub] == [in_sub.tracking_number]
+    assert elsewhere.tracking_number not in str(listing)
+
+
+def test_the_token_endpoint_answers_the_request_id(koordinator) -> None:  # type: ignore[no-untyped-def]
+    form = {
+        "api_key": token_for(koordinator),
+        "service_code": KESEHATAN,
+        "address_string": "Jl. Soekarno-Hatta",
+        "description": "Antrean panjang.",
+    }
+    created = Client().post(f"{BASE}/requests.json", form).json()[0]
+    number = created["service_request_id"]
+    assert Client().get(f"{BASE}/tokens/{number}.json").json() == [
+        {"service_request_id": number, "token": number}
+    ]
+    xml = _xml(Client().get(f"{BASE}/tokens/{number}.xml"))
+    assert xml.find("request/service_request_id").text == number
+    missing = Client().get(f"{BASE}/tokens/2611-0000000.json")
+    assert missing.status_code == 404 and missing.json()[0]["code"] == 404
+
+
+def test_unknown_values_are_null_in_json_and_empty_in_xml(koordinator) -> None:  # type: ignore[no-untyped-def]
+    from aduan.core.actors import actor_for_user
+
+    report = _public(actor_for_user(koordinator))  # no coordinates, no lead agency, no photo
+    item = Client().get(f"{BASE}/requests/{report.tracking_number}.json").json()[0]
+    for unknown in ("lat", "long", "address_id", "media_url", "agency_responsible", "service_notice"):
+        assert item[unknown] is None, unknown
+    assert item["expected_datetime"] and item["service_code"] == KESEHATAN
+    xml = _xml(Client().get(f"{BASE}/requests/{report.tracking_number}.xml"))
+    assert xml.find("request/lat").text is None and xml.find("request/media_url") is not None
+
+
+def test_media_is_stored_and_public_photos_get_a_media_url(koordinator, tmp_path, settings) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from PIL import Image
+
+    from aduan.core.actors import actor_for_user
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(photo, format="PNG")
+    photo.seek(0)
+    photo.name = "lubang.png"
+    form = {
+        "api_key": token_for(koordinator),
+        "service_code": KESEHATAN,
+        "lat": "-7.8651",
+        "long": "111.4696",
+        "description": "Jalan berlubang di depan puskesmas.",
+        "media": photo,
+    }
+    response = Client().post(f"{BASE}/requests.json", form)
+    assert response.status_code == 201, response.content
+    report = Report.objects.get(tracking_number=response.json()[0]["service_request_id"])
+    assert report.attachments.get().content_type.startswith("image/")
+    # Not public before verification: no request, no photo.
+    url = f"/api/open311/v2/media/{report.tracking_number}/{report.attachments.get().pk}"
+    assert Client().get(url).status_code == 404
+    act(actor_for_user(koordinator), report, "verify", classification="aspirasi", category=KESEHATAN)
+    item = Client().get(f"{BASE}/requests/{report.tracking_number}.json").json()[0]
+    assert item["media_url"] == f"http://testserver{url}" and item["lat"] == -7.8651
+    image = Client().get(url)
+    assert image.status_code == 200 and image["Content-Type"].startswith("image/")
+    assert Image.open(io.BytesIO(b"".join(image.streaming_content))).size == (40, 30)
+    not_a_photo = io.BytesIO(b"bukan gambar")
+    not_a_photo.name = "x.png"
+    refused = Client().post(f"{BASE}/requests.json", {**form, "media": not_a_photo})
+    assert refused.status_code == 400 and Report.objects.count() == 1

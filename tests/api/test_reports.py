@@ -281,7 +281,7 @@ def test_openapi_schema_docs_and_unknown_routes(api: Api) -> None:
     for path in (
         "/api/v1/reports",
         "/api/v1/reports/{tracking_number}",
-        "/api/v1/reports/{tracking_number}/actions/{action}",
+        "/api/v1/reports/{tracking_number}/actions/verify",
         "/api/v1/categories",
         "/api/v1/regions",
         "/api/v1/agencies",
