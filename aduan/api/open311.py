@@ -33,7 +33,7 @@ from aduan.directory.models import Category, Region
 from aduan.intake.models import OPEN_STATUSES, Kind, Report, Status
 from aduan.intake.services import report_submit
 from aduan.notifications.services import notify_submitted
-from aduan.workflow.selectors import reports_public
+from aduan.workflow.selectors import location_for, reports_public
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00+07:00"
@@ -251,8 +251,10 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 
 
 def _as_request(report: Report, *, extensions: bool) -> dict[str, Any]:
-    """One public report as a GeoReport request: never name, phone, email or NIK."""
-    region = report.desa or report.kecamatan
+    """One public report as a GeoReport request: never name, phone, email or NIK; the text masked
+    (a PublicReport from reports_public) and an anonymous report's place coarsened."""
+    place = location_for(None, report)
+    region = place.region
     item: dict[str, Any] = {
         "service_request_id": report.tracking_number,
         "status": "open" if report.status in OPEN_STATUSES else "closed",
@@ -265,11 +267,11 @@ def _as_request(report: Report, *, extensions: bool) -> dict[str, Any]:
         "requested_datetime": report.submitted_at,
         "updated_datetime": report.updated_at,
         "expected_datetime": report.due_at if report.is_open else None,
-        "address": ", ".join(p for p in [report.address, region.name if region else ""] if p),
+        "address": ", ".join(p for p in [place.address, region.name if region else ""] if p),
         "address_id": "",
         "zipcode": region.postal_code if region else "",
-        "lat": float(report.latitude) if report.latitude is not None else "",
-        "long": float(report.longitude) if report.longitude is not None else "",
+        "lat": place.latitude if place.latitude is not None else "",
+        "long": place.longitude if place.longitude is not None else "",
         "media_url": "",
     }
     if extensions:

@@ -12,6 +12,7 @@ from aduan.workflow.models import ReportEvent
 from aduan.workflow.selectors import (
     event_actor_name,
     follow_ups_for,
+    location_for,
     report_events_for,
     reporter_visible_to,
 )
@@ -70,7 +71,7 @@ def report_detail(actor: Actor, report: Report) -> dict[str, Any]:
         "category": code_name(report.category),
         "region": code_name(report.desa or report.kecamatan),
         "kecamatan": code_name(report.kecamatan),
-        "address": report.address,
+        "address": location_for(actor, report).address,
         "submitted_at": report.submitted_at,
         "updated_at": report.updated_at,
         "is_anonymous": report.is_anonymous,

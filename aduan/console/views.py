@@ -41,7 +41,8 @@ from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
-from aduan.intake.models import ArchiveReason, Classification, Kind, Report, Status
+from aduan.intake.models import ArchiveReason, Classification, Kind, Report, Reporter, Status
+from aduan.intake.redaction import highlight_segments, own_data_of, personal_data_spans, redact
 from aduan.intake.services import attachment_add
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
@@ -49,6 +50,7 @@ from aduan.workflow.models import AgencyReturn, Disposition
 from aduan.workflow.selectors import (
     event_actor_name,
     follow_ups_for,
+    location_for,
     report_events_for,
     report_get_for,
     reporter_visible_to,
@@ -319,6 +321,14 @@ def _detail_context(
         defaults[key] = {**defaults.get(key, {}), **_posted_values(failed_action, post)}
     verify = defaults["verify"]
     reporter = reporter_visible_to(actor, report)
+    personal_data = None
+    if Action.VERIFY.value in offered:
+        personal_data = _personal_data_warning(report, reporter)
+        if personal_data and request.GET.get("samarkan") == "1" and error is None:
+            # One click: the masked text goes into the verify form's edited title and text; the
+            # verification (report_act) saves it beside the citizen's original, audited.
+            verify["title"], verify["text"] = personal_data["masked_title"], personal_data["masked_text"]
+            personal_data["applied"] = True
     follow_ups = list(
         follow_ups_for(actor, report).select_related("author", "approved_by").prefetch_related("attachments")
     )
@@ -331,6 +341,8 @@ def _detail_context(
         "deadline": deadline_state(report),
         "sla": sla_deadline_state(report),
         "reporter": reporter,
+        "location": location_for(actor, report),
+        "personal_data": personal_data,
         "reporter_nik": _mask_nik(reporter.nik) if reporter and reporter.nik else "",
         "reporter_hidden": report.reporter_id is not None and reporter is None,
         "attachments": report.attachments.filter(follow_up__isnull=True),
@@ -370,6 +382,24 @@ def _detail_context(
         else handling_agencies(),
         "archive_reasons": [c for c in ArchiveReason.choices if c[0] != ArchiveReason.DUPLICATE],
         "read_only": actor.role == Role.LEADER,
+    }
+
+
+def _personal_data_warning(report: Report, reporter: Reporter | None) -> dict[str, Any] | None:
+    """Personal data in the text the coordinator is about to verify: spans to highlight and the
+    masked title and text for the one-click redaction; None when there is none."""
+    own = own_data_of(reporter) if reporter is not None else None
+    title, text = report.display_title, report.display_text
+    title_spans, text_spans = personal_data_spans(title, own), personal_data_spans(text, own)
+    if not title_spans and not text_spans:
+        return None
+    return {
+        "count": len(title_spans) + len(text_spans),
+        "title": highlight_segments(title, title_spans),
+        "text": highlight_segments(text, text_spans),
+        "masked_title": redact(title, title_spans),
+        "masked_text": redact(text, text_spans),
+        "applied": False,
     }
 
 

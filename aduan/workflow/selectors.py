@@ -7,8 +7,9 @@ from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
 from aduan.core.actors import Actor
 from aduan.core.errors import NotFound, PermissionDenied
 from aduan.core.roles import AGENCY_ROLES, Role
-from aduan.intake.models import Report, Reporter, Status
-from aduan.workflow.models import Disposition, FollowUp, ReportEvent
+from aduan.intake.location import Location, report_location
+from aduan.intake.models import PublicReport, Report, Reporter, Status
+from aduan.workflow.models import Disposition, FollowUp, PublicFollowUp, ReportEvent
 
 PUBLIC_STATUSES = frozenset(
     {
@@ -41,9 +42,17 @@ def reports_visible_to(actor: Actor) -> QuerySet[Report]:
     return reports.none()
 
 
-def reports_public() -> QuerySet[Report]:
-    """Reports anyone may see: verified, not confidential (the public feed and open data)."""
-    return Report.objects.filter(is_confidential=False, status__in=PUBLIC_STATUSES)
+def reports_public() -> QuerySet[PublicReport]:
+    """Reports anyone may see: verified, not confidential (the public feed and open data), as
+    PublicReport: their display_title and display_text are the text with personal data masked."""
+    return PublicReport.objects.filter(is_confidential=False, status__in=PUBLIC_STATUSES)
+
+
+def public_follow_ups(report: Report) -> QuerySet[PublicFollowUp]:
+    """The published public follow-ups of a public report, their text with personal data masked."""
+    return PublicFollowUp.objects.filter(
+        report=report, state=FollowUp.State.PUBLISHED, is_public=True
+    ).select_related("agency")
 
 
 def report_get_for(actor: Actor, *, tracking_number: str | None = None, pk: int | None = None) -> Report:
@@ -64,17 +73,41 @@ def report_get_for(actor: Actor, *, tracking_number: str | None = None, pk: int 
     raise NotFound("Laporan tidak ditemukan.", code="report_not_found")
 
 
+def identity_visible_q(actor: Actor) -> Q:
+    """The reports whose reporter `actor` may know, as a query condition: the one identity rule of
+    every output (console, API, exports). The coordinator knows every reporter; the citizen their
+    own; an agency the reporter of a report disposed to it that is not anonymous; nobody else
+    (pimpinan, APIP outside its dispositions, the public) any."""
+    if actor.role == Role.COORDINATOR:
+        return Q()
+    if actor.role == Role.CITIZEN:
+        return Q(pk__in=reports_visible_to(actor).values("pk"))
+    if actor.role in AGENCY_ROLES:
+        return Q(is_anonymous=False, pk__in=reports_visible_to(actor).values("pk"))
+    return Q(pk__in=[])
+
+
+def identity_visible(actor: Actor | None, report: Report) -> bool:
+    if actor is None:
+        return False
+    if actor.role == Role.COORDINATOR:
+        return True
+    return Report.objects.filter(identity_visible_q(actor), pk=report.pk).exists()
+
+
 def reporter_visible_to(actor: Actor, report: Report) -> Reporter | None:
     """The reporter's identity, or None: an anonymous reporter is known to the coordinator only."""
-    if report.reporter_id is None:
+    if report.reporter_id is None or not identity_visible(actor, report):
         return None
-    own_or_handled = reports_visible_to(actor).filter(pk=report.pk)
-    allowed = (
-        actor.role == Role.COORDINATOR
-        or (actor.role == Role.CITIZEN and own_or_handled.exists())
-        or (not report.is_anonymous and actor.role in AGENCY_ROLES and own_or_handled.exists())
-    )
-    return Reporter.objects.get(pk=report.reporter_id) if allowed else None
+    return Reporter.objects.get(pk=report.reporter_id)
+
+
+def location_for(actor: Actor | None, report: Report) -> Location:
+    """Where the report is, as `actor` may see it (None: the public, every public output and map).
+    An anonymous report's place would point at its reporter ("gunakan lokasi saya" is usually the
+    home): whoever may not know the reporter gets the desa and a ~500 m grid cell, no address."""
+    exact = not report.is_anonymous or identity_visible(actor, report)
+    return report_location(report, exact=exact)
 
 
 def report_events_for(actor: Actor, report: Report) -> QuerySet[ReportEvent]:

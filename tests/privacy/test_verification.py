@@ -1,0 +1,86 @@
+"""At verification the coordinator is warned of personal data in the text, spans highlighted, and
+redacts it in one click into the edited text; the citizen's original stays for the coordinator."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from aduan.core.actors import actor_for_user
+from aduan.intake.models import Report, Status
+from aduan.workflow.models import FollowUp, ReportEvent
+from tests.factories import KESEHATAN, act, disposed, submit
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "Saya Zulkarnain Hidayat, NIK 3502011508950001, HP 0813-3456-7890. Puskesmas Babadan tutup."
+
+
+def url(report: Report, action: str = "") -> str:
+    if action:
+        return reverse("console:act", args=[report.tracking_number, action])
+    return reverse("console:report", args=[report.tracking_number])
+
+
+def test_warning_highlights_and_one_click_redaction_goes_through_the_writer(login, koordinator):
+    report = submit(title="Keluhan Zulkarnain", description=TEXT, name="Zulkarnain Hidayat").report
+    client = login(koordinator)
+    page = client.get(url(report)).content.decode()
+    assert "Teks ini memuat" in page
+    assert '<mark title="NIK">3502011508950001</mark>' in page
+    assert '<mark title="PHONE">0813-3456-7890</mark>' in page
+    assert "?samarkan=1" in page
+
+    redacted = client.get(url(report) + "?samarkan=1").content.decode()
+    assert "Data pribadi sudah disamarkan" in redacted
+    assert 'value="Keluhan [nama]"' in redacted
+    assert "Saya [nama], NIK [NIK], HP [telepon]. Puskesmas Babadan tutup." in redacted
+
+    response = client.post(
+        url(report, "verify"),
+        {
+            "classification": "pengaduan_tidak_berkadar_pengawasan",
+            "category_top": KESEHATAN,
+            "title": "Keluhan [nama]",
+            "text": "Saya [nama], NIK [NIK], HP [telepon]. Puskesmas Babadan tutup.",
+        },
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == Status.TERVERIFIKASI
+    assert report.original_text == TEXT and report.title == "Keluhan Zulkarnain"
+    assert report.edited_text.startswith("Saya [nama], NIK [NIK]")
+    assert report.public_title == "Keluhan [nama]" and "3502011508950001" not in report.public_text
+    event = ReportEvent.objects.get(report=report, action="verify")
+    assert event.actor_user == koordinator
+    # The original is the coordinator's alone: the OPD reads the edited text only.
+    coordinator_page = client.get(url(report)).content.decode()
+    assert "Asli dari pelapor" in coordinator_page and "3502011508950001" in coordinator_page
+
+
+def test_without_redaction_the_public_text_is_still_masked(koordinator):
+    k = actor_for_user(koordinator)
+    report = act(
+        k,
+        submit(description=TEXT, name="Zulkarnain Hidayat").report,
+        "verify",
+        classification="aspirasi",
+        category=KESEHATAN,
+    )
+    assert report.edited_text == "" and report.original_text == TEXT
+    assert report.public_text == "Saya [nama], NIK [NIK], HP [telepon]. Puskesmas Babadan tutup."
+
+
+def test_published_follow_up_is_masked_for_the_public(koordinator, admin_pupr):
+    report = disposed(
+        actor_for_user(koordinator), lead="pupr", name="Zulkarnain Hidayat", phone="081334567890"
+    )
+    act(
+        actor_for_user(admin_pupr),
+        report,
+        "follow_up",
+        text="Bapak Zulkarnain, petugas kami akan menghubungi 0813 3456 7890 besok.",
+    )
+    follow_up = FollowUp.objects.get(report=report)
+    assert "Zulkarnain" in follow_up.text
+    assert follow_up.public_text == "Bapak [nama], petugas kami akan menghubungi [telepon] besok."
