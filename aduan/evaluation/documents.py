@@ -15,16 +15,18 @@ import json
 import re
 from typing import Any
 
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from aduan.core.actors import Actor
 from aduan.evaluation.facts import reports_submitted, scoped
 from aduan.evaluation.stats import MONTHS_ID, Period, Scope
 from aduan.evaluation.text import TITLE, nice_name, summary
 from aduan.intake.models import ArchiveReason, Channel, Classification, ClosedBy, Kind, Status
 from aduan.workflow.models import ReportEvent
+from aduan.workflow.selectors import identity_visible_q
 
 CHANNEL_LABELS = {
     "web": "Website",
@@ -234,16 +236,22 @@ def archived_reports(period: Period, scope: Scope, *, limit: int | None = None) 
     return rows
 
 
-def report_list_rows(period: Period, scope: Scope) -> list[list[Any]]:
-    """Every report of the period for the XLSX list: no phone, email or NIK; no name if anonymous."""
+def report_list_rows(period: Period, scope: Scope, *, actor: Actor) -> list[list[Any]]:
+    """Every report of the period for the XLSX list: no phone, email or NIK; a reporter's name only
+    where the console would show `actor` the reporter (identity_visible_q, the one identity rule),
+    and never of an anonymous report."""
     reports = (
         scoped(reports_submitted(period.start, period.end), scope.key)
         .select_related("category", "kecamatan", "desa", "lead_agency")
-        # Only the name, and only of a reporter who is not anonymous: enforced in the query, since
-        # OPD admins download their own list too (DOMAIN.md §6).
+        # Only the name, and only where the identity rule allows it: enforced in the query, since
+        # OPD admins and pimpinan download the list too (DOMAIN.md §6). A file travels further than
+        # a screen: it never names an anonymous reporter, not even in the coordinator's copy.
         .annotate(
             reporter_name=Case(
-                When(is_anonymous=False, then=Coalesce(F("reporter__name"), Value(""))),
+                When(
+                    Q(is_anonymous=False) & identity_visible_q(actor),
+                    then=Coalesce(F("reporter__name"), Value("")),
+                ),
                 default=Value(""),
             )
         )
@@ -266,7 +274,7 @@ def report_list_rows(period: Period, scope: Scope) -> list[list[Any]]:
                 r.lead_agency.name if r.lead_agency else "",
                 REASON_LABELS.get(r.archive_reason, ""),
                 "(rahasia)" if r.is_confidential else r.display_title,
-                "anonim" if r.is_anonymous else reporter,
+                reporter or ("anonim" if r.is_anonymous else "—"),
             ]
         )
     return rows
@@ -316,7 +324,8 @@ def render_pdf(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
-def render_xlsx(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
+def render_xlsx(data: dict[str, Any], period: Period, scope: Scope, *, actor: Actor) -> bytes:
+    """The evaluation workbook; its "Daftar laporan" names reporters as the console shows `actor`."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, PieChart, Reference
     from openpyxl.styles import Font
@@ -454,7 +463,7 @@ def render_xlsx(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
             "Pelapor",
         ]
     )
-    for row in report_list_rows(period, scope):
+    for row in report_list_rows(period, scope, actor=actor):
         sheet.append(row)
     for header in ("A1", "B1", "C1", "D1", "E1", "F1", "G1", "H1", "I1", "J1", "K1", "L1", "M1"):
         sheet[header].font = bold

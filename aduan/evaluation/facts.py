@@ -193,11 +193,20 @@ def fact_rows(reports: QuerySet[Report]) -> Iterator[tuple[dict[str, Any], list[
 
 
 def raw_counter(
-    start: dt.date, end: dt.date, scope_key: str = "", ctx: FactContext | None = None
+    start: dt.date,
+    end: dt.date,
+    scope_key: str = "",
+    ctx: FactContext | None = None,
+    *,
+    confidential_only: bool = False,
 ) -> Counter[Fact]:
-    """Facts counted straight from the raw tables for one scope."""
+    """Facts counted straight from the raw tables for one scope (or only its confidential reports,
+    which public statistics take away from the counts)."""
     ctx = ctx or FactContext()
     counter: Counter[Fact] = Counter()
-    for row, returns in fact_rows(scoped(reports_submitted(start, end), scope_key)):
+    reports = scoped(reports_submitted(start, end), scope_key)
+    if confidential_only:
+        reports = reports.filter(is_confidential=True)
+    for row, returns in fact_rows(reports):
         counter.update(report_facts(row, returns, ctx))
     return counter

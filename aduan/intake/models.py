@@ -229,6 +229,13 @@ class Report(models.Model):
             models.Index(fields=["submitted_at"]),
             models.Index(fields=["lead_agency", "status"]),
             models.Index(fields=["kecamatan", "submitted_at"]),
+            # Public statistics take the period's confidential reports away from the counts
+            # (aduan.evaluation.disclosure): few rows, and intake writes to it only for them.
+            models.Index(
+                fields=["submitted_at"],
+                condition=models.Q(is_confidential=True),
+                name="report_confidential_submitted",
+            ),
         ]
         verbose_name = _("laporan")
         verbose_name_plural = _("laporan")

@@ -79,7 +79,7 @@ def identity_visible_q(actor: Actor) -> Q:
     own; an agency the reporter of a report disposed to it that is not anonymous; nobody else
     (pimpinan, APIP outside its dispositions, the public) any."""
     if actor.role == Role.COORDINATOR:
-        return Q()
+        return Q(pk__isnull=False)  # every report (an empty Q() cannot be a When() condition)
     if actor.role == Role.CITIZEN:
         return Q(pk__in=reports_visible_to(actor).values("pk"))
     if actor.role in AGENCY_ROLES:

@@ -7,7 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from aduan.core.actors import Actor
 from aduan.core.errors import DomainError
+from aduan.core.roles import Role
 from aduan.evaluation.documents import render_csv, render_json, render_pdf, render_xlsx
 from aduan.evaluation.stats import Period, Scope, evaluation_for
 
@@ -51,7 +53,10 @@ class Command(BaseCommand):
         if fmt == "pdf":
             content = render_pdf(data, period, scope)
         elif fmt == "xlsx":
-            content = render_xlsx(data, period, scope)
+            # The operator runs the coordinator's annual evaluation: the coordinator's view of names.
+            content = render_xlsx(
+                data, period, scope, actor=Actor(role=Role.COORDINATOR, label="aduan report")
+            )
         elif fmt == "csv":
             content = render_csv(data).encode()
         else:
