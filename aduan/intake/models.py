@@ -294,6 +294,23 @@ class PublicReport(Report):
         return self.public_text or (self.masked_texts()[1] if self.original_text else "")
 
 
+class IdentityMaskedReport(PublicReport):
+    """A report as staff who may not know its reporter read it (OPD, APIP, pimpinan; from
+    aduan.workflow.selectors.reports_visible_to): an anonymous report's title and text with
+    personal data masked, as the public reads them; other reports as the coordinator left them."""
+
+    class Meta:
+        proxy = True
+
+    @property
+    def display_title(self) -> str:
+        return super().display_title if self.is_anonymous else self.edited_title or self.title
+
+    @property
+    def display_text(self) -> str:
+        return super().display_text if self.is_anonymous else self.edited_text or self.original_text
+
+
 def access_code_digest(code: str) -> str:
     normalised = code.strip().upper().replace("-", "").replace(" ", "")
     return hmac.new(settings.SECRET_KEY.encode(), normalised.encode(), hashlib.sha256).hexdigest()

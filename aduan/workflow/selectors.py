@@ -8,7 +8,7 @@ from aduan.core.actors import Actor
 from aduan.core.errors import NotFound, PermissionDenied
 from aduan.core.roles import AGENCY_ROLES, Role
 from aduan.intake.location import Location, report_location
-from aduan.intake.models import PublicReport, Report, Reporter, Status
+from aduan.intake.models import IdentityMaskedReport, PublicReport, Report, Reporter, Status
 from aduan.workflow.models import Disposition, FollowUp, PublicFollowUp, ReportEvent
 
 PUBLIC_STATUSES = frozenset(
@@ -27,14 +27,19 @@ def _active_disposition_to(agency_id: int) -> Exists:
 
 
 def reports_visible_to(actor: Actor) -> QuerySet[Report]:
-    """Every report the actor may list or open; the only door to reports for interfaces."""
+    """Every report the actor may list or open; the only door to reports for interfaces. Staff who
+    may not know an anonymous report's reporter (OPD, APIP, pimpinan) get IdentityMaskedReport:
+    its title and text with personal data masked."""
     reports = Report.objects.all()
-    if actor.role in (Role.COORDINATOR, Role.SYSTEM, Role.LEADER):
+    if actor.role in (Role.COORDINATOR, Role.SYSTEM):
         return reports
+    masked: QuerySet[Report] = IdentityMaskedReport.objects.all()
+    if actor.role == Role.LEADER:
+        return masked
     if actor.role in AGENCY_ROLES:
         if actor.agency_id is None:
-            return reports.none()
-        return reports.filter(_active_disposition_to(actor.agency_id))
+            return masked.none()
+        return masked.filter(_active_disposition_to(actor.agency_id))
     if actor.role == Role.CITIZEN:
         if actor.user is not None:
             return reports.filter(pk__in=actor.report_ids) | reports.filter(reporter__user=actor.user)

@@ -84,3 +84,20 @@ def test_published_follow_up_is_masked_for_the_public(koordinator, admin_pupr):
     follow_up = FollowUp.objects.get(report=report)
     assert "Zulkarnain" in follow_up.text
     assert follow_up.public_text == "Bapak [nama], petugas kami akan menghubungi [telepon] besok."
+
+
+def test_staff_who_may_not_know_an_anonymous_reporter_read_the_masked_text(
+    login, koordinator, admin_pupr, pimpinan
+):
+    report = disposed(
+        actor_for_user(koordinator), lead="pupr", description=TEXT, name="Zulkarnain Hidayat", anonymous=True
+    )
+    named = disposed(actor_for_user(koordinator), lead="pupr", description=TEXT, name="Zulkarnain Hidayat")
+    for user in (admin_pupr, pimpinan):
+        client = login(user)
+        page = client.get(url(report)).content.decode()
+        assert "Saya [nama], NIK [NIK], HP [telepon]. Puskesmas Babadan tutup." in page
+        assert "Zulkarnain" not in page and "3502011508950001" not in page
+        # A reporter who did not ask for anonymity: the OPD reads the text as the coordinator left it.
+        assert "3502011508950001" in client.get(url(named)).content.decode()
+    assert "3502011508950001" in login(koordinator).get(url(report)).content.decode()
