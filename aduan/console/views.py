@@ -7,6 +7,7 @@ every change through `report_act`; a DomainError becomes a form error or an HTTP
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -48,6 +49,7 @@ from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
 from aduan.workflow.selectors import (
+    citizen_words_for,
     event_actor_name,
     follow_ups_for,
     location_for,
@@ -224,7 +226,7 @@ def _mask_nik(nik: str) -> str:
     return ("•" * (len(nik) - 4) + nik[-4:]) if len(nik) > 4 else nik
 
 
-def _event_rows(actor: Actor, report: Report) -> list[dict[str, Any]]:
+def _event_rows(actor: Actor, report: Report, citizen_words: Callable[[str], str]) -> list[dict[str, Any]]:
     rows = []
     status_labels = dict(Status.choices)
     for event in report_events_for(actor, report):
@@ -241,6 +243,7 @@ def _event_rows(actor: Actor, report: Report) -> list[dict[str, Any]]:
         rows.append(
             {
                 "event": event,
+                "note": citizen_words(event.note) if event.actor_role == Role.CITIZEN else event.note,
                 "label": transition.label if transition else event.action,
                 "who": who,
                 "agency": event.actor_agency,
@@ -321,6 +324,7 @@ def _detail_context(
         defaults[key] = {**defaults.get(key, {}), **_posted_values(failed_action, post)}
     verify = defaults["verify"]
     reporter = reporter_visible_to(actor, report)
+    citizen_words = citizen_words_for(actor, report)
     personal_data = None
     if Action.VERIFY.value in offered:
         personal_data = _personal_data_warning(report, reporter)
@@ -346,7 +350,7 @@ def _detail_context(
         "reporter_nik": _mask_nik(reporter.nik) if reporter and reporter.nik else "",
         "reporter_hidden": report.reporter_id is not None and reporter is None,
         "attachments": report.attachments.filter(follow_up__isnull=True),
-        "events": _event_rows(actor, report),
+        "events": _event_rows(actor, report, citizen_words),
         "dispositions": Disposition.objects.filter(report=report).select_related("agency", "created_by"),
         "my_disposition": Disposition.objects.filter(
             report=report, agency_id=actor.agency_id or 0, is_active=True
@@ -354,7 +358,7 @@ def _detail_context(
         if actor.is_agency_role
         else None,
         "follow_ups": follow_ups,
-        "messages_from_citizen": report.citizen_messages.all(),
+        "messages_from_citizen": [(m, citizen_words(m.text)) for m in report.citizen_messages.all()],
         "returns": AgencyReturn.objects.filter(report=report).select_related("agency", "proposed_agency"),
         "similar": _similar(actor, report) if actor.role in (Role.COORDINATOR, Role.LEADER) else [],
         "offered": offered,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
 
 from aduan.core.actors import Actor
@@ -9,6 +11,7 @@ from aduan.core.errors import NotFound, PermissionDenied
 from aduan.core.roles import AGENCY_ROLES, Role
 from aduan.intake.location import Location, report_location
 from aduan.intake.models import IdentityMaskedReport, PublicReport, Report, Reporter, Status
+from aduan.intake.redaction import mask_personal_data, own_data_of
 from aduan.workflow.models import Disposition, FollowUp, PublicFollowUp, ReportEvent
 
 PUBLIC_STATUSES = frozenset(
@@ -105,6 +108,17 @@ def reporter_visible_to(actor: Actor, report: Report) -> Reporter | None:
     if report.reporter_id is None or not identity_visible(actor, report):
         return None
     return Reporter.objects.get(pk=report.reporter_id)
+
+
+def citizen_words_for(actor: Actor, report: Report) -> Callable[[str], str]:
+    """How `actor` reads what the reporter wrote after submitting (clarification answers, replies,
+    reopen reasons, rating comments): personal data masked when the report is anonymous and
+    `actor` may not know its reporter. Masking costs milliseconds: for a report page, not a list."""
+    if not report.is_anonymous or identity_visible(actor, report):
+        return str
+    reporter = Reporter.objects.filter(pk=report.reporter_id).first() if report.reporter_id else None
+    own = own_data_of(reporter) if reporter is not None else None
+    return lambda text: mask_personal_data(text, own)
 
 
 def location_for(actor: Actor | None, report: Report) -> Location:

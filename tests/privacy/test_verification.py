@@ -101,3 +101,28 @@ def test_staff_who_may_not_know_an_anonymous_reporter_read_the_masked_text(
         # A reporter who did not ask for anonymity: the OPD reads the text as the coordinator left it.
         assert "3502011508950001" in client.get(url(named)).content.decode()
     assert "3502011508950001" in login(koordinator).get(url(report)).content.decode()
+
+
+def test_the_reporters_replies_reach_the_opd_masked_on_an_anonymous_report(login, koordinator, admin_pupr):
+    from aduan.api.services import token_create
+    from tests.factories import owner
+
+    report = disposed(
+        actor_for_user(koordinator),
+        lead="pupr",
+        name="Zulkarnain Hidayat",
+        phone="081334567890",
+        anonymous=True,
+    )
+    act(actor_for_user(admin_pupr), report, "follow_up", text="Sudah kami tinjau.")
+    act(owner(report), report, "reply", text="Belum beres. Hubungi saya, Zulkarnain, di 0813 3456 7890.")
+    page = login(admin_pupr).get(url(report)).content.decode()
+    assert "Belum beres. Hubungi saya, [nama], di [telepon]." in page
+    assert "Zulkarnain" not in page and "3456" not in page
+    token = token_create(user=admin_pupr, name="opd", channel="api")[1]
+    api = login(admin_pupr).get(
+        f"/api/v1/reports/{report.tracking_number}", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert "Zulkarnain" not in api.content.decode()
+    assert "Hubungi saya, [nama]" in api.content.decode()
+    assert "Zulkarnain, di 0813 3456 7890" in login(koordinator).get(url(report)).content.decode()
