@@ -126,3 +126,17 @@ def test_the_reporters_replies_reach_the_opd_masked_on_an_anonymous_report(login
     assert "Zulkarnain" not in api.content.decode()
     assert "Hubungi saya, [nama]" in api.content.decode()
     assert "Zulkarnain, di 0813 3456 7890" in login(koordinator).get(url(report)).content.decode()
+
+
+def test_staff_mail_about_an_anonymous_report_carries_the_masked_title(staff_with_email):
+    from aduan.notifications.models import OutboundMessage
+
+    koordinator = staff_with_email["koordinator"]
+    report = disposed(
+        actor_for_user(koordinator), lead="pupr", title="Keluhan Zulkarnain Hidayat", anonymous=True
+    )
+    to_agency = OutboundMessage.objects.filter(report=report, recipient_kind="agency")
+    assert to_agency.exists()
+    for message in to_agency:
+        assert "Zulkarnain" not in message.body + message.subject
+        assert "Keluhan [nama]" in message.body + message.subject
