@@ -26,7 +26,7 @@ from aduan.evaluation.stats import MONTHS_ID, Period, Scope
 from aduan.evaluation.text import TITLE, nice_name, summary
 from aduan.intake.models import ArchiveReason, Channel, Classification, ClosedBy, Kind, Status
 from aduan.workflow.models import ReportEvent
-from aduan.workflow.selectors import identity_visible_q
+from aduan.workflow.selectors import identity_visible_q, reports_visible_to
 
 CHANNEL_LABELS = {
     "web": "Website",
@@ -210,9 +210,14 @@ def chart_svg(rows: list[tuple[str, int]], kind: str = "bar", *, width: float = 
 # --- report lists ---------------------------------------------------------------------------------
 
 
-def archived_reports(period: Period, scope: Scope, *, limit: int | None = None) -> list[dict[str, Any]]:
-    """The archived reports of the period with their reasons (titles of confidential ones hidden)."""
-    reports = scoped(reports_submitted(period.start, period.end), scope.key).filter(status=Status.DIARSIPKAN)
+def archived_reports(
+    period: Period, scope: Scope, *, actor: Actor, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The archived reports of the period with their reasons (titles of confidential ones hidden),
+    read through `actor`'s selector (an anonymous report's title masked for whom may not know)."""
+    reports = scoped(
+        reports_submitted(period.start, period.end, reports_visible_to(actor)), scope.key
+    ).filter(status=Status.DIARSIPKAN)
     chosen = list(reports.select_related("duplicate_of").order_by("submitted_at", "pk")[:limit])
     notes = dict(
         ReportEvent.objects.filter(report__in=[r.pk for r in chosen], to_status=Status.DIARSIPKAN)
@@ -241,7 +246,7 @@ def report_list_rows(period: Period, scope: Scope, *, actor: Actor) -> list[list
     where the console would show `actor` the reporter (identity_visible_q, the one identity rule),
     and never of an anonymous report."""
     reports = (
-        scoped(reports_submitted(period.start, period.end), scope.key)
+        scoped(reports_submitted(period.start, period.end, reports_visible_to(actor)), scope.key)
         .select_related("category", "kecamatan", "desa", "lead_agency")
         # Only the name, and only where the identity rule allows it: enforced in the query, since
         # OPD admins and pimpinan download the list too (DOMAIN.md §6). A file travels further than
@@ -283,7 +288,7 @@ def report_list_rows(period: Period, scope: Scope, *, actor: Actor) -> list[list
 # --- PDF ------------------------------------------------------------------------------------------
 
 
-def render_pdf(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
+def render_pdf(data: dict[str, Any], period: Period, scope: Scope, *, actor: Actor) -> bytes:
     import logging
 
     # Before the import: WeasyPrint logs its progress (and parses its own CSS) at import time.
@@ -314,7 +319,7 @@ def render_pdf(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
         "deadlines": [
             {"label": CLASSIFICATION_LABELS[c], **v} for c, v in data["within_deadline"]["follow_up"].items()
         ],
-        "archived": archived_reports(period, scope),
+        "archived": archived_reports(period, scope, actor=actor),
         "printed": timezone.localtime(),
     }
     html = render_to_string("evaluation/report_pdf.html", context)
@@ -442,7 +447,7 @@ def render_xlsx(data: dict[str, Any], period: Period, scope: Scope, *, actor: Ac
 
     sheet = wb.create_sheet("Laporan diarsipkan")
     sheet.append(["Nomor", "Diterima", "Judul", "Alasan", "Keterangan"])
-    for a in archived_reports(period, scope):
+    for a in archived_reports(period, scope, actor=actor):
         sheet.append([a["tracking_number"], a["submitted"], a["title"], a["reason"], a["note"]])
 
     sheet = wb.create_sheet("Daftar laporan")

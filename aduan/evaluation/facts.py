@@ -162,9 +162,12 @@ def local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def reports_submitted(start: dt.date, end: dt.date) -> QuerySet[Report]:
-    """Reports whose submission falls on local days start..end (inclusive)."""
-    return Report.objects.filter(
+def reports_submitted(
+    start: dt.date, end: dt.date, reports: QuerySet[Report] | None = None
+) -> QuerySet[Report]:
+    """Reports (of `reports`, an actor's selector; all by default) whose submission falls on local
+    days start..end (inclusive)."""
+    return (Report.objects.all() if reports is None else reports).filter(
         submitted_at__gte=local_midnight(start), submitted_at__lt=local_midnight(end + dt.timedelta(days=1))
     )
 

@@ -174,7 +174,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "error": error,
             "forced_agency": agency,
-            "archived": archived_reports(period, scope, limit=ARCHIVED_ON_PAGE),
+            "archived": archived_reports(
+                period,
+                scope,
+                actor=actor_for_user(request.user),
+                limit=ARCHIVED_ON_PAGE,
+            ),
             "archived_link": "/konsol/?" + _query(period, scope, status="diarsipkan"),
             "download_query": _query(period, scope),
         }
@@ -192,15 +197,16 @@ def dashboard_download(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
     data = evaluation_for(period, scope)
+    actor = actor_for_user(request.user)
     fmt = request.GET.get("format", "pdf")
     name = f"laporan-evaluasi-{period.start}-{period.end}"
     if fmt == "xlsx":
-        content = render_xlsx(data, period, scope, actor=actor_for_user(request.user))
+        content = render_xlsx(data, period, scope, actor=actor)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "json":
         content, content_type = render_json(data), "application/json; charset=utf-8"
     elif fmt == "pdf":
-        content, content_type = render_pdf(data, period, scope), "application/pdf"
+        content, content_type = render_pdf(data, period, scope, actor=actor), "application/pdf"
     else:
         return HttpResponse("format: pdf, xlsx or json", status=400, content_type="text/plain")
     response = HttpResponse(content, content_type=content_type)

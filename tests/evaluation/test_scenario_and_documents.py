@@ -84,7 +84,7 @@ def test_ponorogo_2022_scenario_reproduces_the_seed(tmp_path, django_capture_on_
 
     # PDF: it opens and its text states the summary.
     period = Period.year(2022)
-    pdf = render_pdf(data, period, KABUPATEN)
+    pdf = render_pdf(data, period, KABUPATEN, actor=Actor(role=Role.COORDINATOR))
     assert pdf.startswith(b"%PDF")
     if shutil.which("pdftotext"):
         text = subprocess.run(

@@ -49,9 +49,11 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         data = evaluation_for(period, scope, use_counts=not options["raw"])
         fmt = options["format"]
+        # The operator runs the coordinator's annual evaluation: the coordinator's view of names.
+        coordinator = Actor(role=Role.COORDINATOR, label="aduan report")
         content: bytes
         if fmt == "pdf":
-            content = render_pdf(data, period, scope)
+            content = render_pdf(data, period, scope, actor=coordinator)
         elif fmt == "xlsx":
             # The operator runs the coordinator's annual evaluation: the coordinator's view of names.
             content = render_xlsx(
