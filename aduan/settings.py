@@ -187,6 +187,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # The kabupaten this installation serves (Kemendagri code), used for pickers and routing.
 ADUAN_HOME_REGION = env_str("ADUAN_HOME_REGION", "35.02")
+# Public statistics withhold any count from 1 to this minus one for a slice narrower than the
+# kabupaten and a year (aduan.evaluation.disclosure; docs/evaluation.md). 1 withholds nothing.
+ADUAN_PUBLIC_STATS_MIN_COUNT = env_int("ADUAN_PUBLIC_STATS_MIN_COUNT", 5, minimum=1, maximum=100)
 
 # Background work: Django's Tasks API (django-tasks backport) on the database backend.
 TASKS = {

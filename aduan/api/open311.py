@@ -37,7 +37,7 @@ from aduan.intake.models import OPEN_STATUSES, Attachment, Kind, Report, Status
 from aduan.intake.services import report_submit_with_files
 from aduan.intake.uploads import attachment_files_delete, uploads_check
 from aduan.notifications.services import notify_submitted
-from aduan.workflow.selectors import reports_public
+from aduan.workflow.selectors import location_for, reports_public
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00+07:00"
@@ -267,9 +267,11 @@ def service_definition(request: HttpRequest, fmt: str, service_code: str) -> Htt
 
 
 def _as_request(report: Report, *, extensions: bool, base: str) -> dict[str, Any]:
-    """One public report as a GeoReport request: never name, phone, email or NIK. What is unknown
+    """One public report as a GeoReport request: never name, phone, email or NIK; the text masked
+    (a PublicReport from reports_public) and an anonymous report's place coarsened. What is unknown
     is null (an empty element in XML), as in the specification's examples."""
-    region = report.desa or report.kecamatan
+    place = location_for(None, report)
+    region = place.region
     photos = list(report.attachments.all())  # prefetched: the report's own public photos
     item: dict[str, Any] = {
         "service_request_id": report.tracking_number,
@@ -283,11 +285,11 @@ def _as_request(report: Report, *, extensions: bool, base: str) -> dict[str, Any
         "requested_datetime": report.submitted_at,
         "updated_datetime": report.updated_at,
         "expected_datetime": report.due_at if report.is_open else None,
-        "address": ", ".join(p for p in [report.address, region.name if region else ""] if p) or None,
+        "address": ", ".join(p for p in [place.address, region.name if region else ""] if p) or None,
         "address_id": None,
         "zipcode": (region.postal_code or None) if region else None,
-        "lat": float(report.latitude) if report.latitude is not None else None,
-        "long": float(report.longitude) if report.longitude is not None else None,
+        "lat": place.latitude,
+        "long": place.longitude,
         "media_url": f"{base}media/{report.tracking_number}/{photos[0].pk}" if photos else None,
     }
     if extensions:

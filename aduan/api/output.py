@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aduan.core.actors import Actor
@@ -13,8 +14,10 @@ from aduan.workflow.selectors import (
     actions_available,
     attachments_prefetch,
     attachments_visible_to,
+    citizen_words_for,
     event_actor_name,
     follow_ups_for,
+    location_for,
     report_events_for,
     reporter_visible_to,
 )
@@ -48,7 +51,7 @@ def _attachment(attachment: Attachment) -> dict[str, Any]:
     return {"name": name, "content_type": attachment.content_type, "size": attachment.size}
 
 
-def _event(event: ReportEvent, *, staff: bool) -> dict[str, Any]:
+def _event(event: ReportEvent, *, staff: bool, citizen_words: Callable[[str], str] = str) -> dict[str, Any]:
     transition = TRANSITIONS.get(Action(event.action)) if event.action in Action._value2member_map_ else None
     entry: dict[str, Any] = {
         "action": event.action,
@@ -58,7 +61,9 @@ def _event(event: ReportEvent, *, staff: bool) -> dict[str, Any]:
         "at": event.created_at,
         "actor_role": event.actor_role,
         "actor_agency": code_name(event.actor_agency),
-        "note": event.note if staff or event.action in NOTES_FOR_CITIZEN else "",
+        "note": (citizen_words(event.note) if event.actor_role == Role.CITIZEN else event.note)
+        if staff or event.action in NOTES_FOR_CITIZEN
+        else "",
     }
     if staff and (name := event_actor_name(event)):
         entry["actor_name"] = name
@@ -69,6 +74,8 @@ def report_detail(actor: Actor, report: Report) -> dict[str, Any]:
     """The report for `actor`: staff get the audit trail and deadline, the citizen the public view."""
     staff = actor.role in STAFF_ROLES
     reporter = reporter_visible_to(actor, report)
+    # The citizen reads their own words as written; staff through the identity rule.
+    words = citizen_words_for(actor, report) if staff else str
     body: dict[str, Any] = {
         "tracking_number": report.tracking_number,
         "status": report.status,
@@ -80,13 +87,13 @@ def report_detail(actor: Actor, report: Report) -> dict[str, Any]:
         "category": code_name(report.category),
         "region": code_name(report.desa or report.kecamatan),
         "kecamatan": code_name(report.kecamatan),
-        "address": report.address,
+        "address": location_for(actor, report).address,
         "submitted_at": report.submitted_at,
         "updated_at": report.updated_at,
         "is_anonymous": report.is_anonymous,
         "is_confidential": report.is_confidential,
         "support_count": report.support_count,
-        "timeline": [_event(e, staff=staff) for e in report_events_for(actor, report)],
+        "timeline": [_event(e, staff=staff, citizen_words=words) for e in report_events_for(actor, report)],
         "follow_ups": [
             {
                 "id": f.pk,

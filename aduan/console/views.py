@@ -7,6 +7,7 @@ every change through `report_act`; a DomainError becomes a form error or an HTTP
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -42,7 +43,8 @@ from aduan.core.http import file_response
 from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
-from aduan.intake.models import ArchiveReason, Attachment, Classification, Kind, Report, Status
+from aduan.intake.models import ArchiveReason, Attachment, Classification, Kind, Report, Reporter, Status
+from aduan.intake.redaction import highlight_segments, own_data_of, personal_data_spans, redact
 from aduan.intake.uploads import attachment_files_delete, attachments_store, uploads_check
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
@@ -50,8 +52,10 @@ from aduan.workflow.models import AgencyReturn, Disposition
 from aduan.workflow.selectors import (
     attachments_prefetch,
     attachments_visible_to,
+    citizen_words_for,
     event_actor_name,
     follow_ups_for,
+    location_for,
     report_events_for,
     report_get_for,
     reporter_visible_to,
@@ -225,7 +229,7 @@ def _mask_nik(nik: str) -> str:
     return ("•" * (len(nik) - 4) + nik[-4:]) if len(nik) > 4 else nik
 
 
-def _event_rows(actor: Actor, report: Report) -> list[dict[str, Any]]:
+def _event_rows(actor: Actor, report: Report, citizen_words: Callable[[str], str]) -> list[dict[str, Any]]:
     rows = []
     status_labels = dict(Status.choices)
     for event in report_events_for(actor, report):
@@ -242,6 +246,7 @@ def _event_rows(actor: Actor, report: Report) -> list[dict[str, Any]]:
         rows.append(
             {
                 "event": event,
+                "note": citizen_words(event.note) if event.actor_role == Role.CITIZEN else event.note,
                 "label": transition.label if transition else event.action,
                 "who": who,
                 "agency": event.actor_agency,
@@ -322,6 +327,15 @@ def _detail_context(
         defaults[key] = {**defaults.get(key, {}), **_posted_values(failed_action, post)}
     verify = defaults["verify"]
     reporter = reporter_visible_to(actor, report)
+    citizen_words = citizen_words_for(actor, report)
+    personal_data = None
+    if Action.VERIFY.value in offered:
+        personal_data = _personal_data_warning(report, reporter)
+        if personal_data and request.GET.get("samarkan") == "1" and error is None:
+            # One click: the masked text goes into the verify form's edited title and text; the
+            # verification (report_act) saves it beside the citizen's original, audited.
+            verify["title"], verify["text"] = personal_data["masked_title"], personal_data["masked_text"]
+            personal_data["applied"] = True
     follow_ups = list(
         follow_ups_for(actor, report)
         .select_related("author", "approved_by")
@@ -336,10 +350,12 @@ def _detail_context(
         "deadline": deadline_state(report),
         "sla": sla_deadline_state(report),
         "reporter": reporter,
+        "location": location_for(actor, report),
+        "personal_data": personal_data,
         "reporter_nik": _mask_nik(reporter.nik) if reporter and reporter.nik else "",
         "reporter_hidden": report.reporter_id is not None and reporter is None,
         "attachments": attachments_visible_to(actor, report).filter(follow_up__isnull=True),
-        "events": _event_rows(actor, report),
+        "events": _event_rows(actor, report, citizen_words),
         "dispositions": Disposition.objects.filter(report=report).select_related("agency", "created_by"),
         "my_disposition": Disposition.objects.filter(
             report=report, agency_id=actor.agency_id or 0, is_active=True
@@ -347,7 +363,7 @@ def _detail_context(
         if actor.is_agency_role
         else None,
         "follow_ups": follow_ups,
-        "messages_from_citizen": report.citizen_messages.all(),
+        "messages_from_citizen": [(m, citizen_words(m.text)) for m in report.citizen_messages.all()],
         "returns": AgencyReturn.objects.filter(report=report).select_related("agency", "proposed_agency"),
         "similar": _similar(actor, report) if actor.role in (Role.COORDINATOR, Role.LEADER) else [],
         "offered": offered,
@@ -375,6 +391,24 @@ def _detail_context(
         else handling_agencies(),
         "archive_reasons": [c for c in ArchiveReason.choices if c[0] != ArchiveReason.DUPLICATE],
         "read_only": actor.role == Role.LEADER,
+    }
+
+
+def _personal_data_warning(report: Report, reporter: Reporter | None) -> dict[str, Any] | None:
+    """Personal data in the text the coordinator is about to verify: spans to highlight and the
+    masked title and text for the one-click redaction; None when there is none."""
+    own = own_data_of(reporter) if reporter is not None else None
+    title, text = report.display_title, report.display_text
+    title_spans, text_spans = personal_data_spans(title, own), personal_data_spans(text, own)
+    if not title_spans and not text_spans:
+        return None
+    return {
+        "count": len(title_spans) + len(text_spans),
+        "title": highlight_segments(title, title_spans),
+        "text": highlight_segments(text, text_spans),
+        "masked_title": redact(title, title_spans),
+        "masked_text": redact(text, text_spans),
+        "applied": False,
     }
 
 

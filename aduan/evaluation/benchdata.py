@@ -218,6 +218,9 @@ def generate(
         "escalation_level",
         "support_count",
         "search_text",
+        # Generated titles name nobody: the public text is the text itself.
+        "public_title",
+        "public_text",
     ]
     extra = [(name, _filler(kind, nullable)) for name, kind, nullable in report_cols if name not in known]
     columns = known + [name for name, _ in extra]
@@ -316,6 +319,8 @@ def generate(
                 "0",
                 "0",
                 "",
+                title,
+                f"{title} di wilayah kami.",
             ]
             yield "\t".join(values + extra_values) + "\n"
             if progress and (i + 1) % 20000 == 0:

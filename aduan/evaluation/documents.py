@@ -15,16 +15,18 @@ import json
 import re
 from typing import Any
 
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from aduan.core.actors import Actor
 from aduan.evaluation.facts import reports_submitted, scoped
 from aduan.evaluation.stats import MONTHS_ID, Period, Scope
 from aduan.evaluation.text import TITLE, nice_name, summary
 from aduan.intake.models import ArchiveReason, Channel, Classification, ClosedBy, Kind, Status
 from aduan.workflow.models import ReportEvent
+from aduan.workflow.selectors import identity_visible_q, reports_visible_to
 
 CHANNEL_LABELS = {
     "web": "Website",
@@ -208,9 +210,14 @@ def chart_svg(rows: list[tuple[str, int]], kind: str = "bar", *, width: float = 
 # --- report lists ---------------------------------------------------------------------------------
 
 
-def archived_reports(period: Period, scope: Scope, *, limit: int | None = None) -> list[dict[str, Any]]:
-    """The archived reports of the period with their reasons (titles of confidential ones hidden)."""
-    reports = scoped(reports_submitted(period.start, period.end), scope.key).filter(status=Status.DIARSIPKAN)
+def archived_reports(
+    period: Period, scope: Scope, *, actor: Actor, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The archived reports of the period with their reasons (titles of confidential ones hidden),
+    read through `actor`'s selector (an anonymous report's title masked for whom may not know)."""
+    reports = scoped(
+        reports_submitted(period.start, period.end, reports_visible_to(actor)), scope.key
+    ).filter(status=Status.DIARSIPKAN)
     chosen = list(reports.select_related("duplicate_of").order_by("submitted_at", "pk")[:limit])
     notes = dict(
         ReportEvent.objects.filter(report__in=[r.pk for r in chosen], to_status=Status.DIARSIPKAN)
@@ -234,16 +241,22 @@ def archived_reports(period: Period, scope: Scope, *, limit: int | None = None) 
     return rows
 
 
-def report_list_rows(period: Period, scope: Scope) -> list[list[Any]]:
-    """Every report of the period for the XLSX list: no phone, email or NIK; no name if anonymous."""
+def report_list_rows(period: Period, scope: Scope, *, actor: Actor) -> list[list[Any]]:
+    """Every report of the period for the XLSX list: no phone, email or NIK; a reporter's name only
+    where the console would show `actor` the reporter (identity_visible_q, the one identity rule),
+    and never of an anonymous report."""
     reports = (
-        scoped(reports_submitted(period.start, period.end), scope.key)
+        scoped(reports_submitted(period.start, period.end, reports_visible_to(actor)), scope.key)
         .select_related("category", "kecamatan", "desa", "lead_agency")
-        # Only the name, and only of a reporter who is not anonymous: enforced in the query, since
-        # OPD admins download their own list too (DOMAIN.md §6).
+        # Only the name, and only where the identity rule allows it: enforced in the query, since
+        # OPD admins and pimpinan download the list too (DOMAIN.md §6). A file travels further than
+        # a screen: it never names an anonymous reporter, not even in the coordinator's copy.
         .annotate(
             reporter_name=Case(
-                When(is_anonymous=False, then=Coalesce(F("reporter__name"), Value(""))),
+                When(
+                    Q(is_anonymous=False) & identity_visible_q(actor),
+                    then=Coalesce(F("reporter__name"), Value("")),
+                ),
                 default=Value(""),
             )
         )
@@ -266,7 +279,7 @@ def report_list_rows(period: Period, scope: Scope) -> list[list[Any]]:
                 r.lead_agency.name if r.lead_agency else "",
                 REASON_LABELS.get(r.archive_reason, ""),
                 "(rahasia)" if r.is_confidential else r.display_title,
-                "anonim" if r.is_anonymous else reporter,
+                reporter or ("anonim" if r.is_anonymous else "—"),
             ]
         )
     return rows
@@ -275,7 +288,7 @@ def report_list_rows(period: Period, scope: Scope) -> list[list[Any]]:
 # --- PDF ------------------------------------------------------------------------------------------
 
 
-def render_pdf(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
+def render_pdf(data: dict[str, Any], period: Period, scope: Scope, *, actor: Actor) -> bytes:
     import logging
 
     # Before the import: WeasyPrint logs its progress (and parses its own CSS) at import time.
@@ -306,7 +319,7 @@ def render_pdf(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
         "deadlines": [
             {"label": CLASSIFICATION_LABELS[c], **v} for c, v in data["within_deadline"]["follow_up"].items()
         ],
-        "archived": archived_reports(period, scope),
+        "archived": archived_reports(period, scope, actor=actor),
         "printed": timezone.localtime(),
     }
     html = render_to_string("evaluation/report_pdf.html", context)
@@ -316,7 +329,8 @@ def render_pdf(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
 # --- XLSX -----------------------------------------------------------------------------------------
 
 
-def render_xlsx(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
+def render_xlsx(data: dict[str, Any], period: Period, scope: Scope, *, actor: Actor) -> bytes:
+    """The evaluation workbook; its "Daftar laporan" names reporters as the console shows `actor`."""
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, PieChart, Reference
     from openpyxl.styles import Font
@@ -433,7 +447,7 @@ def render_xlsx(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
 
     sheet = wb.create_sheet("Laporan diarsipkan")
     sheet.append(["Nomor", "Diterima", "Judul", "Alasan", "Keterangan"])
-    for a in archived_reports(period, scope):
+    for a in archived_reports(period, scope, actor=actor):
         sheet.append([a["tracking_number"], a["submitted"], a["title"], a["reason"], a["note"]])
 
     sheet = wb.create_sheet("Daftar laporan")
@@ -454,7 +468,7 @@ def render_xlsx(data: dict[str, Any], period: Period, scope: Scope) -> bytes:
             "Pelapor",
         ]
     )
-    for row in report_list_rows(period, scope):
+    for row in report_list_rows(period, scope, actor=actor):
         sheet.append(row)
     for header in ("A1", "B1", "C1", "D1", "E1", "F1", "G1", "H1", "I1", "J1", "K1", "L1", "M1"):
         sheet[header].font = bold

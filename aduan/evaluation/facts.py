@@ -162,9 +162,12 @@ def local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def reports_submitted(start: dt.date, end: dt.date) -> QuerySet[Report]:
-    """Reports whose submission falls on local days start..end (inclusive)."""
-    return Report.objects.filter(
+def reports_submitted(
+    start: dt.date, end: dt.date, reports: QuerySet[Report] | None = None
+) -> QuerySet[Report]:
+    """Reports (of `reports`, an actor's selector; all by default) whose submission falls on local
+    days start..end (inclusive)."""
+    return (Report.objects.all() if reports is None else reports).filter(
         submitted_at__gte=local_midnight(start), submitted_at__lt=local_midnight(end + dt.timedelta(days=1))
     )
 
@@ -193,11 +196,20 @@ def fact_rows(reports: QuerySet[Report]) -> Iterator[tuple[dict[str, Any], list[
 
 
 def raw_counter(
-    start: dt.date, end: dt.date, scope_key: str = "", ctx: FactContext | None = None
+    start: dt.date,
+    end: dt.date,
+    scope_key: str = "",
+    ctx: FactContext | None = None,
+    *,
+    confidential_only: bool = False,
 ) -> Counter[Fact]:
-    """Facts counted straight from the raw tables for one scope."""
+    """Facts counted straight from the raw tables for one scope (or only its confidential reports,
+    which public statistics take away from the counts)."""
     ctx = ctx or FactContext()
     counter: Counter[Fact] = Counter()
-    for row, returns in fact_rows(scoped(reports_submitted(start, end), scope_key)):
+    reports = scoped(reports_submitted(start, end), scope_key)
+    if confidential_only:
+        reports = reports.filter(is_confidential=True)
+    for row, returns in fact_rows(reports):
         counter.update(report_facts(row, returns, ctx))
     return counter

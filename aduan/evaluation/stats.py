@@ -238,8 +238,9 @@ def _band(share: float | None) -> dict[str, Any]:
     return {"code": "above_90", "label": "> 90%"}
 
 
-def figures(counter: Counter[Fact], period: Period, scope: Scope) -> dict[str, Any]:
-    """The evaluation dict from counted facts (same result whichever path counted them)."""
+def figures(counter: Counter[Fact], period: Period, scope: Scope, *, public: bool = False) -> dict[str, Any]:
+    """The evaluation dict from counted facts (same result whichever path counted them); `public`
+    when the counter holds no confidential report (aduan.evaluation.disclosure)."""
 
     def dim(name: str) -> dict[str, int]:
         return {key: n for (d, key), n in counter.items() if d == name and n}
@@ -377,7 +378,7 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope) -> dict[str, A
     needing_answer = total - archived
     resolved_share = _share(outcome.get("followed_up", 0), needing_answer)
     archived_by_reason = {reason: dim("archive_reason").get(reason, 0) for reason in ArchiveReason.values}
-    overdue = _overdue_open(period, scope)
+    overdue = _overdue_open(period, scope, public=public)
 
     return {
         "schema_version": SCHEMA_VERSION,
@@ -458,13 +459,13 @@ def _months(period: Period, counts: dict[str, int]) -> dict[str, int]:
     return out
 
 
-def _overdue_open(period: Period, scope: Scope) -> int:
+def _overdue_open(period: Period, scope: Scope, *, public: bool = False) -> int:
     """Open reports of the period past their current deadline now: a live count (deadlines pass
     without any event, so it cannot be pre-aggregated), cached for a minute for busy dashboards."""
     from django.core.cache import cache
     from django.db import connection
 
-    key = f"aduan:eval:overdue:{connection.settings_dict['NAME']}:{period.start}:{period.end}:{scope.key}"
+    key = f"aduan:eval:overdue:{connection.settings_dict['NAME']}:{period.start}:{period.end}:{scope.key}:{public}"
     cached = cache.get(key)
     if cached is not None:
         return int(cached)
@@ -474,6 +475,8 @@ def _overdue_open(period: Period, scope: Scope) -> int:
         status__in=list(OPEN_STATUSES),
         due_at__lt=clock.now(),
     )
+    if public:
+        reports = reports.filter(is_confidential=False)
     if scope.kind == "agency":
         reports = reports.filter(lead_agency__code=scope.code)
     elif scope.kind == "kecamatan":

@@ -24,8 +24,13 @@ CLASSIFICATION_PHRASES = {
 }
 
 
-def number(n: int) -> str:
-    """Numbers below ten in words, as Indonesian prose writes them."""
+def number(n: int | None) -> str:
+    """Numbers below ten in words, as Indonesian prose writes them; None is a count public
+    statistics withheld (aduan.evaluation.disclosure): "kurang dari lima"."""
+    if n is None:
+        from django.conf import settings
+
+        return f"kurang dari {number(settings.ADUAN_PUBLIC_STATS_MIN_COUNT)}"
     return _WORDS[n] if 0 <= n < 10 else f"{n:,}".replace(",", ".")
 
 
@@ -78,9 +83,13 @@ def summary_sentences(data: dict[str, Any]) -> list[str]:
     total = data["total"]
     where = data["scope"]["name"]
     period = period_phrase(data["period"]["label"])
-    if not total:
+    if total == 0:
         return [f"Selama {period}, {where} tidak menerima laporan."]
     sentences = [f"Selama {period}, {where} menerima {number(total)} laporan melalui SP4N-LAPOR!."]
+    if data.get("privacy", {}).get("slice") == "narrow":
+        # Public figures of a slice narrower than the kabupaten and a year: the counts below the
+        # minimum are withheld, and prose built from the rest could let them be worked out.
+        return sentences
     sentences.append(channel_sentence(data["by_channel"]))
     by_class = data["by_classification"]
     berkadar = by_class.get("pengaduan_berkadar_pengawasan", 0)
@@ -124,9 +133,9 @@ def summary_sentences(data: dict[str, Any]) -> list[str]:
     kecamatan = [
         (code, entry)
         for code, entry in data["by_kecamatan"].items()
-        if entry["count"] and code != "tanpa_lokasi"
+        if (entry["count"] is None or entry["count"]) and code != "tanpa_lokasi"
     ]
-    if kecamatan and data["scope"]["kind"] != "kecamatan":
+    if kecamatan and data["scope"]["kind"] != "kecamatan" and kecamatan[0][1]["count"] is not None:
         code, top = kecamatan[0]
         remaining = len(kecamatan) - 1
         sentence = (

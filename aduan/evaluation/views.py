@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from aduan.core import clock
+from aduan.core.actors import actor_for_user
 from aduan.core.errors import DomainError, PermissionDenied
 from aduan.core.roles import AGENCY_ROLES, Role
 from aduan.directory.models import Agency, Region
+from aduan.evaluation.disclosure import public_evaluation_for
 from aduan.evaluation.documents import (
     CHANNEL_LABELS,
     CLASSIFICATION_LABELS,
@@ -75,8 +77,9 @@ def _query(period: Period, scope: Scope, **extra: str) -> str:
 
 
 def _public_data(request: HttpRequest) -> tuple[Period, Scope, dict[str, Any]]:
+    # Never evaluation_for here: public figures leave out confidential reports and small counts.
     period, scope = _period_and_scope(request)
-    return period, scope, evaluation_for(period, scope)
+    return period, scope, public_evaluation_for(period, scope)
 
 
 def _error_json(exc: DomainError) -> JsonResponse:
@@ -93,7 +96,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         error = exc.message
         period, scope = Period.year(clock.local_today().year), KABUPATEN
-        data = evaluation_for(period, scope)
+        data = public_evaluation_for(period, scope)
     context = _page_context(request, period, scope, data, drill=False)
     context["error"] = error
     return render(request, "evaluation/public.html", context)
@@ -177,7 +180,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "error": error,
             "forced_agency": agency,
-            "archived": archived_reports(period, scope, limit=ARCHIVED_ON_PAGE),
+            "archived": archived_reports(
+                period,
+                scope,
+                actor=actor_for_user(request.user),
+                limit=ARCHIVED_ON_PAGE,
+            ),
             "archived_link": "/konsol/?" + _query(period, scope, status="diarsipkan"),
             "download_query": _query(period, scope),
         }
@@ -195,15 +203,16 @@ def dashboard_download(request: HttpRequest) -> HttpResponse:
     except DomainError as exc:
         return HttpResponse(exc.message, status=exc.http_status, content_type="text/plain; charset=utf-8")
     data = evaluation_for(period, scope)
+    actor = actor_for_user(request.user)
     fmt = request.GET.get("format", "pdf")
     name = f"laporan-evaluasi-{period.start}-{period.end}"
     if fmt == "xlsx":
-        content = render_xlsx(data, period, scope)
+        content = render_xlsx(data, period, scope, actor=actor)
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "json":
         content, content_type = render_json(data), "application/json; charset=utf-8"
     elif fmt == "pdf":
-        content, content_type = render_pdf(data, period, scope), "application/pdf"
+        content, content_type = render_pdf(data, period, scope, actor=actor), "application/pdf"
     else:
         return HttpResponse("format: pdf, xlsx or json", status=400, content_type="text/plain")
     response = HttpResponse(content, content_type=content_type)
@@ -298,7 +307,7 @@ def _page_context(
                     for e in data["by_category"].values()
                     for c, s in e["sub"].items()
                 ],
-                key=lambda r: -r[1],
+                key=lambda r: -(r[1] or 0),  # a withheld public count is None
             )[:20],
         ),
         section(

@@ -213,6 +213,12 @@ class Report(models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
 
+    # What the public reads: the title and text with personal data masked (aduan.intake.redaction),
+    # derived by the lifecycle writer at verification, the only way into a public state and the only
+    # edit of the text. Public selectors return PublicReport, whose display_* read these.
+    public_title = models.TextField(blank=True)
+    public_text = models.TextField(blank=True)
+
     support_count = models.PositiveIntegerField(_("dukungan"), default=0)
     search_text = models.TextField(blank=True, help_text="Stemmed shadow of title and text for search")
 
@@ -223,6 +229,13 @@ class Report(models.Model):
             models.Index(fields=["submitted_at"]),
             models.Index(fields=["lead_agency", "status"]),
             models.Index(fields=["kecamatan", "submitted_at"]),
+            # Public statistics take the period's confidential reports away from the counts
+            # (aduan.evaluation.disclosure): few rows, and intake writes to it only for them.
+            models.Index(
+                fields=["submitted_at"],
+                condition=models.Q(is_confidential=True),
+                name="report_confidential_submitted",
+            ),
         ]
         verbose_name = _("laporan")
         verbose_name_plural = _("laporan")
@@ -244,6 +257,58 @@ class Report(models.Model):
 
     def check_access_code(self, code: str) -> bool:
         return hmac.compare_digest(self.access_code_digest, access_code_digest(code))
+
+    def masked_texts(self) -> tuple[str, str]:
+        """The title and text with personal data masked, the reporter's own record included."""
+        from aduan.intake.redaction import mask_personal_data, own_data_of
+
+        own = own_data_of(self.reporter) if self.reporter_id else None
+        # The staff-visible text (not display_*: PublicReport reads these very fields through it).
+        title, text = self.edited_title or self.title, self.edited_text or self.original_text
+        return mask_personal_data(title, own), mask_personal_data(text, own)
+
+    def derive_public_text(self) -> set[str]:
+        """Set public_title and public_text from the current text; returns the fields to save."""
+        self.public_title, self.public_text = self.masked_texts()
+        return {"public_title", "public_text"}
+
+
+class PublicReport(Report):
+    """A report as anyone may see it (aduan.workflow.selectors.reports_public): display_title and
+    display_text are the masked public text, so no public page, feed or API can show the citizen's
+    own words by mistake."""
+
+    class Meta:
+        proxy = True
+
+    def __str__(self) -> str:
+        return f"{self.tracking_number} {self.display_title}"
+
+    @property
+    def display_title(self) -> str:
+        # Derived at verification; a row written some other way is masked here rather than shown.
+        return self.public_title or self.masked_texts()[0]
+
+    @property
+    def display_text(self) -> str:
+        return self.public_text or (self.masked_texts()[1] if self.original_text else "")
+
+
+class IdentityMaskedReport(PublicReport):
+    """A report as staff who may not know its reporter read it (OPD, APIP, pimpinan; from
+    aduan.workflow.selectors.reports_visible_to): an anonymous report's title and text with
+    personal data masked, as the public reads them; other reports as the coordinator left them."""
+
+    class Meta:
+        proxy = True
+
+    @property
+    def display_title(self) -> str:
+        return super().display_title if self.is_anonymous else self.edited_title or self.title
+
+    @property
+    def display_text(self) -> str:
+        return super().display_text if self.is_anonymous else self.edited_text or self.original_text
 
 
 def access_code_digest(code: str) -> str:

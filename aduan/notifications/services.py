@@ -118,9 +118,12 @@ def public_status(report: Report) -> str:
 
 
 def base_context(report: Report, *, staff: bool) -> dict[str, Any]:
+    # Staff mail goes to OPDs and heads of OPD too: an anonymous report's title as the public reads
+    # it (its personal data masked at verification), whoever the addressee.
+    anonymous_to_staff = staff and report.is_anonymous and report.public_title
     return {
         "tracking_number": report.tracking_number,
-        "title": report.display_title,
+        "title": report.public_title if anonymous_to_staff else report.display_title,
         "status": public_status(report),
         "due": format_due(report.due_at),
         "agency": report.lead_agency.name if report.lead_agency_id else "",  # type: ignore[union-attr]

@@ -18,8 +18,7 @@ from aduan.portal import conf
 from aduan.portal.access import device_token, set_device_cookie, supporter_id
 from aduan.portal.forms import category_choices, kecamatan_choices
 from aduan.portal.presenters import location_label, status_badge, timeline
-from aduan.workflow.models import FollowUp
-from aduan.workflow.selectors import PUBLIC_STATUSES, public_events, reports_public
+from aduan.workflow.selectors import PUBLIC_STATUSES, public_events, public_follow_ups, reports_public
 
 SESSION_SUPPORTED = "portal_supported"
 
@@ -71,9 +70,7 @@ def _public_report(tracking_number: str) -> Report:
 
 def public_report(request: HttpRequest, tracking_number: str) -> HttpResponse:
     report = _public_report(tracking_number)
-    follow_ups = FollowUp.objects.filter(
-        report=report, state=FollowUp.State.PUBLISHED, is_public=True
-    ).select_related("agency")
+    follow_ups = public_follow_ups(report)
     context = {
         "report": report,
         "badge": status_badge(report.status),

@@ -175,6 +175,8 @@ def _verify(report: Report, actor: Actor, params: dict[str, Any], now: dt.dateti
         if value is not None:
             setattr(report, attr, value)
             fields.add(attr)
+    # The report becomes public here: derive the masked text every public output reads.
+    fields |= report.derive_public_text()
     return Change(
         note=_text(params, "note", required=False, label="Catatan"),
         data={"classification": classification, "category": category.code},
@@ -406,6 +408,7 @@ def _follow_up(report: Report, actor: Actor, params: dict[str, Any], now: dt.dat
         raise InvalidInput("Catatan internal tidak dipublikasikan ke pelapor.", code="follow_up_internal")
     follow_up.state = FollowUp.State.PUBLISHED
     follow_up.published_at = now
+    follow_up.derive_public_text(report)
     follow_up.save()
     Disposition.objects.filter(report=report, agency=agency, is_active=True).update(
         state=Disposition.State.FOLLOWED_UP

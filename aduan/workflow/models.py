@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core.roles import Role
+
+if TYPE_CHECKING:
+    from aduan.intake.models import Report
 
 
 class ReportEvent(models.Model):
@@ -123,6 +128,9 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField()
+    # The text with personal data masked (aduan.intake.redaction), derived when it is published;
+    # the public report page reads it through PublicFollowUp.
+    public_text = models.TextField(blank=True)
     is_public = models.BooleanField(
         default=True, help_text="Public follow-ups reach the citizen; internal ones do not"
     )
@@ -139,6 +147,32 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.agency_id} {self.state}"
+
+    @property
+    def display_text(self) -> str:
+        return self.text
+
+    def derive_public_text(self, report: Report) -> set[str]:
+        """Mask personal data (the report's reporter's own record included); the fields to save."""
+        from aduan.intake.redaction import mask_personal_data, own_data_of
+
+        own = own_data_of(report.reporter) if report.reporter_id else None
+        self.public_text = mask_personal_data(self.text, own)
+        return {"public_text"}
+
+
+class PublicFollowUp(FollowUp):
+    """A published follow-up as anyone may see it: display_text is the masked text."""
+
+    class Meta:
+        proxy = True
+
+    @property
+    def display_text(self) -> str:
+        if not self.public_text and self.text:
+            # Derived at publication; a row written some other way is masked here rather than shown.
+            self.derive_public_text(self.report)
+        return self.public_text
 
 
 class CitizenMessage(models.Model):

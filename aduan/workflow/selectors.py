@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 
 from aduan.core import clock
@@ -9,9 +11,19 @@ from aduan.core.actors import Actor
 from aduan.core.errors import NotFound, PermissionDenied
 from aduan.core.roles import AGENCY_ROLES, Role
 from aduan.directory.models import Agency
-from aduan.intake.models import Attachment, ClosedBy, Report, Reporter, Status
+from aduan.intake.location import Location, report_location
+from aduan.intake.models import (
+    Attachment,
+    ClosedBy,
+    IdentityMaskedReport,
+    PublicReport,
+    Report,
+    Reporter,
+    Status,
+)
+from aduan.intake.redaction import mask_personal_data, own_data_of
 from aduan.sla.calendar import WorkingCalendar, limit
-from aduan.workflow.models import Disposition, FollowUp, ReportEvent
+from aduan.workflow.models import Disposition, FollowUp, PublicFollowUp, ReportEvent
 from aduan.workflow.transitions import LEAD_ONLY, SCOPES, Action, Scope, allowed_actions
 
 PUBLIC_STATUSES = frozenset(
@@ -30,14 +42,19 @@ def _active_disposition_to(agency_id: int) -> Exists:
 
 
 def reports_visible_to(actor: Actor) -> QuerySet[Report]:
-    """Every report the actor may list or open; the only door to reports for interfaces."""
+    """Every report the actor may list or open; the only door to reports for interfaces. Staff who
+    may not know an anonymous report's reporter (OPD, APIP, pimpinan) get IdentityMaskedReport:
+    its title and text with personal data masked."""
     reports = Report.objects.all()
-    if actor.role in (Role.COORDINATOR, Role.SYSTEM, Role.LEADER):
+    if actor.role in (Role.COORDINATOR, Role.SYSTEM):
         return reports
+    masked: QuerySet[Report] = IdentityMaskedReport.objects.all()
+    if actor.role == Role.LEADER:
+        return masked
     if actor.role in AGENCY_ROLES:
         if actor.agency_id is None:
-            return reports.none()
-        return reports.filter(_active_disposition_to(actor.agency_id))
+            return masked.none()
+        return masked.filter(_active_disposition_to(actor.agency_id))
     if actor.role == Role.CITIZEN:
         if actor.user is not None:
             return reports.filter(pk__in=actor.report_ids) | reports.filter(reporter__user=actor.user)
@@ -45,9 +62,17 @@ def reports_visible_to(actor: Actor) -> QuerySet[Report]:
     return reports.none()
 
 
-def reports_public() -> QuerySet[Report]:
-    """Reports anyone may see: verified, not confidential (the public feed and open data)."""
-    return Report.objects.filter(is_confidential=False, status__in=PUBLIC_STATUSES)
+def reports_public() -> QuerySet[PublicReport]:
+    """Reports anyone may see: verified, not confidential (the public feed and open data), as
+    PublicReport: their display_title and display_text are the text with personal data masked."""
+    return PublicReport.objects.filter(is_confidential=False, status__in=PUBLIC_STATUSES)
+
+
+def public_follow_ups(report: Report) -> QuerySet[PublicFollowUp]:
+    """The published public follow-ups of a public report, their text with personal data masked."""
+    return PublicFollowUp.objects.filter(
+        report=report, state=FollowUp.State.PUBLISHED, is_public=True
+    ).select_related("agency")
 
 
 def report_get_for(actor: Actor, *, tracking_number: str | None = None, pk: int | None = None) -> Report:
@@ -68,17 +93,52 @@ def report_get_for(actor: Actor, *, tracking_number: str | None = None, pk: int 
     raise NotFound("Laporan tidak ditemukan.", code="report_not_found")
 
 
+def identity_visible_q(actor: Actor) -> Q:
+    """The reports whose reporter `actor` may know, as a query condition: the one identity rule of
+    every output (console, API, exports). The coordinator knows every reporter; the citizen their
+    own; an agency the reporter of a report disposed to it that is not anonymous; nobody else
+    (pimpinan, APIP outside its dispositions, the public) any."""
+    if actor.role == Role.COORDINATOR:
+        return Q(pk__isnull=False)  # every report (an empty Q() cannot be a When() condition)
+    if actor.role == Role.CITIZEN:
+        return Q(pk__in=reports_visible_to(actor).values("pk"))
+    if actor.role in AGENCY_ROLES:
+        return Q(is_anonymous=False, pk__in=reports_visible_to(actor).values("pk"))
+    return Q(pk__in=[])
+
+
+def identity_visible(actor: Actor | None, report: Report) -> bool:
+    if actor is None:
+        return False
+    if actor.role == Role.COORDINATOR:
+        return True
+    return Report.objects.filter(identity_visible_q(actor), pk=report.pk).exists()
+
+
 def reporter_visible_to(actor: Actor, report: Report) -> Reporter | None:
     """The reporter's identity, or None: an anonymous reporter is known to the coordinator only."""
-    if report.reporter_id is None:
+    if report.reporter_id is None or not identity_visible(actor, report):
         return None
-    own_or_handled = reports_visible_to(actor).filter(pk=report.pk)
-    allowed = (
-        actor.role == Role.COORDINATOR
-        or (actor.role == Role.CITIZEN and own_or_handled.exists())
-        or (not report.is_anonymous and actor.role in AGENCY_ROLES and own_or_handled.exists())
-    )
-    return Reporter.objects.get(pk=report.reporter_id) if allowed else None
+    return Reporter.objects.get(pk=report.reporter_id)
+
+
+def citizen_words_for(actor: Actor, report: Report) -> Callable[[str], str]:
+    """How `actor` reads what the reporter wrote after submitting (clarification answers, replies,
+    reopen reasons, rating comments): personal data masked when the report is anonymous and
+    `actor` may not know its reporter. Masking costs milliseconds: for a report page, not a list."""
+    if not report.is_anonymous or identity_visible(actor, report):
+        return str
+    reporter = Reporter.objects.filter(pk=report.reporter_id).first() if report.reporter_id else None
+    own = own_data_of(reporter) if reporter is not None else None
+    return lambda text: mask_personal_data(text, own)
+
+
+def location_for(actor: Actor | None, report: Report) -> Location:
+    """Where the report is, as `actor` may see it (None: the public, every public output and map).
+    An anonymous report's place would point at its reporter ("gunakan lokasi saya" is usually the
+    home): whoever may not know the reporter gets the desa and a ~500 m grid cell, no address."""
+    exact = not report.is_anonymous or identity_visible(actor, report)
+    return report_location(report, exact=exact)
 
 
 def attachments_visible_to(actor: Actor, report: Report) -> QuerySet[Attachment]:

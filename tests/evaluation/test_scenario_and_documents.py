@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from aduan.core.actors import Actor
+from aduan.core.roles import Role
 from aduan.evaluation.documents import render_csv, render_json, render_pdf, render_xlsx
 from aduan.evaluation.scenarios import SCENARIOS
 from aduan.evaluation.stats import KABUPATEN, Period, evaluation_for
@@ -82,7 +84,7 @@ def test_ponorogo_2022_scenario_reproduces_the_seed(tmp_path, django_capture_on_
 
     # PDF: it opens and its text states the summary.
     period = Period.year(2022)
-    pdf = render_pdf(data, period, KABUPATEN)
+    pdf = render_pdf(data, period, KABUPATEN, actor=Actor(role=Role.COORDINATOR))
     assert pdf.startswith(b"%PDF")
     if shutil.which("pdftotext"):
         text = subprocess.run(
@@ -99,7 +101,7 @@ def test_ponorogo_2022_scenario_reproduces_the_seed(tmp_path, django_capture_on_
         )
 
     # XLSX: opens, one sheet per breakdown plus the report list; no personal data of anonymous reporters.
-    book = load_workbook(io.BytesIO(render_xlsx(data, period, KABUPATEN)))
+    book = load_workbook(io.BytesIO(render_xlsx(data, period, KABUPATEN, actor=Actor(role=Role.COORDINATOR))))
     for sheet in (
         "Ringkasan",
         "Kanal pengaduan",

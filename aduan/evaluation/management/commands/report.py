@@ -7,7 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from aduan.core.actors import Actor
 from aduan.core.errors import DomainError
+from aduan.core.roles import Role
 from aduan.evaluation.documents import render_csv, render_json, render_pdf, render_xlsx
 from aduan.evaluation.stats import Period, Scope, evaluation_for
 
@@ -47,11 +49,16 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         data = evaluation_for(period, scope, use_counts=not options["raw"])
         fmt = options["format"]
+        # The operator runs the coordinator's annual evaluation: the coordinator's view of names.
+        coordinator = Actor(role=Role.COORDINATOR, label="aduan report")
         content: bytes
         if fmt == "pdf":
-            content = render_pdf(data, period, scope)
+            content = render_pdf(data, period, scope, actor=coordinator)
         elif fmt == "xlsx":
-            content = render_xlsx(data, period, scope)
+            # The operator runs the coordinator's annual evaluation: the coordinator's view of names.
+            content = render_xlsx(
+                data, period, scope, actor=Actor(role=Role.COORDINATOR, label="aduan report")
+            )
         elif fmt == "csv":
             content = render_csv(data).encode()
         else:

@@ -1,0 +1,16 @@
+"""Figures on the statistics pages: a count public statistics withhold shows as "< k"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+
+@register.filter
+def count(value: Any) -> Any:
+    """A count, or "< 5" where aduan.evaluation.disclosure withheld it (None)."""
+    return f"< {settings.ADUAN_PUBLIC_STATS_MIN_COUNT}" if value is None else value
