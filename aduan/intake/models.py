@@ -213,6 +213,11 @@ class Report(models.Model):
     reminder_sent_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
 
+    # The head of the report's audit hash chain (aduan/workflow/audit.py): how many events it has
+    # and the hash of the last, moved by the lifecycle writer under the row lock.
+    audit_seq = models.PositiveIntegerField(default=0)
+    audit_head = models.CharField(max_length=64, blank=True)
+
     support_count = models.PositiveIntegerField(_("dukungan"), default=0)
     search_text = models.TextField(blank=True, help_text="Stemmed shadow of title and text for search")
 
