@@ -182,6 +182,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # The kabupaten this installation serves (Kemendagri code), used for pickers and routing.
 ADUAN_HOME_REGION = env_str("ADUAN_HOME_REGION", "35.02")
+# Years after a report is closed (completed or archived) before its reporter's personal data,
+# exact location and attachments are erased (UU 27/2022; `aduan retention apply`, daily sweep).
+ADUAN_RETENTION_YEARS = env_int("ADUAN_RETENTION_YEARS", 5, minimum=1, maximum=100)
 
 # Background work: Django's Tasks API (django-tasks backport) on the database backend.
 TASKS = {

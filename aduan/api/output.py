@@ -15,7 +15,7 @@ from aduan.workflow.selectors import (
     report_events_for,
     reporter_visible_to,
 )
-from aduan.workflow.transitions import TRANSITIONS, Action, allowed_actions
+from aduan.workflow.transitions import Action, allowed_actions, event_label
 
 # Actions a client can take through POST …/actions/{action}; the others belong to intake and jobs.
 API_ACTIONS = [a.value for a in Action if a not in (Action.SUBMIT, Action.AUTO_CLOSE, Action.EXPIRE_HOLD)]
@@ -39,10 +39,9 @@ def code_name(obj: Agency | Category | Region | None) -> dict[str, str] | None:
 
 
 def _event(event: ReportEvent, *, staff: bool) -> dict[str, Any]:
-    transition = TRANSITIONS.get(Action(event.action)) if event.action in Action._value2member_map_ else None
     entry: dict[str, Any] = {
         "action": event.action,
-        "label": transition.label if transition else event.action,
+        "label": event_label(event.action),
         "from_status": event.from_status,
         "to_status": event.to_status,
         "at": event.created_at,

@@ -217,6 +217,8 @@ class Report(models.Model):
     # and the hash of the last, moved by the lifecycle writer under the row lock.
     audit_seq = models.PositiveIntegerField(default=0)
     audit_head = models.CharField(max_length=64, blank=True)
+    # When retention (UU 27/2022) erased the reporter's personal data, location and attachments.
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True)
 
     support_count = models.PositiveIntegerField(_("dukungan"), default=0)
     search_text = models.TextField(blank=True, help_text="Stemmed shadow of title and text for search")

@@ -24,7 +24,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -102,6 +102,14 @@ def chain(report: Report, event: ReportEvent) -> None:
     event.hash = digest(prev_hash=prev_hash, seq=seq, values=event_values(event))
     report.audit_seq = seq
     report.audit_head = event.hash
+
+
+def record(report: Report, event: ReportEvent, fields: Iterable[str]) -> None:
+    """Chain `event` (unsaved) to `report` (locked by the caller), then save the report's `fields`
+    with the moved head, and the event: inside the caller's transaction, so both or neither."""
+    chain(report, event)
+    report.save(update_fields=sorted({*fields, "audit_seq", "audit_head"}))
+    event.save(force_insert=True)
 
 
 def open_chain(report: Report, values: dict[str, Any]) -> str:

@@ -184,9 +184,7 @@ def report_act(
             data=change.data,
             created_at=now,
         )
-        audit.chain(report, event)  # the next link, and the report's head moved with it
-        report.save(update_fields=sorted(fields | {"audit_seq", "audit_head"}))
-        event.save(force_insert=True)
+        audit.record(report, event, fields)  # the next link of the chain, with the report's head
         _run_in_transaction(event)
         transaction.on_commit(lambda: _run_after_commit([event]), robust=True)
     return event
