@@ -30,6 +30,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.utils.functional import Promise
 
 if TYPE_CHECKING:
     from aduan.intake.models import Report
@@ -79,8 +80,8 @@ def digest(*, prev_hash: str, seq: int, values: dict[str, Any]) -> str:
         value = values[name]
         if name == "created_at":
             value = _moment(value)
-        elif isinstance(value, str):
-            value = str(value)  # a TextChoices member as its plain value
+        elif isinstance(value, str | Promise):
+            value = str(value)  # a TextChoices member, a lazy translation: as the text stored
         content.append(value)
     payload = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return _mac(f"{prev_hash}\n{payload}".encode())
