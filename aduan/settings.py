@@ -190,6 +190,9 @@ ADUAN_HOME_REGION = env_str("ADUAN_HOME_REGION", "35.02")
 # Public statistics withhold any count from 1 to this minus one for a slice narrower than the
 # kabupaten and a year (aduan.evaluation.disclosure; docs/evaluation.md). 1 withholds nothing.
 ADUAN_PUBLIC_STATS_MIN_COUNT = env_int("ADUAN_PUBLIC_STATS_MIN_COUNT", 5, minimum=1, maximum=100)
+# Years after a report is closed (completed or archived) before its reporter's personal data,
+# exact location and attachments are erased (UU 27/2022; `aduan retention apply`, daily sweep).
+ADUAN_RETENTION_YEARS = env_int("ADUAN_RETENTION_YEARS", 5, minimum=1, maximum=100)
 
 # Background work: Django's Tasks API (django-tasks backport) on the database backend.
 TASKS = {

@@ -20,9 +20,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from aduan.accounts.models import User
+from aduan.core import clock
+from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput, PermissionDenied
 from aduan.core.roles import Role
 from aduan.core.text import has_invalid_characters, normalize_text
+from aduan.intake.erasure import reporters_forget
 from aduan.intake.models import Report, Reporter
 from aduan.intake.services import normalize_phone
 
@@ -202,14 +205,26 @@ def citizen_erase(*, user: User) -> int:
         )
     with transaction.atomic():
         account = User.objects.select_for_update().get(pk=user.pk)
-        report_ids = list(Report.objects.filter(reporter__user=account).values_list("pk", flat=True))
+        # The reports' rows too: each erasure is the next event of the report's audit chain.
+        reports = list(
+            Report.objects.select_for_update(of=("self",)).filter(reporter__user=account).order_by("pk")
+        )
+        report_ids = [report.pk for report in reports]
         blanked = Reporter.objects.filter(user=account).update(name="", phone="", email="", nik="")
         # The same person's address also sits on messages sent about, and received for, their reports.
-        from aduan.channels.services import forget_senders
-        from aduan.notifications.services import forget_recipients
+        reporters_forget(report_ids=report_ids)
+        from aduan.workflow.retention import erasure_record
 
-        forget_recipients(report_ids=report_ids)
-        forget_senders(report_ids=report_ids)
+        now = clock.now()
+        for report in reports:
+            erasure_record(
+                report=report,
+                actor=Actor(role=Role.CITIZEN, user=account),
+                reason="request",
+                erased=["reporter"],
+                now=now,
+                fields=[],
+            )
         account.username = ERASED_PREFIX + secrets.token_hex(16)
         account.first_name = ""
         account.last_name = ""

@@ -21,7 +21,7 @@ from aduan.workflow.selectors import (
     report_events_for,
     reporter_visible_to,
 )
-from aduan.workflow.transitions import TRANSITIONS, Action
+from aduan.workflow.transitions import TRANSITIONS, Action, event_label
 
 # Actions a client can take through POST …/actions/{action}: every action a person may take. Submit
 # belongs to intake; the system's own (auto_close, expire_hold, remind, escalate) to the sweeps.
@@ -52,10 +52,9 @@ def _attachment(attachment: Attachment) -> dict[str, Any]:
 
 
 def _event(event: ReportEvent, *, staff: bool, citizen_words: Callable[[str], str] = str) -> dict[str, Any]:
-    transition = TRANSITIONS.get(Action(event.action)) if event.action in Action._value2member_map_ else None
     entry: dict[str, Any] = {
         "action": event.action,
-        "label": transition.label if transition else event.action,
+        "label": event_label(event.action),
         "from_status": event.from_status,
         "to_status": event.to_status,
         "at": event.created_at,

@@ -317,7 +317,7 @@ def _status(command: Command, phone: str) -> Result:
 
 
 def forget_senders(*, report_ids: list[int]) -> int:
-    """Erasure on request (UU 27/2022): the messages that created these reports keep their text
+    """Erasure, on request or by retention (UU 27/2022): the messages that created these reports keep their text
     (it is the report) but lose the sender's number or address and our reply (it held the code)."""
     return InboundMessage.objects.filter(report_id__in=report_ids).update(sender="", sender_raw="", reply="")
 

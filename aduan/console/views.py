@@ -62,7 +62,7 @@ from aduan.workflow.selectors import (
     reports_visible_to,
 )
 from aduan.workflow.services import report_act
-from aduan.workflow.transitions import TRANSITIONS, Action
+from aduan.workflow.transitions import TRANSITIONS, Action, event_label
 
 PAGE_SIZE = 25
 SIMILAR_DAYS = 90
@@ -233,9 +233,6 @@ def _event_rows(actor: Actor, report: Report, citizen_words: Callable[[str], str
     rows = []
     status_labels = dict(Status.choices)
     for event in report_events_for(actor, report):
-        transition = (
-            TRANSITIONS.get(Action(event.action)) if event.action in Action._value2member_map_ else None
-        )
         if event.actor_role == Role.CITIZEN:
             # Never the citizen's account name: an anonymous reporter stays anonymous to OPDs.
             who = _("Pelapor")
@@ -247,7 +244,7 @@ def _event_rows(actor: Actor, report: Report, citizen_words: Callable[[str], str
             {
                 "event": event,
                 "note": citizen_words(event.note) if event.actor_role == Role.CITIZEN else event.note,
-                "label": transition.label if transition else event.action,
+                "label": event_label(event.action),
                 "who": who,
                 "agency": event.actor_agency,
                 "role": Role(event.actor_role).label if event.actor_role in Role.values else "",

@@ -21,8 +21,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from aduan.core.actors import Actor
+from aduan.directory.models import Region
 from aduan.evaluation.facts import reports_submitted, scoped
-from aduan.evaluation.stats import MONTHS_ID, Period, Scope
+from aduan.evaluation.stats import MONTHS_ID, NO_AGENCY, Period, Scope
 from aduan.evaluation.text import TITLE, nice_name, summary
 from aduan.intake.models import ArchiveReason, Channel, Classification, ClosedBy, Kind, Status
 from aduan.workflow.models import ReportEvent
@@ -49,6 +50,8 @@ OUTCOME_LABELS = {
     "returned": "Pernah dikembalikan (bukan kewenangan)",
     "reopened": "Dibuka kembali oleh pelapor",
 }
+# The national bands of the share followed up (stats._band), as the league table shows them.
+BAND_LABELS = {"below_50": "< 50%", "50_to_90": "50–90%", "above_90": "> 90%"}
 TIME_LABELS = {
     "verify": "Sampai terverifikasi",
     "first_follow_up": "Sampai tindak lanjut pertama",
@@ -61,8 +64,28 @@ def month_label(key: str) -> str:
     return f"{MONTHS_ID[int(key[5:7]) - 1][:3]} {key[:4]}"
 
 
+# The XLSX sheet of each breakdown: Excel takes at most 31 characters, so each name is chosen to
+# fit (tests/evaluation checks), never cut.
+SHEET_NAMES = {
+    "bulan": "Laporan per bulan",
+    "kanal": "Kanal pengaduan",
+    "jenis": "Jenis laporan (pilihan pelapor)",
+    "klasifikasi": "Klasifikasi",
+    "status": "Status saat ini",
+    "hasil": "Hasil penanganan",
+    "arsip": "Diarsipkan menurut alasan",
+    "kategori": "Kategori (topik utama)",
+    "subkategori": "Subkategori",
+    "kecamatan": "Kecamatan (berurutan)",
+    "opd": "OPD penanggung jawab utama",
+    "penilaian": "Penilaian pelapor (bintang)",
+    "bukan_kewenangan": "Bukan kewenangan per OPD",
+}
+
+
 def breakdowns(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each simple breakdown as (title, rows of (label, count), chart kind); shared by PDF and XLSX."""
+    """Each simple breakdown as (title, rows of (label, count), chart kind, XLSX sheet name, and for
+    regions and agencies the code of each row); shared by PDF and XLSX."""
     sections = [
         ("bulan", "Laporan per bulan", [(month_label(m), n) for m, n in data["by_month"].items()], "column"),
         ("kanal", "Kanal pengaduan", [(CHANNEL_LABELS[c], n) for c, n in data["by_channel"].items()], "bar"),
@@ -136,7 +159,15 @@ def breakdowns(data: dict[str, Any]) -> list[dict[str, Any]]:
             "bar",
         ),
     ]
-    return [{"key": k, "title": t, "rows": rows, "chart": c} for k, t, rows, c in sections]
+    codes = {
+        "kecamatan": [c if c != "tanpa_lokasi" else "" for c in data["by_kecamatan"]],
+        "opd": [c if c != NO_AGENCY else "" for c in data["by_agency"]],
+        "bukan_kewenangan": list(data["returns_by_agency"]),
+    }
+    return [
+        {"key": k, "title": t, "rows": rows, "chart": c, "sheet": SHEET_NAMES[k], "codes": codes.get(k)}
+        for k, t, rows, c in sections
+    ]
 
 
 # --- charts -------------------------------------------------------------------------------------
@@ -319,6 +350,7 @@ def render_pdf(data: dict[str, Any], period: Period, scope: Scope, *, actor: Act
         "deadlines": [
             {"label": CLASSIFICATION_LABELS[c], **v} for c, v in data["within_deadline"]["follow_up"].items()
         ],
+        "league": [{**row, "band_label": BAND_LABELS.get(row["band"], "–")} for row in data["league"]],
         "archived": archived_reports(period, scope, actor=actor),
         "printed": timezone.localtime(),
     }
@@ -363,12 +395,16 @@ def render_xlsx(data: dict[str, Any], period: Period, scope: Scope, *, actor: Ac
     ws.column_dimensions["B"].width = 60
 
     for section in breakdowns(data):
-        sheet = wb.create_sheet(section["title"][:31].replace("/", "-"))
-        sheet.append([section["title"], "Jumlah"])
-        sheet["A1"].font = sheet["B1"].font = bold
-        for label, n in section["rows"]:
-            sheet.append([label, n])
+        sheet = wb.create_sheet(section["sheet"])
+        codes = section["codes"]
+        # Regions and agencies: the code beside the name (after the count, which the chart reads).
+        sheet.append([section["title"], "Jumlah", *(["Kode"] if codes is not None else [])])
+        for cell in sheet[1]:
+            cell.font = bold
+        for i, (label, n) in enumerate(section["rows"]):
+            sheet.append([label, n, *([codes[i]] if codes is not None else [])])
         sheet.column_dimensions["A"].width = 48
+        sheet.column_dimensions["C"].width = 16
         n_rows = len(section["rows"])
         if n_rows:
             chart: Any = PieChart() if section["chart"] == "donut" else BarChart()
@@ -379,12 +415,18 @@ def render_xlsx(data: dict[str, Any], period: Period, scope: Scope, *, actor: Ac
             chart.add_data(Reference(sheet, min_col=2, min_row=1, max_row=n_rows + 1), titles_from_data=True)
             chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=n_rows + 1))
             chart.height = max(7.5, 0.5 * n_rows + 3)
-            sheet.add_chart(chart, "D2")
+            sheet.add_chart(chart, "E2")
 
     sheet = wb.create_sheet("Desa")
-    sheet.append(["Kode", "Desa/Kelurahan", "Kecamatan", "Jumlah"])
+    sheet.append(["Kode", "Desa/Kelurahan", "Kode kecamatan", "Kecamatan", "Jumlah"])
+    kecamatan_names = {code: e["name"] for code, e in data["by_kecamatan"].items()}
+    missing = {e["kecamatan"] for e in data["by_desa"].values()} - set(kecamatan_names)
+    kecamatan_names.update(Region.objects.filter(code__in=missing).values_list("code", "name"))
     for code, e in data["by_desa"].items():
-        sheet.append([code, e["name"], e["kecamatan"], e["count"]])
+        sheet.append([code, e["name"], e["kecamatan"], kecamatan_names.get(e["kecamatan"], ""), e["count"]])
+    for cell in sheet[1]:
+        cell.font = bold
+    sheet.column_dimensions["B"].width = sheet.column_dimensions["D"].width = 28
 
     sheet = wb.create_sheet("Waktu (hari kerja)")
     sheet.append(["Tahap", "Klasifikasi", "n", "Median", "P90", "Rata-rata"])

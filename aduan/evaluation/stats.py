@@ -34,6 +34,11 @@ from aduan.intake.models import (
 )
 from aduan.sla.calendar import limit
 
+# The by_agency row of disposed reports that have no lead OPD now (returned as bukan kewenangan).
+NO_AGENCY = "belum_ada_opd"
+NO_AGENCY_NAME = "Belum ada OPD — dikembalikan ke koordinator"
+NO_AGENCY_SHORT_NAME = "Belum ada OPD"
+
 SCHEMA_VERSION = 1
 MONTHS_ID = [
     "Januari",
@@ -312,10 +317,20 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope, *, public: boo
             **values,
         }
 
+    agency_counts = dim("agency")
     by_agency = {
         code: agency_entry(code, count=n)
-        for code, n in sorted(dim("agency").items(), key=lambda kv: (-kv[1], kv[0]))
+        for code, n in sorted(agency_counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if code
     }
+    if agency_counts.get(""):
+        # Disposed once, returned as bukan kewenangan and not yet disposed again: no lead OPD, the
+        # coordinator holds it (DOMAIN.md §3). Named, like tanpa_lokasi, never a blank row.
+        by_agency[NO_AGENCY] = {
+            "name": NO_AGENCY_NAME,
+            "short_name": NO_AGENCY_SHORT_NAME,
+            "count": agency_counts[""],
+        }
     returns = {
         code: agency_entry(code, count=n)
         for code, n in sorted(dim("returns").items(), key=lambda kv: (-kv[1], kv[0]))

@@ -36,7 +36,7 @@ from aduan.evaluation.documents import (
     render_pdf,
     render_xlsx,
 )
-from aduan.evaluation.stats import KABUPATEN, MONTHS_ID, Period, Scope, evaluation_for
+from aduan.evaluation.stats import KABUPATEN, MONTHS_ID, NO_AGENCY, Period, Scope, evaluation_for
 from aduan.evaluation.text import nice_name, summary
 from aduan.intake.models import Report
 
@@ -323,7 +323,10 @@ def _page_context(
             "opd",
             _("OPD penanggung jawab"),
             "bar",
-            [(e["name"], e["count"], link(agency=c)) for c, e in data["by_agency"].items()],
+            [
+                (e["name"], e["count"], link(agency=c) if c != NO_AGENCY else None)
+                for c, e in data["by_agency"].items()
+            ],
         ),
         section(
             "penilaian",

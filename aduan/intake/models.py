@@ -218,6 +218,12 @@ class Report(models.Model):
     # edit of the text. Public selectors return PublicReport, whose display_* read these.
     public_title = models.TextField(blank=True)
     public_text = models.TextField(blank=True)
+    # The head of the report's audit hash chain (aduan/workflow/audit.py): how many events it has
+    # and the hash of the last, moved by the lifecycle writer under the row lock.
+    audit_seq = models.PositiveIntegerField(default=0)
+    audit_head = models.CharField(max_length=64, blank=True)
+    # When retention (UU 27/2022) erased the reporter's personal data, location and attachments.
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True)
 
     support_count = models.PositiveIntegerField(_("dukungan"), default=0)
     search_text = models.TextField(blank=True, help_text="Stemmed shadow of title and text for search")

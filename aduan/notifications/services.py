@@ -449,7 +449,7 @@ def deadline_messages(
 
 
 def forget_recipients(*, report_ids: list[int]) -> int:
-    """Erasure on request (UU 27/2022): the citizen's messages about these reports lose their
+    """Erasure, on request or by retention (UU 27/2022): the citizen's messages about these reports lose their
     address and text; what was still waiting is not sent. Staff messages stay as they are."""
     citizen = OutboundMessage.objects.filter(report_id__in=report_ids, recipient_kind=Kind.CITIZEN)
     citizen.filter(state=OutboundMessage.State.PENDING).update(

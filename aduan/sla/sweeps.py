@@ -252,6 +252,23 @@ def _refresh_statistics() -> int:
     return refresh()
 
 
+def _apply_retention() -> int:
+    """Once a day: erase personal data past the retention period (UU 27/2022). Daily rather than
+    every sweep: its question reads every closed report, and a day's delay changes nothing."""
+    from aduan.sla.models import SweepSchedule
+    from aduan.workflow.retention import retention_apply
+
+    now = clock.now()
+    with transaction.atomic():
+        SweepSchedule.objects.get_or_create(name="retention")
+        row = SweepSchedule.objects.select_for_update().get(name="retention")
+        if row.last_enqueued_at is not None and row.last_enqueued_at > now - dt.timedelta(days=1):
+            return 0
+        row.last_enqueued_at = now
+        row.save(update_fields=["last_enqueued_at"])
+    return len(retention_apply(now=now).tracking_numbers)
+
+
 def run_sweeps() -> dict[str, int]:
     """Every sweep once, in order; one failing sweep does not stop the others. The messages they
     write are delivered at the end, and whatever is left over by one more delivery task."""
@@ -268,6 +285,7 @@ def run_sweeps() -> dict[str, int]:
         ("reminded", lambda: sweep_reminders(calendar=calendar)),
         ("idempotency_pruned", prune_idempotency_records),
         ("task_results_pruned", prune_task_results),
+        ("retention_erased", _apply_retention),
         # Keeps the evaluation's pre-aggregated counts current (figures are correct without it,
         # only slower: stale days are counted from the raw tables).
         ("stats_months_recounted", _refresh_statistics),

@@ -16,33 +16,43 @@ if TYPE_CHECKING:
 
 
 class ReportEvent(models.Model):
-    """One audited action on a report: who (user, role, agency), what, from which state to which."""
+    """One audited action on a report: who (user, role, agency), what, from which state to which.
 
-    # Looked up through the (report, created_at) index below.
+    Each is a link of its report's hash chain (aduan/workflow/audit.py): never updated or deleted."""
+
+    # Looked up through the unique (report, seq) index below.
     report = models.ForeignKey(
         "intake.Report", on_delete=models.CASCADE, related_name="events", db_index=False
     )
     action = models.CharField(max_length=30)
     from_status = models.CharField(max_length=30, blank=True)
     to_status = models.CharField(max_length=30)
+    # PROTECT: the hash covers who acted, so a user or agency in the audit trail is deactivated,
+    # never deleted (SET_NULL would rewrite the trail, and `aduan audit verify` would say so).
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_role = models.CharField(max_length=20, choices=Role.choices)
     actor_agency = models.ForeignKey(
-        "directory.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "directory.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(blank=True)
     # Shown on the citizen's timeline; internal notes and staff-only steps are not.
     is_public = models.BooleanField(default=False)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(db_index=True)
+    # The hash chain (aduan/workflow/audit.py): position in the report's chain from 1, the
+    # predecessor's hash (the report's anchor for the first), this event's own hash.
+    seq = models.PositiveIntegerField(default=0)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [
-            models.Index(fields=["report", "created_at"]),
-            models.Index(fields=["action", "created_at"]),
+        indexes = [models.Index(fields=["action", "created_at"])]
+        constraints = [
+            # One event per position: two writers can never fork a report's chain.
+            models.UniqueConstraint(fields=["report", "seq"], name="reportevent_seq_once_per_report"),
         ]
 
     def __str__(self) -> str:

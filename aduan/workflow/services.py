@@ -19,6 +19,7 @@ from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput, NotFound, PermissionDenied, TransitionNotAllowed
 from aduan.intake.models import Report, Status, Step
 from aduan.sla.calendar import WorkingCalendar, follow_up_limit, limit
+from aduan.workflow import audit
 from aduan.workflow.handlers import HANDLERS, Change
 from aduan.workflow.models import Disposition, ReportEvent
 from aduan.workflow.transitions import LEAD_ONLY, SCOPES, TRANSITIONS, Action, Scope, Transition
@@ -170,8 +171,7 @@ def report_act(
         fields = change.fields | {"status", "updated_at"}
         if report.status != from_status or act is Action.REDISPOSE:  # a new lead gets a new clock
             fields |= _schedule(report, act, now)
-        report.save(update_fields=sorted(fields))
-        event = ReportEvent.objects.create(
+        event = ReportEvent(
             report=report,
             action=act.value,
             from_status=from_status,
@@ -184,6 +184,7 @@ def report_act(
             data=change.data,
             created_at=now,
         )
+        audit.record(report, event, fields)  # the next link of the chain, with the report's head
         _run_in_transaction(event)
         transaction.on_commit(lambda: _run_after_commit([event]), robust=True)
     return event
@@ -206,8 +207,29 @@ def open_reports(
             )
         report.status = Status.BELUM_TERVERIFIKASI
         _schedule(report, Action.SUBMIT, report.submitted_at)
+    # Each submit event's content, known before any row is written: its hash (the first link of
+    # the report's audit chain) goes into the report row's head in the same statement.
+    firsts = [
+        {
+            "action": Action.SUBMIT.value,
+            "from_status": "",
+            "to_status": report.status,
+            "actor_user_id": actor.user_id,
+            "actor_role": actor.role.value,
+            "actor_agency_id": actor.agency_id,
+            "note": "",
+            "is_public": True,
+            "data": {"channel": report.channel},
+            "created_at": report.submitted_at,
+        }
+        for report, actor in items
+    ]
+    values = {id(report): first for (report, _), first in zip(items, firsts, strict=True)}
+    anchors: dict[int, str] = {}
     pending = [report for report, _ in items]
     for _attempt in range(5):
+        for report in pending:  # again after a renumbering: the chain's anchor is the number
+            anchors[id(report)] = audit.open_chain(report, values[id(report)])
         inserted = bulkinsert.insert(pending, conflict="tracking_number" if renumber else "")
         pending = [report for report, done in zip(pending, inserted, strict=True) if not done]
         if not pending or renumber is None:
@@ -220,18 +242,13 @@ def open_reports(
         rows.build(
             ReportEvent,
             report=report,
-            action=Action.SUBMIT.value,
-            from_status="",
-            to_status=report.status,
             actor_user=actor.user,
-            actor_role=actor.role.value,
-            actor_agency_id=actor.agency_id,
-            note="",
-            is_public=True,
-            data={"channel": report.channel},
-            created_at=report.submitted_at,
+            **{name: value for name, value in first.items() if name != "actor_user_id"},
+            seq=1,
+            prev_hash=anchors[id(report)],
+            hash=report.audit_head,
         )
-        for report, actor in items
+        for (report, actor), first in zip(items, firsts, strict=True)
     ]
     bulkinsert.insert(events)
     using = router.db_for_write(ReportEvent)

@@ -235,6 +235,20 @@ def transition_for(action: str) -> Transition | None:
         return None
 
 
+# Audited events that are not transitions (the report's state does not change): their labels.
+AUDIT_ONLY_LABELS: dict[str, Promise] = {
+    "erase_personal_data": _("Data pribadi pelapor dihapus (UU 27/2022)"),
+}
+
+
+def event_label(action: str) -> str:
+    """What an audit event is called on screens and in the API."""
+    transition = transition_for(action)
+    if transition is not None:
+        return str(transition.label)
+    return str(AUDIT_ONLY_LABELS.get(action, action))
+
+
 def allowed_actions(status: Status | None, role: Role) -> list[Action]:
     """The actions a role may take from a state, in table order (screens offer exactly these)."""
     return [t.action for t in TRANSITIONS.values() if status in t.sources and role in t.roles]

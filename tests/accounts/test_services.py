@@ -15,6 +15,8 @@ from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput, PermissionDenied
 from aduan.core.roles import Role
 from aduan.intake.models import Report, Reporter
+from aduan.workflow import audit
+from aduan.workflow.models import ReportEvent
 from tests.accounts.conftest import PASSWORD
 from tests.factories import submit
 
@@ -89,6 +91,13 @@ def test_erase_blanks_every_linked_reporter_and_the_account_keeping_the_reports(
         reporter = Reporter.objects.get(pk=report.reporter_id)
         assert (reporter.name, reporter.phone, reporter.email, reporter.nik) == ("", "", "", "")
         assert Report.objects.filter(pk=report.pk, title=report.title).exists()  # the report stays
+    # Each erasure audited, as the next link of the report's audit chain.
+    erasures = ReportEvent.objects.filter(action="erase_personal_data", data__reason="request")
+    assert sorted(erasures.values_list("report_id", "actor_user_id")) == [
+        (first.pk, rina.pk),
+        (second.pk, rina.pk),
+    ]
+    assert audit.verify().breaks == []
     # A report made without the account, even with the same phone, is not theirs to erase.
     other = Reporter.objects.get(pk=stranger.reporter_id)
     assert (other.name, other.phone) == ("Siti Aminah", "+6281233004455")

@@ -75,10 +75,13 @@ def test_rows_equal_those_bulk_create_writes(db: None) -> None:
     assert first == second and first["data"] == {"a": [1, "dua"], "b": None}
 
     # A str, a number or a bool in a JSON field is a JSON document of its own, not SQL text.
-    for data in ("teks", 7, True):
+    for i, data in enumerate(("teks", 7, True)):
         pair = [
-            ReportEvent(report=ours, action="note", to_status="x", data=data, created_at=NOW)
-            for _ in range(2)
+            # Each at its own position of the report's audit chain (one event per position).
+            ReportEvent(
+                report=ours, action="note", to_status="x", data=data, created_at=NOW, seq=2 + 2 * i + j
+            )
+            for j in range(2)
         ]
         bulkinsert.insert(pair[:1])
         ReportEvent.objects.bulk_create(pair[1:])
