@@ -11,13 +11,12 @@ transaction holds the report row.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -29,10 +28,14 @@ from aduan.core import bulkinsert, clock, rows
 from aduan.core.language import in_site_language
 from aduan.core.roles import Role
 from aduan.directory.models import Agency
-from aduan.intake.models import ArchiveReason, Channel, ClosedBy, Report, Reporter, Status
-from aduan.notifications.models import OutboundMessage
+from aduan.intake.models import ArchiveReason, Channel, ClosedBy, Report, Reporter, Status, Step
+from aduan.notifications.matrix import SENT_BY_SERVICE, Audience, When, rules_for, template_for
+from aduan.notifications.models import ContactOptOut, OutboundMessage, StaffNotice, StaffPreference
 from aduan.notifications.texts import format_due, render
 from aduan.workflow.models import ReportEvent
+
+if TYPE_CHECKING:
+    from aduan.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +128,7 @@ def base_context(report: Report, *, staff: bool) -> dict[str, Any]:
         "due": format_due(report.due_at),
         "agency": report.lead_agency.name if report.lead_agency_id else "",  # type: ignore[union-attr]
         "note": "",
+        "step": str(Step(report.step).label) if report.step in Step.values else "",
         "url": console_url(report) if staff else tracking_url(report),
     }
 
@@ -141,41 +145,60 @@ def _emails(values: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def agency_addresses(agency: Agency) -> list[str]:
-    """The agency's admins (admin penghubung; the APIP's auditors) and its own mailbox."""
+def _staff(**filters: Any) -> list[User]:
     from aduan.accounts.models import User
 
-    users = User.objects.filter(agency=agency, is_active=True, role__in=[Role.OPD_ADMIN, Role.APIP]).exclude(
-        email=""
-    )
-    return _emails([*users.values_list("email", flat=True), agency.email])
+    return list(User.objects.filter(is_active=True, **filters).select_related("notification_preference"))
+
+
+def agency_staff(agency: Agency) -> list[User]:
+    """The agency's admins (admin penghubung; the APIP's auditors)."""
+    return _staff(agency=agency, role__in=[Role.OPD_ADMIN, Role.APIP])
+
+
+def liaison_officers(agency: Agency) -> list[User]:
+    return _staff(agency=agency, role=Role.LIAISON_OFFICER)
+
+
+def coordinators() -> list[User]:
+    return _staff(role=Role.COORDINATOR)
+
+
+def agency_addresses(agency: Agency) -> list[str]:
+    """The e-mail addresses the agency's admins chose, and its own mailbox."""
+    return _emails([*(u.email for u in agency_staff(agency) if preference(u).by_email), agency.email])
 
 
 def coordinator_addresses() -> list[str]:
-    from aduan.accounts.models import User
-
-    users = User.objects.filter(role=Role.COORDINATOR, is_active=True).exclude(email="")
-    return _emails(users.values_list("email", flat=True))
+    return _emails(u.email for u in coordinators() if preference(u).by_email)
 
 
-def coordinating_heads() -> list[str]:
-    """Heads of the agencies the coordinators work in (level-2 escalation of coordinator steps)."""
-    from aduan.accounts.models import User
-
-    agency_ids = User.objects.filter(role=Role.COORDINATOR, is_active=True).values_list(
-        "agency_id", flat=True
+def coordinating_heads() -> list[tuple[str, str]]:
+    """(address, agency name) of the heads of the agencies the coordinators work in (level-2
+    escalation of the coordinator's own steps: verification, re-disposition after a return)."""
+    agency_ids = [u.agency_id for u in coordinators()]
+    heads = Agency.objects.filter(Q(pk__in=agency_ids) | Q(kind=Agency.Kind.COORDINATOR)).exclude(
+        head_email=""
     )
-    heads = Agency.objects.filter(Q(pk__in=agency_ids) | Q(kind=Agency.Kind.COORDINATOR))
-    return _emails(heads.values_list("head_email", flat=True))
+    return [(head.head_email.strip().lower(), head.name) for head in heads]
 
 
-def _reporter_addresses(report: Report, *, sms: bool) -> list[tuple[str, str]]:
+def preference(user: User) -> StaffPreference:
+    """The officer's choice, or the default (e-mail and the console bell) when they made none."""
+    try:
+        return user.notification_preference
+    except StaffPreference.DoesNotExist:
+        return StaffPreference(user=user)
+
+
+def _reporter_addresses(report: Report) -> list[tuple[str, str]]:
     reporter: Reporter | None = report.reporter
     if reporter is None:
         return []
     result: list[tuple[str, str]] = []
-    if sms and reporter.phone:
-        result.append(("sms", reporter.phone))
+    if reporter.phone:
+        # A WhatsApp reporter's number is their WhatsApp: news goes back the way the report came.
+        result.append(("whatsapp" if report.channel == Channel.WHATSAPP else "sms", reporter.phone))
     email = reporter.email or (reporter.user.email if reporter.user is not None else "")
     if email:
         result.append(("email", email.strip().lower()))
@@ -185,12 +208,43 @@ def _reporter_addresses(report: Report, *, sms: bool) -> list[tuple[str, str]]:
 def confirmation_addresses(report: Report) -> list[tuple[str, str]]:
     """Where the tracking number and access code go: every phone and email the reporter gave
     (issue 3: "also sent by SMS/email when given"); the code is what lets them follow the report."""
-    return _reporter_addresses(report, sms=True)
+    return _reporter_addresses(report)
 
 
 def citizen_addresses(report: Report) -> list[tuple[str, str]]:
-    """(channel, address) pairs for status news: SMS for a report sent by SMS, email when given."""
-    return _reporter_addresses(report, sms=report.channel == Channel.SMS)
+    """(channel, address) pairs for status news: every contact given, less those that opted out."""
+    addresses = _reporter_addresses(report)
+    if not addresses:
+        return []
+    opted_out = set(
+        ContactOptOut.objects.filter(address__in=[to for _, to in addresses]).values_list(
+            "address", flat=True
+        )
+    )
+    return [(channel, to) for channel, to in addresses if to not in opted_out]
+
+
+def contact_opt_out(*, addresses: Iterable[str], source: str) -> int:
+    """Stop status news to these phone numbers / e-mail addresses; returns how many were new."""
+    added = 0
+    for address in {a.strip().lower() for a in addresses if a and a.strip()}:
+        _, created = ContactOptOut.objects.get_or_create(
+            address=address, defaults={"source": source, "created_at": clock.now()}
+        )
+        added += created
+    return added
+
+
+def contact_opt_in(*, addresses: Iterable[str]) -> int:
+    """Status news again to these contacts."""
+    deleted, _ = ContactOptOut.objects.filter(address__in=[a.strip().lower() for a in addresses]).delete()
+    return deleted
+
+
+def report_contacts_opted_out(report: Report) -> bool:
+    """True when every contact of the report's reporter opted out of status news."""
+    addresses = _reporter_addresses(report)
+    return bool(addresses) and not citizen_addresses(report)
 
 
 # --- queueing ----------------------------------------------------------------------------------
@@ -305,7 +359,7 @@ def notify_submitted_many(submitted: Iterable[tuple[Report, str]]) -> int:
             message = _outbound(
                 report=report,
                 event=None,
-                keys=["citizen.submitted"],
+                keys=[template_for("submit", Audience.REPORTER)],
                 recipient_kind=Kind.CITIZEN,
                 channel=channel,
                 to=to,
@@ -337,34 +391,74 @@ def _citizen_note(report: Report, event: ReportEvent) -> str:
 
 @in_site_language
 def messages_for_event(event: ReportEvent) -> None:
-    """Derive the outbox rows an audited action calls for (runs inside its transaction)."""
-    if event.action == "submit":
-        return  # the confirmation, with the access code, is notify_submitted's
+    """Write the messages the matrix names for an audited action (runs inside its transaction)."""
+    if event.action in SENT_BY_SERVICE:
+        return  # the confirmation and a new code carry a secret the event never holds
+    rules = rules_for(event.action)
+    if not rules:
+        return
     report = Report.objects.select_related("reporter", "reporter__user", "lead_agency").get(
         pk=event.report_id
     )
-    _to_citizens(report, event)
-    if event.action in ("dispose", "redispose"):
-        codes = [event.data.get("lead"), *(event.data.get("supporting") or [])]
-        # The OPD needs the coordinator's instruction, which the public note leaves out.
-        note = "\n".join(filter(None, [event.note, str(event.data.get("instruction") or "")]))
-        for agency in Agency.objects.filter(code__in=[c for c in codes if c]):
-            _email_staff(
-                report, event, "agency.disposed", Kind.AGENCY, agency_addresses(agency), agency.name, note
-            )
-    if event.action == "return":
-        returning = Agency.objects.filter(code=event.data.get("agency")).first()
-        name = returning.name if returning else ""
-        _email_staff(
-            report, event, "coordinator.returned", Kind.COORDINATOR, coordinator_addresses(), name, event.note
+    for rule in rules:
+        if _applies(rule.when, report, event):
+            _SENDERS[rule.audience](report, event, rule.template)
+
+
+def _step_of(event: ReportEvent) -> str:
+    return str(event.data.get("step") or "") if isinstance(event.data, dict) else ""
+
+
+def _applies(when: When, report: Report, event: ReportEvent) -> bool:
+    data = event.data if isinstance(event.data, dict) else {}
+    if when is When.NOT_BY_REPORTER:
+        return event.actor_role != Role.CITIZEN
+    if when is When.LEAD_CHANGED:
+        previous = (
+            ReportEvent.objects.filter(report_id=event.report_id, action__in=["dispose", "redispose"])
+            .exclude(pk=event.pk)
+            .order_by("-created_at", "-pk")
+            .values_list("data", flat=True)
+            .first()
         )
+        return not isinstance(previous, dict) or previous.get("lead") != data.get("lead")
+    if when is When.APPROVAL_REQUIRED:
+        agency = event.actor_agency
+        return agency is not None and agency.requires_approval and event.actor_role != Role.LIAISON_OFFICER
+    if when is When.COORDINATOR_STEP:
+        return _step_of(event) in (Step.VERIFICATION, Step.RETURNED)
+    if when is When.AGENCY_STEP:
+        return _step_of(event) == Step.FOLLOW_UP
+    if when is When.LEVEL_1:
+        return data.get("level") == 1
+    if when is When.LEVEL_2:
+        return data.get("level") == 2
+    return True
 
 
-def _email_staff(
-    report: Report, event: ReportEvent, key: str, kind: str, addresses: Iterable[str], agency: str, note: str
+def _tell_staff(
+    report: Report,
+    event: ReportEvent,
+    key: str,
+    kind: str,
+    *,
+    users: Iterable[User],
+    mailboxes: Iterable[str] = (),
+    agency: str = "",
+    note: str = "",
 ) -> None:
-    context = base_context(report, staff=True) | {"agency": agency, "note": note}
-    for to in addresses:
+    """E-mail and/or a console notice to each officer (as they chose), e-mail to the mailboxes."""
+    context = base_context(report, staff=True) | {"note": note, "level": event.data.get("level", "")}
+    if agency:
+        context["agency"] = agency
+    emails: list[str] = list(mailboxes)
+    for user in users:
+        choice = preference(user)
+        if choice.by_email and user.email:
+            emails.append(user.email)
+        if choice.in_console:
+            notice_add(user=user, report=report, event=event, key=key, context=context)
+    for to in _emails(emails):
         message_queue(
             report=report,
             event=event,
@@ -377,16 +471,111 @@ def _email_staff(
         )
 
 
-def _to_citizens(report: Report, event: ReportEvent) -> None:
-    # The citizen hears of every change of state of their report, on public events only. Not of
-    # the submission (notify_submitted carries the access code), nor of what they did themselves
-    # (the screen or the SMS reply they just got already says so).
-    if not event.is_public or event.from_status == event.to_status:
+def notice_add(*, user: User, report: Report, event: ReportEvent, key: str, context: dict[str, Any]) -> None:
+    """One bell notice: the staff e-mail's subject line (once per event and officer)."""
+    if getattr(_local, "suppressed", False):
         return
-    if event.action == "submit" or event.actor_role == Role.CITIZEN:
+    rendered = render([key], "email", context)
+    if rendered is None:
         return
+    _key, subject, _body = rendered
+    StaffNotice.objects.get_or_create(
+        dedupe_key=f"e{event.pk}:u{user.pk}",
+        defaults={
+            "user": user,
+            "report": report,
+            "event": event,
+            "template_key": key,
+            "text": subject[:200],
+            "created_at": clock.now(),
+        },
+    )
+
+
+def _agency_by_code(code: object) -> Agency | None:
+    return Agency.objects.filter(code=code).first() if code else None
+
+
+def _to_disposed_agencies(report: Report, event: ReportEvent, key: str) -> None:
+    codes = [event.data.get("lead"), *(event.data.get("supporting") or [])]
+    # The OPD needs the coordinator's instruction, which the public note leaves out.
+    note = "\n".join(filter(None, [event.note, str(event.data.get("instruction") or "")]))
+    for agency in Agency.objects.filter(code__in=[c for c in codes if c]):
+        _tell_agency(report, event, key, agency, note)
+
+
+def _to_lead_agency(report: Report, event: ReportEvent, key: str) -> None:
+    if report.lead_agency is None:
+        return  # a returned report has no OPD: it is on the coordinator's queue
+    _tell_agency(report, event, key, report.lead_agency, _staff_note(event))
+
+
+def _tell_agency(report: Report, event: ReportEvent, key: str, agency: Agency, note: str) -> None:
+    """The OPD's admins (as each chose) and the OPD's own mailbox."""
+    users = agency_staff(agency)
+    _tell_staff(
+        report, event, key, Kind.AGENCY, users=users, mailboxes=[agency.email], agency=agency.name, note=note
+    )
+
+
+def _to_acting_agency(report: Report, event: ReportEvent, key: str) -> None:
+    agency = event.actor_agency
+    if agency is None:
+        return
+    _tell_staff(
+        report, event, key, Kind.AGENCY, users=agency_staff(agency), agency=agency.name, note=event.note
+    )
+
+
+def _to_liaison(report: Report, event: ReportEvent, key: str) -> None:
+    from aduan.workflow.models import FollowUp
+
+    agency = event.actor_agency
+    if agency is None:
+        return
+    draft = FollowUp.objects.filter(pk=event.data.get("follow_up_id")).values_list("text", flat=True).first()
+    _tell_staff(
+        report, event, key, Kind.AGENCY, users=liaison_officers(agency), agency=agency.name, note=draft or ""
+    )
+
+
+def _to_coordinator(report: Report, event: ReportEvent, key: str) -> None:
+    agency = ""
+    if event.action == "return":
+        returning = _agency_by_code(event.data.get("agency"))
+        agency = returning.name if returning else ""
+    _tell_staff(
+        report, event, key, Kind.COORDINATOR, users=coordinators(), agency=agency, note=_staff_note(event)
+    )
+
+
+def _to_head(report: Report, event: ReportEvent, key: str) -> None:
+    if _step_of(event) == Step.FOLLOW_UP and report.lead_agency is not None:
+        heads = [(report.lead_agency.head_email.strip().lower(), report.lead_agency.name)]
+    else:
+        heads = coordinating_heads()
+    for to, name in heads:
+        if not to:
+            continue
+        message_queue(
+            report=report,
+            event=event,
+            keys=[key],
+            recipient_kind=Kind.AGENCY,
+            channel="email",
+            to=to,
+            context=base_context(report, staff=True) | {"agency": name, "level": event.data.get("level", "")},
+            dedupe_key=f"e{event.pk}:email:{to}",
+        )
+
+
+def _staff_note(event: ReportEvent) -> str:
+    # The citizen's reply or reopen reason, the OPD's return reason; not the sweeps' bookkeeping.
+    return event.note if event.action in ("reply", "reopen", "return") else ""
+
+
+def _to_reporter(report: Report, event: ReportEvent, key: str) -> None:
     context = base_context(report, staff=False) | {"note": _citizen_note(report, event)}
-    keys = [f"citizen.{event.action}", "citizen.status"]
     # Reporters of duplicates follow the original (DOMAIN.md §3).
     followers = [
         report,
@@ -397,13 +586,24 @@ def _to_citizens(report: Report, event: ReportEvent) -> None:
             message_queue(
                 report=report,
                 event=event,
-                keys=keys,
+                keys=[key],
                 recipient_kind=Kind.CITIZEN,
                 channel=channel,
                 to=to,
                 context=context,
                 dedupe_key=f"e{event.pk}:{channel}:{to}",
             )
+
+
+_SENDERS: dict[Audience, Callable[[Report, ReportEvent, str], None]] = {
+    Audience.REPORTER: _to_reporter,
+    Audience.DISPOSED_AGENCIES: _to_disposed_agencies,
+    Audience.LEAD_AGENCY: _to_lead_agency,
+    Audience.ACTING_AGENCY: _to_acting_agency,
+    Audience.LIAISON: _to_liaison,
+    Audience.COORDINATOR: _to_coordinator,
+    Audience.HEAD: _to_head,
+}
 
 
 def on_report_event(
@@ -421,25 +621,23 @@ def on_report_event(
         logger.exception("could not queue messages for report event %s (%s)", instance.pk, instance.action)
 
 
-@in_site_language
-def deadline_messages(
-    *, report: Report, kind: str, level: int, recipients: list[tuple[str, str, str]], moment: dt.datetime
+def access_code_messages(
+    *, report: Report, event: ReportEvent, access_code: str, to: list[tuple[str, str]]
 ) -> int:
-    """Reminder/escalation emails for a report's current step: recipients are (recipient kind,
-    template key, address). Once per step and level (the step's start is in the dedupe key)."""
-    started = report.step_started_at.isoformat() if report.step_started_at else ""
-    context = base_context(report, staff=True) | {"level": level}
+    """The new access code to the contact that asked for it (the matrix's reset_access_code row)."""
+    context = base_context(report, staff=False) | {"access_code": access_code}
     count = 0
-    for recipient_kind, key, to in recipients:
+    for channel, address in to:
         message = message_queue(
             report=report,
-            event=None,
-            keys=[key],
-            recipient_kind=recipient_kind,
-            channel="email",
-            to=to,
+            event=event,
+            keys=[template_for("reset_access_code", Audience.REPORTER)],
+            recipient_kind=Kind.CITIZEN,
+            channel=channel,
+            to=address,
             context=context,
-            dedupe_key=f"{kind}{level}:{report.pk}:{started}:{to}",
+            dedupe_key=f"e{event.pk}:{channel}:{address}",
+            secret=access_code,
         )
         count += message is not None
     return count
