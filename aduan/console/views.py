@@ -43,6 +43,7 @@ from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
 from aduan.intake.models import ArchiveReason, Classification, Kind, Report, Status
 from aduan.intake.services import attachment_add
+from aduan.notifications.selectors import report_deliveries
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
@@ -343,6 +344,7 @@ def _detail_context(
         else None,
         "follow_ups": follow_ups,
         "messages_from_citizen": report.citizen_messages.all(),
+        "deliveries": report_deliveries(report, show_citizen_address=reporter is not None),
         "returns": AgencyReturn.objects.filter(report=report).select_related("agency", "proposed_agency"),
         "similar": _similar(actor, report) if actor.role in (Role.COORDINATOR, Role.LEADER) else [],
         "offered": offered,

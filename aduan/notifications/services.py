@@ -651,3 +651,21 @@ def forget_recipients(*, report_ids: list[int]) -> int:
         state=OutboundMessage.State.FAILED, last_error="dihapus atas permintaan pelapor"
     )
     return citizen.update(to="", subject="", body="", secret="", dedupe_key="")
+
+
+def notices_mark_read(*, user: User, notice_ids: Iterable[int] | None = None) -> int:
+    """Mark the officer's notices read (all of them when no ids are given)."""
+    unread = StaffNotice.objects.filter(user=user, read_at__isnull=True)
+    if notice_ids is not None:
+        unread = unread.filter(pk__in=list(notice_ids))
+    return unread.update(read_at=clock.now())
+
+
+def staff_preference_set(*, user: User, by_email: bool, in_console: bool) -> StaffPreference:
+    """How the officer hears of their work; at least one way stays on (the default is both)."""
+    if not by_email and not in_console:
+        in_console = True
+    preference, _ = StaffPreference.objects.update_or_create(
+        user=user, defaults={"by_email": by_email, "in_console": in_console}
+    )
+    return preference
