@@ -14,7 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,6 +37,7 @@ from aduan.console.queues import (
 )
 from aduan.core import clock
 from aduan.core.actors import Actor
+from aduan.core.downloads import attachment_response
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region
@@ -471,11 +472,7 @@ def attachment(request: HttpRequest, tracking_number: str, pk: int) -> HttpRespo
         and not follow_ups_for(actor, report).filter(pk=item.follow_up_id).exists()
     ):
         raise Http404
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.original_name)
-    response["Content-Disposition"] = response["Content-Disposition"].replace("attachment", "inline", 1)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(item)
 
 
 @staff_required

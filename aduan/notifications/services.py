@@ -669,3 +669,12 @@ def staff_preference_set(*, user: User, by_email: bool, in_console: bool) -> Sta
         user=user, defaults={"by_email": by_email, "in_console": in_console}
     )
     return preference
+
+
+def report_news_set(*, report: Report, on: bool) -> None:
+    """The reporter's switch on the tracking page: news to every contact of the report, or none."""
+    addresses = [to for _channel, to in _reporter_addresses(report)]
+    if on:
+        contact_opt_in(addresses=addresses)
+    else:
+        contact_opt_out(addresses=addresses, source="portal")
