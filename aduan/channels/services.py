@@ -25,7 +25,7 @@ from aduan.core.language import in_site_language
 from aduan.core.roles import Role
 from aduan.intake.models import OPEN_STATUSES, Channel, Kind, Report, Status
 from aduan.intake.services import normalize_phone, report_submit
-from aduan.notifications.services import contact_opt_in, contact_opt_out
+from aduan.notifications.recipients import contact_opt_in, contact_opt_out
 from aduan.workflow.services import report_act
 
 logger = logging.getLogger(__name__)

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from aduan.console.access import console_actor, staff_required
 from aduan.notifications.models import StaffNotice
+from aduan.notifications.recipients import preference, staff_preference_set
 from aduan.notifications.selectors import notices_for
-from aduan.notifications.services import notices_mark_read, preference, staff_preference_set
+from aduan.notifications.services import notices_mark_read
 
 
 @staff_required

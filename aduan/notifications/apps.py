@@ -9,8 +9,8 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from aduan.notifications.events import on_report_event
         from aduan.notifications.models import MessageTemplate
-        from aduan.notifications.services import on_report_event
         from aduan.notifications.texts import clear_template_cache
         from aduan.workflow.models import ReportEvent
 

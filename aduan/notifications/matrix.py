@@ -1,6 +1,6 @@
 """The notification matrix: for each lifecycle event, who is told, and with which editable template.
 
-This table is the source: `services.messages_for_event` sends exactly what it says, the deadline
+This table is the source: `events.messages_for_event` sends exactly what it says, the deadline
 sweeps' `remind`/`escalate` events included, and docs/notifications.md is generated from it
 (`tests/notifications/test_matrix.py` walks every row and compares the document).
 """

@@ -24,7 +24,7 @@ from aduan.core.downloads import attachment_response
 from aduan.core.errors import DomainError
 from aduan.core.roles import Role
 from aduan.intake.models import Report, Status
-from aduan.notifications.services import report_contacts_opted_out, report_news_set
+from aduan.notifications.recipients import report_contacts_opted_out, report_news_set
 from aduan.portal import conf
 from aduan.portal.access import (
     citizen_actor,

@@ -219,7 +219,7 @@ def test_staff_choose_email_or_the_console_bell(people: dict[str, User]) -> None
 
 
 def test_an_opted_out_contact_hears_no_news_but_still_gets_its_code(people: dict[str, User]) -> None:
-    from aduan.notifications.services import contact_opt_out
+    from aduan.notifications.recipients import contact_opt_out
 
     contact_opt_out(addresses=[PHONE], source="test")
     report = verified(as_actor(people["koordinator"]))
