@@ -154,7 +154,8 @@ def notice_add(*, user: User, report: Report, event: ReportEvent, key: str, cont
             "report": report,
             "event": event,
             "template_key": key,
-            "text": subject[:200],
+            # The e-mail subject's "[Aduan]" tag says where the mail is from; in the console it is noise.
+            "text": subject.removeprefix("[Aduan]").strip()[:200],
             "created_at": clock.now(),
         },
     )

@@ -23,7 +23,7 @@ Login = Callable[[User], Client]
 
 def bell_count(client: Client) -> int:
     html = client.get("/konsol/pemberitahuan/").content.decode()
-    match = re.search(r'id="bell"[^>]*>🔔(?:<span class="bell-count">(\d+)</span>)?', html)
+    match = re.search(r'id="bell"[^>]*><svg.*?</svg>(?:<span class="bell-count">(\d+)</span>)?', html)
     assert match, "no bell in the console header"
     return int(match.group(1) or 0)
 
