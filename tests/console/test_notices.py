@@ -38,7 +38,7 @@ def test_the_pejabat_hears_of_a_draft_in_the_console_and_opens_it(
     act(as_actor(admin_dinkes), report, "draft_follow_up", text="Jadwal puskesmas dipasang di pintu.")
     assert bell_count(pejabat) == 1
     page = pejabat.get("/konsol/pemberitahuan/").content.decode()
-    assert report.tracking_number in page and "menunggu persetujuan" in page
+    assert report.tracking_number in page and "menunggu persetujuan" in page and "[Aduan]" not in page
     [notice] = StaffNotice.objects.filter(user=pejabat_dinkes)
     response = pejabat.get(f"/konsol/pemberitahuan/{notice.pk}/")
     assert (
