@@ -126,5 +126,7 @@ def test_the_recovery_page_and_answer_in_english() -> None:
     assert "Forgot your access code?" in client.get("/lacak/").content.decode()
     page = client.get("/lacak/lupa-kode/").content.decode()
     assert "Send a new access code" in page and "Kirim kode akses baru" not in page
-    answer = client.post("/lacak/lupa-kode/", {"tracking_number": "2611-0000000", "contact": "x"}, follow=True)
+    answer = client.post(
+        "/lacak/lupa-kode/", {"tracking_number": "2611-0000000", "contact": "x"}, follow=True
+    )
     assert "If the tracking number and contact match" in answer.content.decode()
