@@ -24,8 +24,9 @@ from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.language import in_site_language
 from aduan.core.roles import Role
 from aduan.core.text import normalize_text
-from aduan.intake.models import Channel, Kind, Report, Status
+from aduan.intake.models import OPEN_STATUSES, Channel, Kind, Report, Status
 from aduan.intake.services import normalize_phone, report_submit
+from aduan.notifications.recipients import contact_opt_in, contact_opt_out
 from aduan.workflow.services import report_act
 
 logger = logging.getLogger(__name__)
@@ -187,6 +188,19 @@ def _text_command(message: InboundMessage, channel: str, gateway: str, from_numb
         return Result(Outcome.HELP, _("Format cek status: CEK <nomor laporan>, mis. CEK 2611-1234567"))
     if command.verb is Verb.STATUS:
         return _status(command, phone)
+    if command.verb is Verb.STATUS_LIST:
+        return _open_reports(phone)
+    if command.verb is Verb.OPT_OUT:
+        contact_opt_out(addresses=[phone], source=channel)
+        return Result(
+            Outcome.CITIZEN_ACTION,
+            _(
+                "Anda tidak akan lagi menerima kabar laporan di nomor ini. Kirim MULAI untuk mengaktifkannya lagi."
+            ),
+        )
+    if command.verb is Verb.OPT_IN:
+        contact_opt_in(addresses=[phone])
+        return Result(Outcome.CITIZEN_ACTION, _("Kabar perkembangan laporan ke nomor ini aktif kembali."))
     if command.verb is Verb.ACTION:
         return _citizen_action(command, phone)
     if command.verb is Verb.TEXT:
@@ -203,7 +217,7 @@ def _text_command(message: InboundMessage, channel: str, gateway: str, from_numb
 def help_text() -> str:
     return _(
         "Layanan Aduan: LAPOR <isi> untuk melapor, CEK <nomor> untuk status, BALAS <nomor> <tanggapan>, "
-        "NILAI <nomor> <1-5>, SELESAI <nomor>, BUKA <nomor> <alasan>."
+        "NILAI <nomor> <1-5>, SELESAI <nomor>, BUKA <nomor> <alasan>, BERHENTI."
     )
 
 
@@ -314,6 +328,32 @@ def _status(command: Command, phone: str) -> Result:
             "number": report.tracking_number
         }
     return Result(Outcome.STATUS_SENT, reply, report=report)
+
+
+def _open_reports(phone: str) -> Result:
+    """CEK without a number: the open reports this phone sent (newest first), as many as fit one SMS.
+    Only to the reporting phone itself, so it reveals nothing a stranger could not already read."""
+    reports = list(
+        Report.objects.filter(reporter__phone=phone, status__in=OPEN_STATUSES).order_by(
+            "-submitted_at", "-pk"
+        )[:20]
+    )
+    if not reports:
+        return Result(
+            Outcome.STATUS_SENT, _("Tidak ada laporan terbuka dari nomor ini. Untuk melapor: LAPOR <isi>")
+        )
+    reply = _("Laporan terbuka: ")
+    shown = 0
+    for report in reports:
+        item = f"{report.tracking_number} ({report.get_status_display()})"
+        if len(reply) + len(item) + 40 > 160 and shown:
+            break
+        reply += ("; " if shown else "") + item
+        shown += 1
+    if shown < len(reports):
+        reply += " " + _("dan %(n)d lainnya.") % {"n": len(reports) - shown}
+    reply += " " + _("Rinci: CEK <nomor>")
+    return Result(Outcome.STATUS_SENT, reply, report=reports[0] if len(reports) == 1 else None)
 
 
 def forget_senders(*, report_ids: list[int]) -> int:

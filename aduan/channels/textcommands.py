@@ -2,11 +2,13 @@
 
 LAPOR <isi>            a new report (free text without a keyword is a report too)
 CEK <nomor> [kode]     the status of a report
+CEK                    the open reports of the sending phone
 BALAS <nomor> <teks>   reply to the agency's follow-up
 NILAI <nomor> <1-5> [komentar]   rate the handling
 SELESAI <nomor>        confirm the report is done
 BUKA <nomor> <alasan>  reopen a completed report (within 10 working days)
 BANTUAN / HELP         how to use the service
+BERHENTI / STOP        no more news about reports to this phone; MULAI turns it on again
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ class Verb(StrEnum):
     TEXT = "text"  # free text: a new report, or the answer to a pending clarification question
     STATUS = "cek"
     STATUS_USAGE = "cek_usage"  # CEK with something that is not a tracking number
+    STATUS_LIST = "cek_list"  # CEK alone: the open reports of this phone
+    OPT_OUT = "berhenti"
+    OPT_IN = "mulai"
     HELP = "bantuan"
     EMPTY = "empty"
     ACTION = "action"  # a citizen action on one of their reports (reply, rate, complete, reopen)
@@ -58,6 +63,11 @@ def parse(text: str) -> Command:
     rest = match["rest"].strip() if match else ""
     if word in {"BANTUAN", "HELP", "MENU"} and not rest:
         return Command(Verb.HELP)
+    # Alone only: "Berhenti total lampu lalu lintas di ..." is a complaint.
+    if word in {"BERHENTI", "STOP", "UNREG"} and not rest:
+        return Command(Verb.OPT_OUT)
+    if word in {"MULAI", "START"} and not rest:
+        return Command(Verb.OPT_IN)
     if word == "LAPOR":
         return Command(Verb.REPORT, text=rest)
     if word in ACTION_WORDS:
@@ -74,8 +84,10 @@ def parse(text: str) -> Command:
         if number:
             code = remainder[0] if remainder and _CODE.match(remainder[0]) else ""
             return Command(Verb.STATUS, tracking_number=number, access_code=code)
+        if not tokens:
+            return Command(Verb.STATUS_LIST)
         # "Cek jalan rusak di …" is a complaint that starts with a common word; "CEK 26111" is a typo.
-        if not tokens or any(ch.isdigit() for ch in tokens[0]):
+        if any(ch.isdigit() for ch in tokens[0]):
             return Command(Verb.STATUS_USAGE)
     return Command(Verb.TEXT, text=text)
 

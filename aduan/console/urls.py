@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from aduan.console import bulk, entry, views
+from aduan.console import bulk, entry, notices, views
 
 app_name = "console"
 urlpatterns = [
@@ -24,4 +24,6 @@ urlpatterns = [
     path("pilihan/subkategori/", views.category_options, name="category_options"),
     path("pilihan/desa/", views.desa_options, name="desa_options"),
     path("antrean-jumlah/", views.tabs, name="tabs"),
+    path("pemberitahuan/", notices.notices, name="notices"),
+    path("pemberitahuan/<int:pk>/", notices.notice_open, name="notice_open"),
 ]

@@ -46,6 +46,7 @@ from aduan.directory.services import suggest_lead_agency
 from aduan.intake.models import ArchiveReason, Attachment, Classification, Kind, Report, Reporter, Status
 from aduan.intake.redaction import highlight_segments, own_data_of, personal_data_spans, redact
 from aduan.intake.uploads import attachment_files_delete, attachments_store, uploads_check
+from aduan.notifications.selectors import report_deliveries
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
@@ -361,6 +362,7 @@ def _detail_context(
         else None,
         "follow_ups": follow_ups,
         "messages_from_citizen": [(m, citizen_words(m.text)) for m in report.citizen_messages.all()],
+        "deliveries": report_deliveries(report, show_citizen_address=reporter is not None),
         "returns": AgencyReturn.objects.filter(report=report).select_related("agency", "proposed_agency"),
         "similar": _similar(actor, report) if actor.role in (Role.COORDINATOR, Role.LEADER) else [],
         "offered": offered,

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core import clock
-from aduan.notifications.models import MessageTemplate, OutboundMessage
+from aduan.notifications.models import ContactOptOut, MessageTemplate, OutboundMessage, StaffNotice
 
 
 @admin.register(MessageTemplate)
@@ -26,8 +26,10 @@ class MessageTemplateAdmin(admin.ModelAdmin):
             {
                 "fields": ["subject", "body", "updated_at"],
                 "description": _(
-                    "Isian: {tracking_number}, {status}, {title}, {note}, {due}, {agency}, {url}, "
-                    "{access_code} (hanya konfirmasi laporan), {level}. Sintaks templat Django "
+                    "Isian: {tracking_number}, {status}, {title}, {note}, {due}, {agency}, {url}, {step}, "
+                    "{access_code} (konfirmasi laporan, kode akses baru), {level}. SMS (juga WhatsApp) "
+                    "sebaiknya muat 160 karakter. Siapa menerima templat mana: docs/notifications.md. "
+                    "Sintaks templat Django "
                     "({{ note }}, {% if note %}) juga boleh."
                 ),
             },
@@ -57,3 +59,19 @@ class OutboundMessageAdmin(admin.ModelAdmin):
             state=OutboundMessage.State.PENDING, attempts=0, next_attempt_at=clock.now(), last_error=""
         )
         self.message_user(request, _("%(n)d pesan dijadwalkan ulang.") % {"n": count}, messages.SUCCESS)
+
+
+@admin.register(ContactOptOut)
+class ContactOptOutAdmin(admin.ModelAdmin):
+    list_display = ["address", "source", "created_at"]
+    search_fields = ["address"]
+
+
+@admin.register(StaffNotice)
+class StaffNoticeAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "text", "read_at"]
+    list_filter = ["template_key"]
+    raw_id_fields = ["user", "report", "event"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -10,8 +10,9 @@ class NotificationsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from aduan.intake.erasure import forget_hooks
+        from aduan.notifications.events import on_report_event
         from aduan.notifications.models import MessageTemplate
-        from aduan.notifications.services import forget_recipients, on_report_event
+        from aduan.notifications.services import forget_recipients
         from aduan.notifications.texts import clear_template_cache
         from aduan.workflow.models import ReportEvent
 

@@ -1,6 +1,7 @@
 """The texts an installation starts with (seeded into MessageTemplate; used when a row is missing).
 
-SMS texts stay short (one or two 160-character parts); `{note}` is cut for SMS by the renderer.
+SMS texts fit one 160-character GSM-7 part with a usual context (tests/notifications/test_matrix.py);
+only a long `{note}` (a question, a follow-up) makes a second part. WhatsApp uses the SMS text.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
         "citizen.submitted",
         "sms",
         "",
-        "Laporan Anda diterima. No: {tracking_number}, kode akses: {access_code}. Simpan kode ini untuk "
-        "memantau laporan di {url}",
+        "Laporan diterima. No: {tracking_number}, kode akses: {access_code} (rahasiakan). Pantau: {url}",
     ),
     (
         "citizen.submitted",
@@ -40,8 +40,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
         "citizen.hold",
         "sms",
         "",
-        "Laporan {tracking_number} perlu keterangan tambahan: {note} Balas SMS ini atau jawab di {url} "
-        "sebelum {due}.",
+        "Laporan {tracking_number} perlu keterangan: {note} Balas SMS ini atau jawab di {url}",
     ),
     (
         "citizen.hold",
@@ -54,7 +53,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
         "citizen.dispose",
         "sms",
         "",
-        "Laporan {tracking_number} diteruskan ke {agency} untuk ditindaklanjuti paling lambat {due}.",
+        "Laporan {tracking_number} diteruskan ke {agency}, batas {due}. {url}",
     ),
     (
         "citizen.dispose",
@@ -67,7 +66,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
         "citizen.follow_up",
         "sms",
         "",
-        "Tindak lanjut laporan {tracking_number}: {note} Tanggapi sebelum {due} di {url}",
+        "Tindak lanjut {tracking_number}: {note} Tanggapi s.d. {due} di {url}",
     ),
     (
         "citizen.follow_up",
@@ -81,7 +80,7 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
         "citizen.mark_duplicate",
         "sms",
         "",
-        "Laporan {tracking_number} digabung dengan laporan serupa {note}. Perkembangannya akan kami kabarkan.",
+        "Laporan {tracking_number} digabung dengan laporan serupa {note}. Perkembangannya tetap kami kabarkan.",
     ),
     (
         "citizen.mark_duplicate",
@@ -89,6 +88,21 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
         "Laporan {tracking_number} digabung dengan laporan serupa",
         'Laporan Anda "{title}" sama dengan laporan {note} yang sudah ditangani. Perkembangan laporan '
         "tersebut akan kami kabarkan kepada Anda.",
+    ),
+    (
+        "citizen.access_code",
+        "sms",
+        "",
+        "Kode akses baru laporan {tracking_number}: {access_code} (rahasiakan; kode lama tidak berlaku). {url}",
+    ),
+    (
+        "citizen.access_code",
+        "email",
+        "Kode akses baru laporan {tracking_number}",
+        "Kode akses baru untuk laporan {tracking_number}: {access_code}\n\n"
+        "Kode lama tidak berlaku lagi. Rahasiakan kode ini; bersama nomor laporan, kode ini diperlukan "
+        "untuk memantau dan menanggapi laporan Anda di {url}\n\n"
+        "Bila Anda tidak meminta kode baru, abaikan pesan ini.",
     ),
     # --- staff ------------------------------------------------------------------------------
     (
@@ -104,6 +118,41 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
         "[Aduan] Dikembalikan OPD: {tracking_number}",
         '{agency} mengembalikan laporan {tracking_number} "{title}" (bukan kewenangan):\n\n{note}\n\n'
         "Mohon disposisikan ulang paling lambat {due}.\nBuka konsol: {url}",
+    ),
+    (
+        "agency.replied",
+        "email",
+        "[Aduan] Pelapor menanggapi {tracking_number}",
+        'Pelapor menanggapi tindak lanjut laporan {tracking_number} "{title}":\n\n{note}\n\n'
+        "Instansi wajib menjawab lagi paling lambat {due}.\nBuka konsol: {url}",
+    ),
+    (
+        "agency.reopened",
+        "email",
+        "[Aduan] Laporan dibuka kembali: {tracking_number}",
+        'Pelapor membuka kembali laporan {tracking_number} "{title}" karena belum selesai:\n\n{note}\n\n'
+        "Mohon ditindaklanjuti lagi paling lambat {due}.\nBuka konsol: {url}",
+    ),
+    (
+        "liaison.draft",
+        "email",
+        "[Aduan] Draf tindak lanjut menunggu persetujuan: {tracking_number}",
+        'Draf tindak lanjut {agency} untuk laporan {tracking_number} "{title}" menunggu persetujuan '
+        "Anda:\n\n{note}\n\nSetujui atau kembalikan di konsol: {url}",
+    ),
+    (
+        "agency.draft_approved",
+        "email",
+        "[Aduan] Draf disetujui, siap dipublikasikan: {tracking_number}",
+        'Pejabat penghubung menyetujui draf tindak lanjut laporan {tracking_number} "{title}". '
+        "Publikasikan ke pelapor di konsol: {url}",
+    ),
+    (
+        "agency.draft_sent_back",
+        "email",
+        "[Aduan] Draf dikembalikan untuk diperbaiki: {tracking_number}",
+        'Pejabat penghubung mengembalikan draf tindak lanjut laporan {tracking_number} "{title}":\n\n'
+        "{note}\n\nPerbaiki di konsol: {url}",
     ),
     (
         "agency.reminder",
@@ -123,21 +172,21 @@ DEFAULT_TEMPLATES: list[tuple[str, str, str, str]] = [
         "agency.escalation",
         "email",
         "[Aduan] Melewati batas waktu: {tracking_number}",
-        'Laporan {tracking_number} "{title}" ({status}) telah melewati batas waktu {due} dan dieskalasi '
-        "ke admin koordinator.\nBuka konsol: {url}",
+        'Laporan {tracking_number} "{title}" ({status}) telah melewati batas waktu tindak lanjut {due}; '
+        "admin koordinator juga diberi tahu.\nBuka konsol: {url}",
     ),
     (
         "coordinator.escalation",
         "email",
         "[Aduan] Eskalasi: {tracking_number} melewati batas waktu",
-        'Laporan {tracking_number} "{title}" ({status}) telah melewati batas waktu {due}.\n'
-        "Buka konsol: {url}",
+        'Laporan {tracking_number} "{title}" ({status}) telah melewati batas waktu {due} pada tahap '
+        "{step}.\nBuka konsol: {url}",
     ),
     (
         "head.escalation",
         "email",
         "[Aduan] Eskalasi ke pimpinan: {tracking_number}",
-        'Yth. Kepala {agency},\n\nlaporan masyarakat {tracking_number} "{title}" ({status}) belum '
-        "ditindaklanjuti dan telah melewati batas waktu {due}. Mohon perhatian Bapak/Ibu.\n\nBuka konsol: {url}",
+        'Yth. Kepala {agency},\n\nlaporan masyarakat {tracking_number} "{title}" ({status}) telah '
+        "melewati batas waktu {due} pada tahap {step}. Mohon perhatian Bapak/Ibu.\n\nBuka konsol: {url}",
     ),
 ]

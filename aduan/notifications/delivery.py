@@ -42,6 +42,19 @@ def send_sms(to: str, text: str) -> str:
     return str(result or "")
 
 
+def send_whatsapp(to: str, text: str) -> str:
+    """Through the WhatsApp Cloud API when configured; otherwise the same text by SMS to the same
+    number, so that a WhatsApp reporter still hears of their report."""
+    from aduan.core import whatsapp
+
+    if not whatsapp.configured():
+        return send_sms(to, text)
+    try:
+        return "whatsapp:" + whatsapp.send_whatsapp(to, text)
+    except whatsapp.WhatsAppSendError as exc:
+        raise DeliveryError(str(exc), retryable=exc.retryable) from exc
+
+
 def send_email(to: str, subject: str, body: str) -> str:
     try:
         send_mail(subject or "Aduan", body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
@@ -85,6 +98,8 @@ def message_deliver(message_id: int) -> str | None:
     try:
         if message.channel == "sms":
             provider_id = send_sms(message.to, message.body)
+        elif message.channel == "whatsapp":
+            provider_id = send_whatsapp(message.to, message.body)
         else:
             provider_id = send_email(message.to, message.subject, message.body)
     except DeliveryError as exc:

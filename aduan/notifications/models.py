@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 class MessageChannel(models.TextChoices):
     SMS = "sms", _("SMS")
     EMAIL = "email", _("Email")
+    # Sent with the SMS template's text (a WhatsApp report's reporter gets WhatsApp, not SMS).
+    WHATSAPP = "whatsapp", _("WhatsApp")
 
 
 class MessageTemplate(models.Model):
@@ -108,3 +111,63 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.to}: {self.template_key} ({self.state})"
+
+
+class ContactOptOut(models.Model):
+    """A phone number or e-mail address that asked for no more news about its reports.
+
+    Kept per contact, not per report: "BERHENTI" by SMS speaks for the phone. The confirmation of a
+    new report and a recovered access code are still sent (the person asked for those).
+    """
+
+    address = models.CharField(_("alamat"), max_length=254, unique=True)
+    source = models.CharField(_("sumber"), max_length=20)
+    created_at = models.DateTimeField(_("dibuat"))
+
+    class Meta:
+        verbose_name = _("penolakan kabar")
+        verbose_name_plural = _("penolakan kabar")
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class StaffPreference(models.Model):
+    """How one officer wants to hear of their work: e-mail, the console's bell, or both."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    by_email = models.BooleanField(_("lewat email"), default=True)
+    in_console = models.BooleanField(_("di konsol (lonceng)"), default=True)
+
+    class Meta:
+        verbose_name = _("preferensi pemberitahuan")
+        verbose_name_plural = _("preferensi pemberitahuan")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: email={self.by_email} console={self.in_console}"
+
+
+class StaffNotice(models.Model):
+    """One in-console notice to one officer (the bell); its text is the staff e-mail's subject."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    report = models.ForeignKey("intake.Report", on_delete=models.CASCADE, related_name="+", null=True)
+    event = models.ForeignKey(
+        "workflow.ReportEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    template_key = models.CharField(_("templat"), max_length=60)
+    text = models.CharField(_("isi"), max_length=200)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(_("dibuat"))
+    read_at = models.DateTimeField(_("dibaca"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        verbose_name = _("pemberitahuan konsol")
+        verbose_name_plural = _("pemberitahuan konsol")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.text}"

@@ -1,50 +1,47 @@
 """Telling people what happened: messages are written to the outbox, delivered after commit.
 
-Why a post_save handler on ReportEvent rather than an after-commit hook: the outbox row must
-exist if and only if the event does. Written in the same transaction as the event (which
-`report_act` writes inside its transaction), a rolled-back action leaves no message and a crash
-right after commit loses none; an after-commit hook that derives messages later could be lost
-between the commit and the hook. Delivery itself is a task enqueued after commit (and the
-periodic sweep picks up anything whose enqueue was lost), so no gateway is ever called while a
-transaction holds the report row.
+Which messages an audited event calls for is `events` (the notification matrix applied, in the
+event's transaction); who they go to is `recipients`. Delivery itself is a task enqueued after
+commit (and the periodic sweep picks up anything whose enqueue was lost), so no gateway is ever
+called while a transaction holds the report row.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from aduan.core import bulkinsert, clock, rows
 from aduan.core.language import in_site_language
-from aduan.core.roles import Role
-from aduan.directory.models import Agency
-from aduan.intake.models import ArchiveReason, Channel, ClosedBy, Report, Reporter, Status
-from aduan.notifications.models import OutboundMessage
+from aduan.intake.models import ClosedBy, Report, Status, Step
+from aduan.notifications.matrix import Audience, template_for
+from aduan.notifications.models import OutboundMessage, StaffNotice
+from aduan.notifications.recipients import confirmation_addresses
 from aduan.notifications.texts import format_due, render
 from aduan.workflow.models import ReportEvent
+
+if TYPE_CHECKING:
+    from aduan.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
 Kind = OutboundMessage.RecipientKind
 
 
-# Actions whose note is written for the citizen (a question, a follow-up, a closing reason).
-# Others (a dispose instruction, a verification note) are for staff and stay out of messages.
-CITIZEN_NOTE_ACTIONS = {"hold", "follow_up", "close", "complete", "auto_close", "expire_hold"}
-
-
 _local = threading.local()
+
+
+def is_suppressed() -> bool:
+    return bool(getattr(_local, "suppressed", False))
 
 
 @contextmanager
@@ -128,72 +125,9 @@ def base_context(report: Report, *, staff: bool) -> dict[str, Any]:
         "due": format_due(report.due_at),
         "agency": report.lead_agency.name if report.lead_agency_id else "",  # type: ignore[union-attr]
         "note": "",
+        "step": str(Step(report.step).label) if report.step in Step.values else "",
         "url": console_url(report) if staff else tracking_url(report),
     }
-
-
-# --- addresses -----------------------------------------------------------------------------------
-
-
-def _emails(values: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for value in values:
-        value = (value or "").strip().lower()
-        if value and "@" in value:
-            seen.setdefault(value, None)
-    return list(seen)
-
-
-def agency_addresses(agency: Agency) -> list[str]:
-    """The agency's admins (admin penghubung; the APIP's auditors) and its own mailbox."""
-    from aduan.accounts.models import User
-
-    users = User.objects.filter(agency=agency, is_active=True, role__in=[Role.OPD_ADMIN, Role.APIP]).exclude(
-        email=""
-    )
-    return _emails([*users.values_list("email", flat=True), agency.email])
-
-
-def coordinator_addresses() -> list[str]:
-    from aduan.accounts.models import User
-
-    users = User.objects.filter(role=Role.COORDINATOR, is_active=True).exclude(email="")
-    return _emails(users.values_list("email", flat=True))
-
-
-def coordinating_heads() -> list[str]:
-    """Heads of the agencies the coordinators work in (level-2 escalation of coordinator steps)."""
-    from aduan.accounts.models import User
-
-    agency_ids = User.objects.filter(role=Role.COORDINATOR, is_active=True).values_list(
-        "agency_id", flat=True
-    )
-    heads = Agency.objects.filter(Q(pk__in=agency_ids) | Q(kind=Agency.Kind.COORDINATOR))
-    return _emails(heads.values_list("head_email", flat=True))
-
-
-def _reporter_addresses(report: Report, *, sms: bool) -> list[tuple[str, str]]:
-    reporter: Reporter | None = report.reporter
-    if reporter is None:
-        return []
-    result: list[tuple[str, str]] = []
-    if sms and reporter.phone:
-        result.append(("sms", reporter.phone))
-    email = reporter.email or (reporter.user.email if reporter.user is not None else "")
-    if email:
-        result.append(("email", email.strip().lower()))
-    return result
-
-
-def confirmation_addresses(report: Report) -> list[tuple[str, str]]:
-    """Where the tracking number and access code go: every phone and email the reporter gave
-    (issue 3: "also sent by SMS/email when given"); the code is what lets them follow the report."""
-    return _reporter_addresses(report, sms=True)
-
-
-def citizen_addresses(report: Report) -> list[tuple[str, str]]:
-    """(channel, address) pairs for status news: SMS for a report sent by SMS, email when given."""
-    return _reporter_addresses(report, sms=report.channel == Channel.SMS)
 
 
 # --- queueing ----------------------------------------------------------------------------------
@@ -308,7 +242,7 @@ def notify_submitted_many(submitted: Iterable[tuple[Report, str]]) -> int:
             message = _outbound(
                 report=report,
                 event=None,
-                keys=["citizen.submitted"],
+                keys=[template_for("submit", Audience.REPORTER)],
                 recipient_kind=Kind.CITIZEN,
                 channel=channel,
                 to=to,
@@ -327,122 +261,23 @@ def notify_submitted_many(submitted: Iterable[tuple[Report, str]]) -> int:
     return len(messages)
 
 
-def _citizen_note(report: Report, event: ReportEvent) -> str:
-    if event.action == "mark_duplicate":
-        return str(event.data.get("duplicate_of", ""))
-    if event.action == "archive":
-        reason = event.data.get("reason", "")
-        return str(ArchiveReason(reason).label) if reason in ArchiveReason.values else ""
-    if event.action in CITIZEN_NOTE_ACTIONS:
-        return event.note
-    return ""
-
-
-@in_site_language
-def messages_for_event(event: ReportEvent) -> None:
-    """Derive the outbox rows an audited action calls for (runs inside its transaction)."""
-    if event.action == "submit":
-        return  # the confirmation, with the access code, is notify_submitted's
-    report = Report.objects.select_related("reporter", "reporter__user", "lead_agency").get(
-        pk=event.report_id
-    )
-    _to_citizens(report, event)
-    if event.action in ("dispose", "redispose"):
-        codes = [event.data.get("lead"), *(event.data.get("supporting") or [])]
-        # The OPD needs the coordinator's instruction, which the public note leaves out.
-        note = "\n".join(filter(None, [event.note, str(event.data.get("instruction") or "")]))
-        for agency in Agency.objects.filter(code__in=[c for c in codes if c]):
-            _email_staff(
-                report, event, "agency.disposed", Kind.AGENCY, agency_addresses(agency), agency.name, note
-            )
-    if event.action == "return":
-        returning = Agency.objects.filter(code=event.data.get("agency")).first()
-        name = returning.name if returning else ""
-        _email_staff(
-            report, event, "coordinator.returned", Kind.COORDINATOR, coordinator_addresses(), name, event.note
-        )
-
-
-def _email_staff(
-    report: Report, event: ReportEvent, key: str, kind: str, addresses: Iterable[str], agency: str, note: str
-) -> None:
-    context = base_context(report, staff=True) | {"agency": agency, "note": note}
-    for to in addresses:
-        message_queue(
-            report=report,
-            event=event,
-            keys=[key],
-            recipient_kind=kind,
-            channel="email",
-            to=to,
-            context=context,
-            dedupe_key=f"e{event.pk}:email:{to}",
-        )
-
-
-def _to_citizens(report: Report, event: ReportEvent) -> None:
-    # The citizen hears of every change of state of their report, on public events only. Not of
-    # the submission (notify_submitted carries the access code), nor of what they did themselves
-    # (the screen or the SMS reply they just got already says so).
-    if not event.is_public or event.from_status == event.to_status:
-        return
-    if event.action == "submit" or event.actor_role == Role.CITIZEN:
-        return
-    context = base_context(report, staff=False) | {"note": _citizen_note(report, event)}
-    keys = [f"citizen.{event.action}", "citizen.status"]
-    # Reporters of duplicates follow the original (DOMAIN.md §3).
-    followers = [
-        report,
-        *Report.objects.filter(duplicate_of=report).select_related("reporter", "reporter__user"),
-    ]
-    for holder in followers:
-        for channel, to in citizen_addresses(holder):
-            message_queue(
-                report=report,
-                event=event,
-                keys=keys,
-                recipient_kind=Kind.CITIZEN,
-                channel=channel,
-                to=to,
-                context=context,
-                dedupe_key=f"e{event.pk}:{channel}:{to}",
-            )
-
-
-def on_report_event(
-    sender: type, instance: ReportEvent, created: bool, raw: bool = False, **kwargs: Any
-) -> None:
-    """post_save of ReportEvent: write its messages in the same transaction."""
-    if not created or raw or instance.action == "submit":
-        return  # a submit's confirmation, with the access code, is notify_submitted's
-    try:
-        with transaction.atomic():
-            messages_for_event(instance)
-    except Exception:
-        # A broken template must not undo a coordinator's action; the event stands, the
-        # message is missing and the log says why (the body is not logged: it may be personal).
-        logger.exception("could not queue messages for report event %s (%s)", instance.pk, instance.action)
-
-
-@in_site_language
-def deadline_messages(
-    *, report: Report, kind: str, level: int, recipients: list[tuple[str, str, str]], moment: dt.datetime
+def access_code_messages(
+    *, report: Report, event: ReportEvent, access_code: str, to: list[tuple[str, str]]
 ) -> int:
-    """Reminder/escalation emails for a report's current step: recipients are (recipient kind,
-    template key, address). Once per step and level (the step's start is in the dedupe key)."""
-    started = report.step_started_at.isoformat() if report.step_started_at else ""
-    context = base_context(report, staff=True) | {"level": level}
+    """The new access code to the contact that asked for it (the matrix's reset_access_code row)."""
+    context = base_context(report, staff=False) | {"access_code": access_code}
     count = 0
-    for recipient_kind, key, to in recipients:
+    for channel, address in to:
         message = message_queue(
             report=report,
-            event=None,
-            keys=[key],
-            recipient_kind=recipient_kind,
-            channel="email",
-            to=to,
+            event=event,
+            keys=[template_for("reset_access_code", Audience.REPORTER)],
+            recipient_kind=Kind.CITIZEN,
+            channel=channel,
+            to=address,
             context=context,
-            dedupe_key=f"{kind}{level}:{report.pk}:{started}:{to}",
+            dedupe_key=f"e{event.pk}:{channel}:{address}",
+            secret=access_code,
         )
         count += message is not None
     return count
@@ -456,3 +291,11 @@ def forget_recipients(*, report_ids: list[int]) -> int:
         state=OutboundMessage.State.FAILED, last_error="dihapus atas permintaan pelapor"
     )
     return citizen.update(to="", subject="", body="", secret="", dedupe_key="")
+
+
+def notices_mark_read(*, user: User, notice_ids: Iterable[int] | None = None) -> int:
+    """Mark the officer's notices read (all of them when no ids are given)."""
+    unread = StaffNotice.objects.filter(user=user, read_at__isnull=True)
+    if notice_ids is not None:
+        unread = unread.filter(pk__in=list(notice_ids))
+    return unread.update(read_at=clock.now())

@@ -109,14 +109,23 @@ def _template_text(key: str, channel: str) -> tuple[str, str] | None:
 
 
 def render(keys: list[str], channel: str, context: dict[str, Any]) -> tuple[str, str, str] | None:
-    """The first of `keys` with a template on `channel`: (key, subject, body), or None."""
+    """The first of `keys` with a template on `channel`: (key, subject, body), or None.
+
+    WhatsApp messages use the SMS text. Short texts are flattened to one line and a long `{note}`
+    is cut with "..." (GSM-7; "…" would turn the whole SMS into UCS-2, 70 characters a part)."""
+    short = channel in ("sms", "whatsapp")
     for key in keys:
-        found = template_text(key, channel)
+        found = template_text(key, "sms" if channel == "whatsapp" else channel)
         if found is None:
             continue
         ctx = dict(context)
-        if channel == "sms" and len(str(ctx.get("note", ""))) > SMS_NOTE_MAX:
-            ctx["note"] = str(ctx["note"])[: SMS_NOTE_MAX - 1].rstrip() + "…"
+        if short and len(str(ctx.get("note", ""))) > SMS_NOTE_MAX:
+            ctx["note"] = str(ctx["note"])[: SMS_NOTE_MAX - 3].rstrip() + "..."
         subject, body = found
-        return key, " ".join(_fill(subject, ctx).split())[:200], _fill(body, ctx).strip()
+        text = _fill(body, ctx)
+        return (
+            key,
+            " ".join(_fill(subject, ctx).split())[:200],
+            " ".join(text.split()) if short else text.strip(),
+        )
     return None

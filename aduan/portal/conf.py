@@ -11,3 +11,8 @@ TRACK_WINDOW_SECONDS = env_int("ADUAN_PORTAL_TRACK_WINDOW_SECONDS", 900, minimum
 FEED_PAGE_SIZE = env_int("ADUAN_PORTAL_FEED_PAGE_SIZE", 20, minimum=5, maximum=100)
 # How long the confirmation page may show the access code again (a reload, a lost tab).
 CONFIRMATION_SECONDS = env_int("ADUAN_PORTAL_CONFIRMATION_SECONDS", 1800, minimum=60, maximum=86_400)
+# "Lupa kode akses?": new codes one report, and one phone/e-mail, may be sent per window, and the
+# least time an answer takes (both outcomes wait for it, so timing does not tell them apart).
+RECOVER_ATTEMPTS = env_int("ADUAN_PORTAL_RECOVER_ATTEMPTS", 3, minimum=1, maximum=100)
+RECOVER_WINDOW_SECONDS = env_int("ADUAN_PORTAL_RECOVER_WINDOW_SECONDS", 3600, minimum=60, maximum=7 * 86_400)
+RECOVER_MIN_MS = env_int("ADUAN_PORTAL_RECOVER_MIN_MS", 400, minimum=0, maximum=5000)

@@ -231,7 +231,7 @@ class ReportForm(forms.Form):
 SERVICE_FIELD_TO_FORM = {"region": "kecamatan", "attachments": "attachments"}
 
 
-class TrackForm(forms.Form):
+class _TrackingNumberForm(forms.Form):
     tracking_number = forms.CharField(
         label=_("Nomor laporan"),
         max_length=20,
@@ -239,6 +239,24 @@ class TrackForm(forms.Form):
             attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "2611-1234567"}
         ),
     )
+
+    def clean_tracking_number(self) -> str:
+        raw = str(self.cleaned_data["tracking_number"]).strip()
+        # Typed on a phone's number pad the dash is often missing: 26111234567.
+        return normalize_tracking_number(raw) or raw
+
+
+class RecoverForm(_TrackingNumberForm):
+    """ "Lupa kode akses?": the tracking number and the phone or e-mail given with the report."""
+
+    contact = forms.CharField(
+        label=_("Nomor HP atau email yang Anda berikan saat melapor"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "0812… / nama@contoh.id"}),
+    )
+
+
+class TrackForm(_TrackingNumberForm):
     access_code = forms.CharField(
         label=_("Kode akses"),
         max_length=20,
@@ -246,8 +264,3 @@ class TrackForm(forms.Form):
             attrs={"autocomplete": "off", "autocapitalize": "characters", "placeholder": "ABCD-EFGH"}
         ),
     )
-
-    def clean_tracking_number(self) -> str:
-        raw = str(self.cleaned_data["tracking_number"]).strip()
-        # Typed on a phone's number pad the dash is often missing: 26111234567.
-        return normalize_tracking_number(raw) or raw

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from aduan.directory.models import Agency
 from aduan.intake.models import ArchiveReason, ClosedBy, Report, Status
+from aduan.notifications.texts import format_due
 from aduan.workflow.models import ReportEvent
 from aduan.workflow.transitions import transition_for
 
@@ -61,6 +62,65 @@ def timeline(events: Iterable[ReportEvent], *, for_owner: bool) -> list[Timeline
             detail = event.note
         entries.append(TimelineEntry(at=event.created_at, label=str(label), detail=detail))
     return entries
+
+
+def state_explanation(report: Report) -> str:
+    """What the reporter's report is waiting for, in one or two plain sentences."""
+    agency = report.lead_agency.name if report.lead_agency_id else _("instansi")  # type: ignore[union-attr]
+    due = format_due(report.due_at)
+    status = report.status
+    if status == Status.BELUM_TERVERIFIKASI:
+        return _("Admin koordinator sedang memeriksa laporan Anda, paling lambat %(due)s.") % {"due": due}
+    if status == Status.DITUNDA:
+        return _(
+            "Petugas memerlukan keterangan tambahan dari Anda (lihat pertanyaannya di bawah). Jawab sebelum "
+            "%(due)s; tanpa jawaban laporan akan diarsipkan."
+        ) % {"due": due}
+    if status == Status.TERVERIFIKASI and report.is_returned:
+        return _(
+            "Instansi yang ditunjuk menyatakan laporan ini bukan kewenangannya. Admin koordinator sedang "
+            "meneruskannya ke instansi yang berwenang; laporan Anda tidak dihentikan."
+        )
+    if status == Status.TERVERIFIKASI:
+        return _("Laporan Anda sudah diverifikasi dan segera diteruskan ke instansi yang berwenang.")
+    if status == Status.TERDISPOSISI:
+        return _("%(agency)s sedang menangani laporan Anda; tindak lanjut paling lambat %(due)s.") % {
+            "agency": agency,
+            "due": due,
+        }
+    if status == Status.DITINDAKLANJUTI:
+        return _(
+            "%(agency)s sudah menindaklanjuti laporan Anda. Baca tindak lanjutnya di bawah, lalu nyatakan "
+            "selesai, beri penilaian, atau tanggapi bila belum puas sebelum %(due)s. Tanpa tanggapan, "
+            "laporan ditutup oleh sistem."
+        ) % {"agency": agency, "due": due}
+    if status == Status.DITANGGAPI_PELAPOR:
+        return _("Tanggapan Anda sudah diteruskan; %(agency)s wajib menjawab lagi paling lambat %(due)s.") % {
+            "agency": agency,
+            "due": due,
+        }
+    if status == Status.SELESAI:
+        closed = {
+            ClosedBy.CITIZEN.value: _("Anda menyatakan laporan ini selesai."),
+            ClosedBy.AGENCY.value: _("Instansi menyatakan laporan ini selesai."),
+            ClosedBy.COORDINATOR.value: _("Laporan ini ditutup oleh admin koordinator."),
+            ClosedBy.SYSTEM.value: _(
+                "Laporan ini ditutup oleh sistem karena tidak ada tanggapan dalam batas waktu."
+            ),
+        }
+        return str(closed.get(report.closed_by, _("Laporan ini selesai.")))
+    if report.duplicate_of_id:
+        return _("Laporan ini digabung dengan laporan lain tentang masalah yang sama.")
+    reason = (
+        str(ArchiveReason(report.archive_reason).label)
+        if report.archive_reason in ArchiveReason.values
+        else ""
+    )
+    return (
+        _("Laporan ini diarsipkan: %(reason)s.") % {"reason": reason}
+        if reason
+        else _("Laporan ini diarsipkan.")
+    )
 
 
 def location_label(report: Report) -> str:

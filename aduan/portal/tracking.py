@@ -2,30 +2,40 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from aduan.accounts import ratelimit
+from aduan.accounts.conf import AttemptLimit
 from aduan.core.actors import citizen_with_access
 from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError
+from aduan.core.http import file_response
 from aduan.core.roles import Role
 from aduan.intake.models import Report, Status
+from aduan.notifications.recipients import report_contacts_opted_out, report_news_set
+from aduan.portal import conf
 from aduan.portal.access import (
     citizen_actor,
     citizen_user,
     remember_report,
     track_attempt_allowed,
 )
-from aduan.portal.forms import TrackForm
-from aduan.portal.presenters import location_label, status_badge, timeline
+from aduan.portal.forms import RecoverForm, TrackForm
+from aduan.portal.presenters import location_label, state_explanation, status_badge, timeline
 from aduan.workflow.models import Rating
+from aduan.workflow.recovery import access_code_recover, contact_normalize
 from aduan.workflow.selectors import (
     follow_ups_for,
     report_events_for,
@@ -56,9 +66,7 @@ def track(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not track_attempt_allowed(request):
-            form.add_error(
-                None, _("Terlalu banyak percobaan dari perangkat ini. Coba lagi beberapa menit lagi.")
-            )
+            _too_many_attempts(form)
             status = 429
         elif form.is_valid():
             number = form.cleaned_data["tracking_number"]
@@ -89,6 +97,60 @@ def track(request: HttpRequest) -> HttpResponse:
         {"form": form, "mine": mine, "nav": "track", "badge": status_badge},
         status=status,
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def recover(request: HttpRequest) -> HttpResponse:
+    """ "Lupa kode akses?": one answer whether or not the number and contact match (no oracle),
+    limited per IP, per report and per contact, and never faster than RECOVER_MIN_MS."""
+    form = RecoverForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        started = time.monotonic()
+        limit = AttemptLimit(conf.RECOVER_ATTEMPTS, conf.RECOVER_WINDOW_SECONDS)
+        if not track_attempt_allowed(request):
+            _too_many_attempts(form)
+            status = 429
+        elif form.is_valid():
+            number = form.cleaned_data["tracking_number"]
+            contact = contact_normalize(form.cleaned_data["contact"]) or form.cleaned_data["contact"].strip()
+            # Counted whether or not they match: a spent budget says nothing about the report.
+            buckets = [
+                ("recover-report", number),
+                ("recover-contact", hashlib.sha256(contact.lower().encode()).hexdigest()[:32]),
+            ]
+            if any(ratelimit.exhausted(bucket, key, limit) for bucket, key in buckets):
+                form.add_error(
+                    None,
+                    _(
+                        "Kode akses baru untuk laporan atau kontak ini sudah diminta berkali-kali. Coba lagi nanti."
+                    ),
+                )
+                status = 429
+            else:
+                for bucket, key in buckets:
+                    ratelimit.count(bucket, key, limit)
+                matched = access_code_recover(tracking_number=number, contact=contact)
+                logger.info("access code recovery for %s from %s: %s", number, client_ip(request), matched)
+                # The same pace either way: a match writes and queues, a miss does not.
+                time.sleep(max(0.0, conf.RECOVER_MIN_MS / 1000 - (time.monotonic() - started)))
+                messages.success(
+                    request,
+                    _(
+                        "Bila nomor laporan dan kontak itu cocok dengan data pelapor, kode akses baru sudah "
+                        "kami kirim ke sana (kode lama tidak berlaku lagi). Bila tidak ada pesan dalam beberapa "
+                        "menit, periksa kembali nomor laporan dan kontak yang Anda berikan saat melapor."
+                    ),
+                )
+                return redirect("portal:track")
+        else:
+            status = 400
+    return render(request, "portal/recover.html", {"form": form, "nav": "track"}, status=status)
+
+
+def _too_many_attempts(form: forms.Form) -> None:
+    form.add_error(None, _("Terlalu banyak percobaan dari perangkat ini. Coba lagi beberapa menit lagi."))
 
 
 def _report_for(request: HttpRequest, tracking_number: str) -> Report:
@@ -123,9 +185,13 @@ def _detail(
         "badge": status_badge(report.status),
         "location": location_label(report),
         "timeline": timeline(report_events_for(actor, report), for_owner=True),
-        "follow_ups": list(follow_ups_for(actor, report)),
+        "follow_ups": list(follow_ups_for(actor, report).prefetch_related("attachments")),
         "offered": offered,
         "last_rating": Rating.objects.filter(report=report).order_by("-created_at", "-pk").first(),
+        "explanation": state_explanation(report),
+        "has_contact": report.reporter_id is not None
+        and bool(report.reporter.phone or report.reporter.email),  # type: ignore[union-attr]
+        "news_off": report_contacts_opted_out(report),
         "errors": errors or {},
         "typed": typed or {},
         "duplicate_of_public": duplicate_of_public,
@@ -139,6 +205,34 @@ def _detail(
 @never_cache
 def track_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     return _detail(request, _report_for(request, tracking_number))
+
+
+@require_POST
+def track_news(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    """The reporter's switch: news of this report to their phone/e-mail, or none."""
+    report = _report_for(request, tracking_number)
+    on = request.POST.get("on") == "1"
+    report_news_set(report=report, on=on)
+    messages.success(
+        request,
+        _("Kabar perkembangan akan dikirim lagi ke kontak Anda.")
+        if on
+        else _("Kami tidak akan lagi mengirim kabar perkembangan ke kontak Anda."),
+    )
+    return redirect("portal:track_detail", tracking_number=report.tracking_number)
+
+
+@never_cache
+def track_attachment(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponseBase:
+    """A file of a published follow-up, only to the reporter who opened the report."""
+    report = _report_for(request, tracking_number)
+    published = follow_ups_for(citizen_actor(request), report).values_list("pk", flat=True)
+    item = report.attachments.filter(pk=pk, follow_up_id__in=list(published)).first()
+    if item is None:
+        raise Http404()
+    return file_response(
+        item.file.open("rb"), content_type=item.content_type, filename=item.name or "lampiran"
+    )
 
 
 @require_POST

@@ -13,7 +13,12 @@ urlpatterns = [
     path("lapor/desa/", views.desa_options, name="desa_options"),
     path("luring/", views.offline, name="offline"),
     path("lacak/", tracking.track, name="track"),
+    path("lacak/lupa-kode/", tracking.recover, name="track_recover"),
     path("lacak/<str:tracking_number>/", tracking.track_detail, name="track_detail"),
+    path("lacak/<str:tracking_number>/kabar/", tracking.track_news, name="track_news"),
+    path(
+        "lacak/<str:tracking_number>/lampiran/<int:pk>/", tracking.track_attachment, name="track_attachment"
+    ),
     path("lacak/<str:tracking_number>/<slug:action>/", tracking.track_action, name="track_action"),
     path("laporan/", feed.feed, name="feed"),
     path("laporan/<str:tracking_number>/", feed.public_report, name="public_report"),

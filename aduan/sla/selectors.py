@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core import clock
-from aduan.intake.models import Report
+from aduan.intake.models import Report, Step
 from aduan.notifications.texts import format_due
 
 
@@ -21,19 +21,29 @@ class DeadlineState:
 
 
 def deadline_state(report: Report, now: dt.datetime | None = None) -> DeadlineState:
-    """On time, reminded (80 % gone), overdue, or escalated (level 1: coordinator, 2: head of OPD)."""
+    """On time, reminded (80 % gone), overdue, or escalated (level 1: coordinator, 2: head of OPD, or of
+    the coordinating agency for the coordinator's own steps)."""
     now = now or clock.now()
     due = format_due(report.due_at)
     if report.due_at is None:
         return DeadlineState("none", "", "", due)
+    # The coordinator's own steps (verification, re-disposition of a report an OPD returned as
+    # bukan kewenangan) escalate to the head of the coordinating agency, never to an OPD's head.
+    coordinator_step = report.step in (Step.VERIFICATION, Step.RETURNED)
     if report.escalation_level >= 2:
-        return DeadlineState(
-            "escalated_head", str(_("Terlambat: dieskalasi ke kepala OPD")), "badge-overdue", due
+        label = (
+            _("Terlambat: dieskalasi ke kepala instansi koordinator")
+            if coordinator_step
+            else _("Terlambat: dieskalasi ke kepala OPD")
         )
+        return DeadlineState("escalated_head", str(label), "badge-overdue", due)
     if report.escalation_level == 1:
-        return DeadlineState(
-            "escalated_coordinator", str(_("Terlambat: dieskalasi ke koordinator")), "badge-overdue", due
+        label = (
+            _("Terlambat: menunggu koordinator")
+            if coordinator_step
+            else _("Terlambat: dieskalasi ke koordinator")
         )
+        return DeadlineState("escalated_coordinator", str(label), "badge-overdue", due)
     if report.due_at < now:
         return DeadlineState("overdue", str(_("Terlambat")), "badge-overdue", due)
     if report.reminder_sent_at is not None:

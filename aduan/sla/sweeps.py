@@ -17,22 +17,13 @@ from django.db import transaction
 from aduan.core import clock
 from aduan.core.actors import SYSTEM
 from aduan.core.errors import DomainError
-from aduan.directory.models import Agency
 from aduan.intake.models import IdempotencyRecord, Report, Status, Step
-from aduan.notifications.models import OutboundMessage
-from aduan.notifications.services import (
-    agency_addresses,
-    coordinating_heads,
-    coordinator_addresses,
-    deadline_messages,
-)
 from aduan.sla import conf
 from aduan.sla.calendar import WorkingCalendar, limit
 from aduan.sla.services import report_mark_escalated, report_mark_reminded
 from aduan.workflow.services import report_act
 
 logger = logging.getLogger(__name__)
-Kind = OutboundMessage.RecipientKind
 
 # Steps someone on staff must act in; clarification and the reply window wait on the citizen
 # and end by expire_hold / auto_close instead.
@@ -62,43 +53,9 @@ def _each_locked(ids: list[int], still: Callable[[Report], bool], work: Callable
     return done
 
 
-Recipients = list[tuple[str, str, str]]
-
-
-class _Addresses:
-    """Staff addresses read once per sweep, not once per report."""
-
-    def __init__(self) -> None:
-        self._agencies: dict[int, list[str]] = {}
-        self._coordinators: list[str] | None = None
-        self._heads: list[str] | None = None
-
-    def agency(self, agency: Agency) -> list[str]:
-        if agency.pk not in self._agencies:
-            self._agencies[agency.pk] = agency_addresses(agency)
-        return self._agencies[agency.pk]
-
-    def coordinators(self) -> list[str]:
-        if self._coordinators is None:
-            self._coordinators = coordinator_addresses()
-        return self._coordinators
-
-    def coordinating_heads(self) -> list[str]:
-        if self._heads is None:
-            self._heads = coordinating_heads()
-        return self._heads
-
-
-def _lead_agency_recipients(report: Report, key: str, addresses: _Addresses) -> Recipients:
-    if report.lead_agency is None:
-        return []
-    return [(str(Kind.AGENCY), key, to) for to in addresses.agency(report.lead_agency)]
-
-
 def sweep_reminders(*, calendar: WorkingCalendar | None = None) -> int:
     """Remind those responsible once `REMINDER_PERCENT` of the step's working days have passed."""
     calendar = calendar or WorkingCalendar.load()
-    addresses = _Addresses()
     now = clock.now()
     fraction = conf.REMINDER_PERCENT / 100
     candidates = Report.objects.filter(
@@ -132,13 +89,8 @@ def sweep_reminders(*, calendar: WorkingCalendar | None = None) -> int:
         )
 
     def remind(report: Report) -> bool:
-        if report.step in COORDINATOR_STEPS:
-            recipients: Recipients = [
-                (str(Kind.COORDINATOR), "coordinator.reminder", to) for to in addresses.coordinators()
-            ]
-        else:
-            recipients = _lead_agency_recipients(report, "agency.reminder", addresses)
-        deadline_messages(report=report, kind="reminder", level=0, recipients=recipients, moment=now)
+        # Its `remind` event is what tells people (the coordinator or the lead OPD, by the
+        # notification matrix), in this same transaction.
         report_mark_reminded(report=report, at=now)
         return True
 
@@ -149,7 +101,6 @@ def sweep_escalations(*, calendar: WorkingCalendar | None = None) -> int:
     """On a breach: level 1 to the coordinator (and the OPD's admins); `escalation_head` working
     days later, level 2 to the head of the OPD (of the coordinating agency for coordinator steps)."""
     calendar = calendar or WorkingCalendar.load()
-    addresses = _Addresses()
     now = clock.now()
     head_days = limit("escalation_head")
     candidates = Report.objects.filter(
@@ -170,19 +121,7 @@ def sweep_escalations(*, calendar: WorkingCalendar | None = None) -> int:
         target = _level_due(calendar, report.due_at, head_days, now)
         # One level per pass: a report found long overdue still tells the coordinator first.
         level = report.escalation_level + 1 if target > report.escalation_level else target
-        recipients: Recipients = []
-        if level == 1:
-            recipients += [
-                (str(Kind.COORDINATOR), "coordinator.escalation", to) for to in addresses.coordinators()
-            ]
-            recipients += _lead_agency_recipients(report, "agency.escalation", addresses)
-        else:
-            if report.step in AGENCY_STEPS and report.lead_agency is not None:
-                heads = [report.lead_agency.head_email] if report.lead_agency.head_email else []
-            else:
-                heads = addresses.coordinating_heads()
-            recipients += [(str(Kind.AGENCY), "head.escalation", to.strip().lower()) for to in heads]
-        deadline_messages(report=report, kind="escalation", level=level, recipients=recipients, moment=now)
+        # Its `escalate` event tells the coordinator and the OPD, or the heads (the matrix).
         report_mark_escalated(report=report, level=level)
         logger.info("report %s escalated to level %s (step %s)", report.tracking_number, level, report.step)
         return True

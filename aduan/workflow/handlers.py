@@ -15,7 +15,7 @@ from aduan.core.errors import InvalidInput, PermissionDenied, TransitionNotAllow
 from aduan.core.roles import Role
 from aduan.core.text import normalize_text
 from aduan.directory.models import Agency, Category
-from aduan.intake.models import ArchiveReason, Classification, ClosedBy, Report, Status
+from aduan.intake.models import ArchiveReason, Classification, ClosedBy, Report, Status, access_code_digest
 from aduan.sla.calendar import WorkingCalendar, limit
 from aduan.workflow.models import AgencyReturn, CitizenMessage, Disposition, FollowUp, Rating
 from aduan.workflow.transitions import TRANSITIONS, Action
@@ -527,6 +527,20 @@ def _escalate(report: Report, actor: Actor, params: dict[str, Any], now: dt.date
             "due_at": report.due_at.isoformat() if report.due_at else None,
         },
         fields={"escalation_level"},
+    )
+
+
+@_handler(Action.RESET_ACCESS_CODE)
+def _reset_access_code(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
+    code = str(params.get("access_code") or "")
+    if len(code.replace("-", "")) < 8:
+        raise InvalidInput("Kode akses baru tidak sah.", code="invalid_access_code", field="access_code")
+    report.access_code_digest = access_code_digest(code)
+    sent_to = str(params.get("sent_to") or "")
+    return Change(
+        note="Kode akses baru dikirim atas permintaan pelapor; kode lama tidak berlaku.",
+        data={"sent_to": sent_to},
+        fields={"access_code_digest"},
     )
 
 

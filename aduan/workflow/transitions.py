@@ -41,6 +41,7 @@ class Action(enum.StrEnum):
     CLOSE = "close"
     REMIND = "remind"
     ESCALATE = "escalate"
+    RESET_ACCESS_CODE = "reset_access_code"
 
 
 class Scope(enum.Enum):
@@ -211,6 +212,11 @@ TRANSITIONS: dict[Action, Transition] = {
         # Deadline bookkeeping by the sweeps: no state change, but audited like everything else.
         _t(Action.REMIND, set(OPEN), None, {R.SYSTEM}, False, _("Pengingat batas waktu dikirim")),
         _t(Action.ESCALATE, set(OPEN), None, {R.SYSTEM}, False, _("Dieskalasi: batas waktu terlewati")),
+        # "Lupa kode akses?": a new code sent to a contact the reporter gave (the old one stops
+        # working). The system acts on the request; the event records where it went, never the code.
+        _t(
+            Action.RESET_ACCESS_CODE, set(S), None, {R.SYSTEM}, False, _("Kode akses baru dikirim ke pelapor")
+        ),
     ]
 }
 

@@ -45,7 +45,7 @@ def test_parse_status(text: str, number: str, code: str) -> None:
 
 def test_cek_with_a_broken_number_asks_for_the_format() -> None:
     assert parse("CEK 26111").verb is Verb.STATUS_USAGE
-    assert parse("CEK").verb is Verb.STATUS_USAGE
+    assert parse("CEK").verb is Verb.STATUS_LIST  # the open reports of the sending phone
 
 
 def test_title_from_first_words() -> None:

@@ -189,8 +189,9 @@ def test_reminder_and_escalation_from_the_sla_sweeps_are_visible(login, koordina
     with clock.travel(timezone.make_aware(dt.datetime(2023, 5, 2, 9, 0))):
         assert sweep_escalations() == 1
         html = listing(client, "terlambat")
-        assert shown(html, report) and "dieskalasi ke koordinator" in html
-        assert "dieskalasi ke koordinator" in client.get(page).content.decode()
+        # Verification is the coordinator's own step: overdue with them, not "escalated to" them.
+        assert shown(html, report) and "Terlambat: menunggu koordinator" in html
+        assert "Terlambat: menunggu koordinator" in client.get(page).content.decode()
 
 
 def test_citizens_clock_is_not_staff_overdue(login, koordinator, admin_pupr):

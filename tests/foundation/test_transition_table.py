@@ -102,6 +102,7 @@ def params_for(action: Action, report: Report, actor: Actor) -> dict[str, Any]:
         Action.RATE: {"score": 4, "comment": "Cukup baik."},
         Action.CLOSE: {"reason": "Sudah ditangani lewat jalur lain."},
         Action.ESCALATE: {"level": 1},
+        Action.RESET_ACCESS_CODE: {"access_code": "ABCD-EFGH", "sent_to": "sms"},
     }.get(action, {})
 
 

@@ -76,9 +76,13 @@ def test_confirmation_of_a_web_report_goes_to_every_contact_given() -> None:
     assert [(m.channel, m.to) for m in messages(phone_only.report)] == [("sms", "+6281234567890")]
 
 
-def test_status_messages_of_a_web_report_go_by_email_not_sms(staff: dict[str, User]) -> None:
+def test_status_messages_of_a_web_report_go_to_every_contact_given(staff: dict[str, User]) -> None:
+    # Issue 15: the form promises news by SMS; a web reporter with a phone gets it (and email).
     report = verified(as_actor(staff["koordinator"]))
-    assert [(m.channel, m.template_key) for m in messages(report)] == [("email", "citizen.status")]
+    assert sorted((m.channel, m.to, m.template_key) for m in messages(report)) == [
+        ("email", "siti@example.org", "citizen.status"),
+        ("sms", "+6281234567890", "citizen.status"),
+    ]
 
 
 def test_no_reporter_contact_means_no_message() -> None:
@@ -90,8 +94,11 @@ def test_no_reporter_contact_means_no_message() -> None:
 def test_dispose_tells_the_citizen_and_the_lead_and_supporting_agencies_only(staff: dict[str, User]) -> None:
     report = verified(as_actor(staff["koordinator"]))
     verify_messages = messages(report)
-    assert [(m.template_key, m.to) for m in verify_messages] == [("citizen.status", "siti@example.org")]
-    assert "Terverifikasi" in verify_messages[0].body
+    assert sorted((m.template_key, m.to) for m in verify_messages) == [
+        ("citizen.status", "+6281234567890"),
+        ("citizen.status", "siti@example.org"),
+    ]
+    assert all("Terverifikasi" in m.body for m in verify_messages)
     act(
         as_actor(staff["koordinator"]),
         report,
@@ -157,7 +164,7 @@ def test_the_reporter_of_a_duplicate_follows_the_original(staff: dict[str, User]
     )
     act(coordinator, original, "dispose", lead="dinkes", supporting=[], instruction="")
     told = {m.to for m in messages(original, template_key="citizen.dispose")}
-    assert told == {"siti@example.org", "budi@example.org"}
+    assert told == {"siti@example.org", "+6281234567890", "budi@example.org"}
 
 
 def test_nothing_is_sent_inside_the_transaction(
@@ -165,7 +172,7 @@ def test_nothing_is_sent_inside_the_transaction(
 ) -> None:  # type: ignore[no-untyped-def]
     from django_tasks_db.models import DBTaskResult
 
-    report = submit().report
+    report = submit(phone="").report
     tasks_before = DBTaskResult.objects.filter(task_path__endswith="deliver_pending").count()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         with transaction.atomic():
@@ -283,7 +290,7 @@ def test_an_edited_template_is_used_with_either_placeholder_syntax(staff: dict[s
             "body": "Yth. pelapor, {{ note|upper }} ({{ tracking_number }})",
         },
     )
-    report = submit().report
+    report = submit(phone="").report
     act(as_actor(staff["koordinator"]), report, "hold", question="di desa mana?")
     [message] = messages(report)
     assert message.subject == f"Klarifikasi {report.tracking_number}"
@@ -311,7 +318,7 @@ def test_suppressed_block_writes_no_messages(staff: dict[str, User]) -> None:
         classification="aspirasi",
         category=KESEHATAN,
     )
-    assert [m.template_key for m in messages(submitted.report)] == ["citizen.status"]
+    assert [m.template_key for m in messages(submitted.report)] == ["citizen.status", "citizen.status"]
 
 
 def test_outbox_command_retries_failed_messages(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -360,7 +367,7 @@ def test_messages_are_written_in_the_site_language_whatever_is_active(staff: dic
 
     with translation.override("en"):
         report = verified(as_actor(staff["koordinator"]))
-    [message] = messages(report)
+    [message] = messages(report, channel="email")
     assert "Terverifikasi" in message.body  # the Indonesian status label, not its English translation
 
 

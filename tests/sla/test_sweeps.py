@@ -257,3 +257,29 @@ def test_sweeps_deliver_their_messages_themselves(report: Report, django_capture
         "admin@dinkes.test",
         "dinkes@ponorogo.go.id",
     }
+
+
+def test_a_returned_report_escalates_within_the_coordinators_side_never_to_an_opds_head(
+    report: Report, staff: dict[str, User]
+) -> None:
+    """Issue 15: a report returned as bukan kewenangan sits with the coordinator; its overdue states
+    and the level-2 letter name the coordinating agency, not "kepala OPD"."""
+    from aduan.sla.selectors import deadline_state
+
+    with clock.travel(at(3, 9)):  # Tuesday: returned, 1 working day to re-dispose (end of Wednesday)
+        act(as_actor(staff["admin_dinkes"]), report, "return", reason="Urusan PUPR.", proposed_agency="pupr")
+    report.refresh_from_db()
+    assert report.step == Step.RETURNED and report.lead_agency is None
+    with clock.travel(at(5, 9)):
+        assert sweep_escalations() == 1
+    report.refresh_from_db()
+    assert deadline_state(report, at(5, 9)).label == "Terlambat: menunggu koordinator"
+    assert recipients(report, "coordinator.escalation") == {"koordinator@ponorogo.go.id"}
+    with clock.travel(at(10, 9)):
+        assert sweep_escalations() == 1
+    report.refresh_from_db()
+    label = deadline_state(report, at(10, 9)).label
+    assert label == "Terlambat: dieskalasi ke kepala instansi koordinator" and "OPD" not in label
+    [letter] = OutboundMessage.objects.filter(report=report, template_key="head.escalation")
+    assert letter.to == "kepala.diskominfo@ponorogo.go.id"
+    assert "Kepala Dinas Komunikasi" in letter.body and "Disposisi ulang" in letter.body
