@@ -77,7 +77,14 @@ def category(code: str) -> Category:
 __all__ = ["SYSTEM", "act", "category", "disposed", "owner", "submit", "verified"]
 
 
-def attach(report: Report, data: bytes, name: str, *, keep_location: bool = False) -> Attachment:
+def attach(
+    report: Report,
+    data: bytes,
+    name: str,
+    *,
+    keep_location: bool = False,
+    follow_up_id: int | None = None,
+) -> Attachment:
     """One file through the upload pipeline, stored on the report (as every channel does it)."""
     checked = upload_check(io.BytesIO(data), name=name, keep_location=keep_location)
-    return attachment_store(report=report, checked=checked)
+    return attachment_store(report=report, checked=checked, follow_up_id=follow_up_id)

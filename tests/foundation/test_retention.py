@@ -17,13 +17,12 @@ from aduan.core import clock
 from aduan.core.actors import actor_for_user
 from aduan.evaluation.scenarios import SCENARIOS
 from aduan.intake.models import Attachment, Report, Reporter, Status
-from aduan.intake.services import attachment_add
 from aduan.notifications.models import OutboundMessage
 from aduan.sla.sweeps import run_sweeps
 from aduan.workflow import audit
 from aduan.workflow.models import ReportEvent
 from aduan.workflow.retention import ERASE, retention_apply, retention_cutoff
-from tests.factories import act, submit
+from tests.factories import act, attach, submit
 
 
 def photo() -> io.BytesIO:
@@ -82,7 +81,7 @@ def test_only_reports_closed_before_the_period_are_erased(
 ) -> None:  # type: ignore[no-untyped-def]
     coordinator = actor_for_user(koordinator)
     done = submit().report
-    attachment = attachment_add(report=done, upload=photo(), name="KTP_Siti.jpg")
+    attachment = attach(done, photo().getvalue(), "KTP_Siti.jpg")
     stored = attachment.file.name
     assert default_storage.exists(stored)
     act(coordinator, done, "close", reason="Sudah ditangani.")

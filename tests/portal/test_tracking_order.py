@@ -12,11 +12,10 @@ from PIL import Image
 from aduan.accounts.models import User
 from aduan.core.actors import actor_for_user
 from aduan.intake.models import Report
-from aduan.intake.services import attachment_add
 from aduan.notifications.models import ContactOptOut, OutboundMessage
 from aduan.portal.presenters import state_explanation
 from aduan.workflow.models import FollowUp
-from tests.factories import PUPR, act, submit
+from tests.factories import PUPR, act, attach, submit
 from tests.portal.test_tracking import followed_up, opened
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +33,7 @@ def test_the_opd_follow_up_with_its_photo_comes_before_the_citizens_choices(
 ) -> None:
     report, code = followed_up(koordinator, admin_pupr)
     follow_up = FollowUp.objects.get(report=report)
-    photo = attachment_add(report=report, upload=png(), name="balok.png", follow_up_id=follow_up.pk)
+    photo = attach(report, png().getvalue(), "balok.png", follow_up_id=follow_up.pk)
     client = Client()
     opened(client, report.tracking_number, code)
     page = client.get(f"/lacak/{report.tracking_number}/").content.decode()
