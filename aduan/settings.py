@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "aduan.core",
     "aduan.accounts",
     "aduan.directory",
@@ -73,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "aduan.console.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -127,6 +132,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "console:login"
+
+# Staff sessions end at a fixed time after sign-in (a working day by default), whatever the
+# activity; a password change ends them too (Django's session hash). Citizens keep Django's default.
+ADUAN_STAFF_SESSION_SECONDS = env_int(
+    "ADUAN_STAFF_SESSION_SECONDS", 8 * 3600, minimum=300, maximum=30 * 86400
+)
+# Who must pass a second factor (TOTP, or a recovery code) after the password: staff roles by
+# name, plus "admin" for anyone who may open the Django admin (is_staff or is_superuser). Staff who
+# enrolled an authenticator on their own are always asked for it.
+ADUAN_OTP_ROLE_CHOICES = {"coordinator", "opd_admin", "liaison_officer", "apip", "leader", "admin"}
+ADUAN_OTP_REQUIRED_ROLES = frozenset(env_list("ADUAN_OTP_REQUIRED_ROLES", ["coordinator", "admin"]))
+if not ADUAN_OTP_REQUIRED_ROLES <= ADUAN_OTP_ROLE_CHOICES:
+    raise ImproperlyConfigured(
+        f"ADUAN_OTP_REQUIRED_ROLES may name only {sorted(ADUAN_OTP_ROLE_CHOICES)}, "
+        f"not {sorted(ADUAN_OTP_REQUIRED_ROLES - ADUAN_OTP_ROLE_CHOICES)}"
+    )
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = env_str("ADUAN_OTP_ISSUER", "Aduan")
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
