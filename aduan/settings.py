@@ -233,10 +233,20 @@ ADUAN_GAMMU_DATABASE_URL = env_str("ADUAN_GAMMU_DATABASE_URL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Access codes never reach a log line (aduan/core/logscrub.py): the filter is on the handler,
+    # so it sees the records of every logger, Django's request and server logs included.
+    "filters": {"scrub_access_codes": {"()": "aduan.core.logscrub.ScrubAccessCodes"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub_access_codes"]}},
     "root": {
         "handlers": ["console"],
         "level": env_choice("ADUAN_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),
     },
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's own handlers (console when DEBUG, mail to ADMINS) would write request lines
+        # unscrubbed: its records go to the root's handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+        # Django's development server logs each request line, query string included: through ours.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

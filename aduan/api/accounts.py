@@ -39,12 +39,12 @@ def register(request: HttpRequest, body: RegisterIn) -> HttpResponse:
 )
 def login(request: HttpRequest, body: LoginIn) -> HttpResponse:
     client = client_of(request)
-    ratelimit.check_login(client)
+    ratelimit.check_secret(client, f"login:{body.username}")
     user = citizen_login(username=body.username, password=body.password)
     if user is None:
         # Staff accounts land here even with their right password: their tokens are issued by an
         # administrator (`aduan token create`), and a different answer would confirm the password.
-        ratelimit.count_access_code_failure(client)
+        ratelimit.secret_failed(client, f"login:{body.username}")
         raise ApiProblem(401, "invalid_credentials", "Nama pengguna atau kata sandi salah.")
     _, raw = token_create(user=user, name="aplikasi mobile", channel=Channel.MOBILE)
     return json_response({"token": raw, "username": user.username, "role": user.role})

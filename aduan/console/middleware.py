@@ -22,13 +22,15 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
+        # Without a session cookie nobody is signed in; not touching request.user then keeps the
+        # session unread, so API answers carry no "Vary: Cookie" (and the lane's answers match).
+        user = getattr(request, "user", None) if settings.SESSION_COOKIE_NAME in request.COOKIES else None
         if (
             user is not None
             and user.is_authenticated
             and not user.is_verified()
-            and not self._exempt(request.path_info)
             and second_factor_required(user)
+            and not self._exempt(request.path_info)
         ):
             target = "console:verify" if second_factor_enrolled(user) else "console:enrol"
             if request.headers.get("HX-Request"):

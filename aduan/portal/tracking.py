@@ -21,7 +21,8 @@ from aduan.portal.access import (
     citizen_actor,
     citizen_user,
     remember_report,
-    track_attempt_allowed,
+    track_blocked,
+    track_failed,
 )
 from aduan.portal.forms import TrackForm
 from aduan.portal.presenters import location_label, status_badge, timeline
@@ -55,7 +56,7 @@ def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if not track_attempt_allowed(request):
+        if form.is_valid() and track_blocked(request, form.cleaned_data["tracking_number"]):
             form.add_error(
                 None, _("Terlalu banyak percobaan dari perangkat ini. Coba lagi beberapa menit lagi.")
             )
@@ -72,6 +73,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 request.session.cycle_key()  # a new session id once the visitor holds a proof
                 remember_report(request, report.pk)
                 return redirect("portal:track_detail", tracking_number=report.tracking_number)
+            track_failed(request, number)
             logger.info("tracking code refused for %s from %s", number, client_ip(request))
             form.add_error(
                 None, _("Nomor laporan atau kode akses salah. Periksa kembali SMS/email konfirmasi Anda.")
