@@ -36,9 +36,28 @@ ALLOWED_HOSTS = env_list("ADUAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1
 CSRF_TRUSTED_ORIGINS = env_list("ADUAN_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("ADUAN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLATION_NAME = env_str("ADUAN_INSTALLATION_NAME", "Pemerintah Kabupaten Ponorogo")
-SECURE_COOKIES = env_bool("ADUAN_SECURE_COOKIES", False)
+
+# Production behind TLS (issue 13): ADUAN_HTTPS=true turns on Secure cookies, HSTS and the redirect
+# to https; behind a reverse proxy that terminates TLS, ADUAN_PROXY_SSL_HEADER names the header it
+# sets (e.g. X-Forwarded-Proto), trusted only then. `aduan check --deploy` checks the whole set.
+HTTPS = env_bool("ADUAN_HTTPS", False)
+SECURE_COOKIES = env_bool("ADUAN_SECURE_COOKIES", HTTPS)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_SSL_REDIRECT = env_bool("ADUAN_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = env_int("ADUAN_HSTS_SECONDS", 31_536_000 if HTTPS else 0, minimum=0, maximum=63_072_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ADUAN_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("ADUAN_HSTS_PRELOAD", False)
+_proxy_ssl_header = env_str("ADUAN_PROXY_SSL_HEADER").strip()
+if _proxy_ssl_header:
+    if not all(ch.isalnum() or ch == "-" for ch in _proxy_ssl_header):
+        raise ImproperlyConfigured(
+            f"ADUAN_PROXY_SSL_HEADER must be a header name such as X-Forwarded-Proto, not {_proxy_ssl_header!r}"
+        )
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# The HSTS preload list is for registrable domains; a kabupaten's host under go.id is not one,
+# so Django's reminder to preload (security.W021) does not apply.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +70,10 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "aduan.core",
     "aduan.accounts",
     "aduan.directory",
@@ -68,14 +91,43 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: static files are answered before these and keep their cache headers.
+    "csp.middleware.CSPMiddleware",
+    "aduan.core.middleware.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "aduan.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "aduan.console.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): only this site's own files; no inline script or style
+# anywhere (page scripts live in static files), no plugins, no framing, forms post here only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],  # photo previews before upload
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Features no page uses are off; geolocation only for this site ("gunakan lokasi saya").
+ADUAN_PERMISSIONS_POLICY = (
+    "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), browsing-topics=()"
+)
 
 ROOT_URLCONF = "aduan.urls"
 WSGI_APPLICATION = "aduan.wsgi.application"
@@ -127,6 +179,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "console:login"
+
+# Staff sessions end at a fixed time after sign-in (a working day by default), whatever the
+# activity; a password change ends them too (Django's session hash). Citizens keep Django's default.
+ADUAN_STAFF_SESSION_SECONDS = env_int(
+    "ADUAN_STAFF_SESSION_SECONDS", 8 * 3600, minimum=300, maximum=30 * 86400
+)
+# Who must pass a second factor (TOTP, or a recovery code) after the password: staff roles by
+# name, plus "admin" for anyone who may open the Django admin (is_staff or is_superuser). Staff who
+# enrolled an authenticator on their own are always asked for it.
+ADUAN_OTP_ROLE_CHOICES = {"coordinator", "opd_admin", "liaison_officer", "apip", "leader", "admin"}
+ADUAN_OTP_REQUIRED_ROLES = frozenset(env_list("ADUAN_OTP_REQUIRED_ROLES", ["coordinator", "admin"]))
+if not ADUAN_OTP_REQUIRED_ROLES <= ADUAN_OTP_ROLE_CHOICES:
+    raise ImproperlyConfigured(
+        f"ADUAN_OTP_REQUIRED_ROLES may name only {sorted(ADUAN_OTP_ROLE_CHOICES)}, "
+        f"not {sorted(ADUAN_OTP_REQUIRED_ROLES - ADUAN_OTP_ROLE_CHOICES)}"
+    )
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = env_str("ADUAN_OTP_ISSUER", "Aduan")
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
@@ -221,10 +291,20 @@ ADUAN_GAMMU_DATABASE_URL = env_str("ADUAN_GAMMU_DATABASE_URL")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Access codes never reach a log line (aduan/core/logscrub.py): the filter is on the handler,
+    # so it sees the records of every logger, Django's request and server logs included.
+    "filters": {"scrub_access_codes": {"()": "aduan.core.logscrub.ScrubAccessCodes"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub_access_codes"]}},
     "root": {
         "handlers": ["console"],
         "level": env_choice("ADUAN_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),
     },
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's own handlers (console when DEBUG, mail to ADMINS) would write request lines
+        # unscrubbed: its records go to the root's handler instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+        # Django's development server logs each request line, query string included: through ours.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

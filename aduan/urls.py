@@ -1,5 +1,6 @@
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, reverse_lazy
+from django.views.generic import RedirectView
 
 # Uploaded files are never served from MEDIA_ROOT: attachments go through views that check access.
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -9,5 +10,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("aduan.channels.urls")),
     path("statistik/", include("aduan.evaluation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # One sign-in for staff: the console's (throttled, second factor); the admin's own form is gone.
+    path(
+        "django-admin/login/",
+        RedirectView.as_view(url=reverse_lazy("console:login"), query_string=True),
+        name="admin-login-redirect",
+    ),
     path("django-admin/", admin.site.urls),
 ]

@@ -56,6 +56,16 @@ def _own_rate_limit_counters(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _password_only_sign_in(request: pytest.FixtureRequest, settings) -> None:  # type: ignore[no-untyped-def]
+    # Personas sign in with their password alone (force_login or the login form), so tests of
+    # queues, pages and browsers need no authenticator. Tests of the second factor itself are
+    # marked `second_factor` and keep the production rule (ADUAN_OTP_REQUIRED_ROLES, default
+    # coordinator and Django-admin users), as does the check of that default.
+    if request.node.get_closest_marker("second_factor") is None:
+        settings.ADUAN_OTP_REQUIRED_ROLES = frozenset()
+
+
+@pytest.fixture(autouse=True)
 def _site_language() -> None:
     # A request made in English by an earlier test leaves English active in this thread.
     from django.conf import settings

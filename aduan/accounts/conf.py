@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from aduan.core.throttle import AttemptLimit
 from aduan.env import env_int
-
-
-@dataclass(frozen=True)
-class AttemptLimit:
-    attempts: int
-    window_seconds: int
 
 
 def login_limit() -> AttemptLimit:

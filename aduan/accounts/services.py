@@ -172,9 +172,11 @@ def account_for_identifier(identifier: str) -> User | None:
 def citizen_authenticate(
     *, identifier: str, password: str, request: HttpRequest | None = None
 ) -> User | None:
-    """The active user whose phone, email or username is `identifier` and whose password matches.
+    """The active citizen whose phone, email or username is `identifier` and whose password matches.
 
-    Staff accounts are returned too: the interface decides where they belong (the console).
+    A staff account is never returned, even with its right password: staff sign in at the console
+    only (throttled, with a second factor), and a citizen's sign-in page or the app answering
+    differently for a right staff password would confirm it to whoever is guessing (issue 13).
     Goes through Django's `authenticate`, so failures fire `user_login_failed` and an unknown
     identifier costs the same password hashing as a known one.
     """
@@ -183,7 +185,7 @@ def citizen_authenticate(
     account = account_for_identifier(identifier)
     username = account.get_username() if account is not None else (identifier or "").strip()[:150]
     user = authenticate(request, username=username, password=password or "")
-    if isinstance(user, User) and user.is_active:
+    if isinstance(user, User) and user.is_active and user.role == Role.CITIZEN:
         return user
     return None
 

@@ -15,18 +15,19 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aduan.accounts import conf, ratelimit
+from aduan.accounts import conf
 from aduan.accounts.forms import EraseForm, LoginForm, RegisterForm
 from aduan.accounts.services import citizen_authenticate, citizen_erase, citizen_register
+from aduan.core import throttle
 from aduan.core.actors import actor_for_user
 from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError
+from aduan.core.redirects import next_url
 from aduan.core.roles import Role
 from aduan.portal.access import citizen_user
 from aduan.portal.presenters import status_badge
@@ -39,12 +40,7 @@ _TOO_MANY = gettext_lazy("Terlalu banyak percobaan dari alamat ini. Coba lagi da
 
 def _next_url(request: HttpRequest) -> str:
     """Where to go after signing in: a local `next`, else "Laporan saya"."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("portal:account")
+    return next_url(request, reverse("portal:account"))
 
 
 def _is_staff(request: HttpRequest) -> bool:
@@ -72,13 +68,13 @@ def register(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         ip, limit = client_ip(request), conf.register_limit()
-        if ratelimit.exhausted("register", ip, limit):
+        if throttle.exhausted("register", ip, limit):
             form.add_error(None, _TOO_MANY)
             status = 429
         elif form.is_valid():
             # Every complete attempt counts, so that "sudah terdaftar" cannot be used to probe
             # many numbers from one address.
-            ratelimit.count("register", ip, limit)
+            throttle.count("register", ip, limit)
             data = form.cleaned_data
             try:
                 user = citizen_register(
@@ -106,7 +102,7 @@ def login(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         ip, limit = client_ip(request), conf.login_limit()
-        if ratelimit.exhausted("login", ip, limit):
+        if throttle.exhausted("login", ip, limit):
             form.add_error(None, _TOO_MANY)
             status = 429
         elif form.is_valid():
@@ -117,12 +113,10 @@ def login(request: HttpRequest) -> HttpResponse:
             )
             if user is None:
                 # Only failures count: many citizens share one address (mobile carriers' NAT).
-                ratelimit.count("login", ip, limit)
+                # A staff account's right password lands here too (no oracle for staff passwords).
+                throttle.count("login", ip, limit)
                 form.add_error(None, _("Nomor HP/email atau kata sandi salah."))
                 status = 400
-            elif user.role != Role.CITIZEN:
-                messages.info(request, _("Akun petugas masuk lewat halaman masuk petugas."))
-                return redirect("console:login")
             else:
                 auth_login(request, user, backend=BACKEND)
                 return redirect(_next_url(request))
@@ -179,12 +173,12 @@ def erase(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         ip, limit = client_ip(request), conf.login_limit()
-        if ratelimit.exhausted("login", ip, limit):
+        if throttle.exhausted("login", ip, limit):
             form.add_error(None, _TOO_MANY)
             status = 429
         elif form.is_valid():
             if not user.check_password(form.cleaned_data["password"]):
-                ratelimit.count("login", ip, limit)
+                throttle.count("login", ip, limit)
                 form.add_error("password", _("Kata sandi salah."))
                 status = 400
             else:

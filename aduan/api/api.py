@@ -19,7 +19,8 @@ DESCRIPTION = """
 REST API Aduan untuk aplikasi mobile warga dan sistem instansi (integrasi).
 
 **Autentikasi.** Warga tanpa akun mengirim laporan dengan header `X-Device-Id` (pengenal instalasi
-aplikasi) dan membaca laporannya dengan kode akses (`X-Access-Code`). Warga dengan akun dan petugas
+aplikasi) dan membaca laporannya dengan kode akses di header `X-Access-Code` (tidak pernah di alamat:
+`?access_code=` ditolak 400 `access_code_in_url`, karena alamat tercatat di log). Warga dengan akun dan petugas
 memakai `Authorization: Bearer <token>`; token petugas dibuat administrator (`aduan token create
 --user <username>`) dan bertindak persis seperti penggunanya (peran dan instansinya).
 
@@ -31,9 +32,10 @@ dijawab 422 `idempotency_key_reused`.
 `code` (kode tetap, mis. `unknown_region`, `invalid_kind`, `invalid_phone`, `description_too_long`,
 `attachment_type_not_allowed`, `transition_not_allowed`, `not_your_report`, `role_not_allowed`,
 `rate_limited`) dan `field` bila diketahui. 400/422 masukan salah, 401 perlu token/kode akses,
-403 bukan laporan Anda atau peran tidak boleh, 404 tidak ada, 409 tindakan tidak berlaku pada
-status laporan, 413 terlalu besar, 415 jenis isi tidak didukung, 429 terlalu banyak permintaan
-(lihat `Retry-After`). Arti tiap `type`: [/api/problems](/api/problems).
+403 bukan laporan Anda atau peran tidak boleh (petugas), 404 tidak ada (bagi warga juga laporan orang
+lain dan kode akses yang salah: jawabannya sama, agar nomor laporan tidak bisa ditebak), 409 tindakan
+tidak berlaku pada status laporan, 413 terlalu besar, 415 jenis isi tidak didukung, 429 terlalu banyak
+permintaan (lihat `Retry-After`). Arti tiap `type`: [/api/problems](/api/problems).
 
 **Tindakan** siklus laporan: satu operasi per tindakan (`POST /api/v1/reports/{nomor}/actions/verify`,
 `…/dispose`, …), masing-masing dengan isi bertipe dan contoh. `allowed_actions` pada laporan berisi

@@ -17,6 +17,7 @@ from aduan.core.clients import client_ip
 from aduan.core.roles import STAFF_ROLES, Role
 from aduan.core.text import has_invalid_characters
 from aduan.intake.models import Channel, Report
+from aduan.workflow.selectors import reports_visible_to
 
 DEVICE_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 
@@ -98,32 +99,39 @@ def require_token(client: Client) -> Actor:
 
 
 def access_code_of(request: HttpRequest) -> str:
-    return (request.headers.get("X-Access-Code") or request.GET.get("access_code") or "").strip()
+    """The X-Access-Code header. Never the query string: addresses end up in server and proxy logs."""
+    if "access_code" in request.GET:
+        raise ApiProblem(
+            400,
+            "access_code_in_url",
+            "Kirim kode akses di header X-Access-Code, bukan di alamat (alamat tercatat di log).",
+            field="access_code",
+        )
+    return request.headers.get("X-Access-Code", "").strip()
+
+
+def _no_such_report() -> ApiProblem:
+    # One answer for a missing report, a wrong code and a citizen's look at someone else's
+    # report: a citizen cannot learn which tracking numbers exist (issue 13).
+    return ApiProblem(404, "report_not_found", "Laporan tidak ditemukan, atau kode aksesnya salah.")
 
 
 def actor_for_report(request: HttpRequest, client: Client, tracking_number: str) -> tuple[Actor, int]:
-    """The actor for one report (token, else access code) and the report's id; 401/403/404 otherwise."""
-    from aduan.api.ratelimit import count_access_code_failure
+    """The actor for one report (token, else access code) and the report's id; 401/404 otherwise."""
+    from aduan.api.ratelimit import check_secret, secret_failed
 
+    code = access_code_of(request)
     report_id = (
         None  # no report has such a number (and PostgreSQL cannot even compare with it)
         if has_invalid_characters(tracking_number)
         else Report.objects.filter(tracking_number=tracking_number).values_list("pk", flat=True).first()
     )
-    code = access_code_of(request)
     token_actor = client.actor()
     if code and not client.is_staff:
-        if report_id is None:
-            count_access_code_failure(client)
-            raise ApiProblem(404, "report_not_found", "Laporan tidak ditemukan.")
-        if not Report.objects.get(pk=report_id).check_access_code(code):
-            count_access_code_failure(client)
-            raise ApiProblem(
-                403,
-                "invalid_access_code",
-                "Kode akses tidak cocok dengan nomor laporan ini.",
-                field="access_code",
-            )
+        check_secret(client, tracking_number)
+        if report_id is None or not Report.objects.get(pk=report_id).check_access_code(code):
+            secret_failed(client, tracking_number)
+            raise _no_such_report()
         return citizen_with_access(report_id, user=client.user), report_id
     if token_actor is None:
         raise ApiProblem(
@@ -133,5 +141,7 @@ def actor_for_report(request: HttpRequest, client: Client, tracking_number: str)
             headers={"WWW-Authenticate": "Bearer"},
         )
     if report_id is None:
-        raise ApiProblem(404, "report_not_found", "Laporan tidak ditemukan.")
+        raise _no_such_report()
+    if token_actor.role == Role.CITIZEN and not reports_visible_to(token_actor).filter(pk=report_id).exists():
+        raise _no_such_report()
     return token_actor, report_id

@@ -16,8 +16,8 @@ Anything else, an error above all, goes to Django untouched (the body the lane r
 back), so every refusal keeps its one implementation. From the rate limit on, the request is
 the lane's: it is written by the view's `submit_prepared`, and an error from there on is
 answered by the API's own exception handlers (`api.on_exception`). The answer passes the
-response half of the middleware that sets headers (security headers, language,
-X-Frame-Options); tests/api/test_lane.py checks that the lane's answers equal Django's.
+response half of the middleware that sets headers (security headers, CSP, privacy headers,
+language, X-Frame-Options); tests/api/test_lane.py checks that the lane's answers equal Django's.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.core import signals
 from django.core.exceptions import DisallowedHost, RequestDataTooBig
@@ -38,7 +39,7 @@ from django.urls import set_script_prefix
 
 from aduan.api import ratelimit
 from aduan.api.clients import client_of
-from aduan.core.middleware import LanguageMiddleware
+from aduan.core.middleware import LanguageMiddleware, PrivacyHeadersMiddleware
 
 PATH = "/api/v1/reports"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -54,6 +55,8 @@ class Lane:
     def __init__(self, app: WSGIApp) -> None:
         self.app = app
         self.security = SecurityMiddleware(_unused)
+        self.csp = CSPMiddleware(_unused)
+        self.privacy = PrivacyHeadersMiddleware(_unused)
         self.language = LanguageMiddleware(_unused)
         self.frame = XFrameOptionsMiddleware(_unused)
 
@@ -104,6 +107,8 @@ class Lane:
         # In the chain's order for responses (settings.MIDDLEWARE, last first).
         answer = self.frame.process_response(request, answer)
         answer = cast(HttpResponse, self.language.process_response(request, answer))
+        answer = cast(HttpResponse, self.privacy.process_response(request, answer))
+        answer = cast(HttpResponse, self.csp.process_response(request, answer))
         return self.security.process_response(request, answer)
 
     @staticmethod

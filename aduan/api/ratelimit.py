@@ -9,23 +9,20 @@ from django.core.cache import caches
 from aduan.api import conf
 from aduan.api.clients import Client
 from aduan.api.problems import ApiProblem
+from aduan.core import throttle
 
 
-def _hit(bucket: str, ident: str, limit: int, window: int, *, check_only: bool = False) -> None:
+def _hit(bucket: str, ident: str, limit: int, window: int) -> None:
     cache = caches["ratelimit"]
     now = time.time()
     slot = int(now // window)
     key = f"aduan:rl:{bucket}:{ident}:{slot}"
-    if check_only:
-        # Counting failures elsewhere: once `limit` have happened, the next attempt is refused.
-        count = cache.get(key, 0) + 1
-    else:
-        cache.add(key, 0, timeout=window + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=window + 1)
-            count = 1
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 1)
+        count = 1
     if count > limit:
         retry_after = max(1, int((slot + 1) * window - now) + 1)
         raise ApiProblem(
@@ -51,20 +48,37 @@ def check_read(client: Client) -> None:
     if not limits.enabled or client.is_staff:
         return
     _hit("read-ip", client.ip, limits.read_per_ip, limits.window_seconds)
-    # Guessing access codes: refuse early once an address has failed too often.
-    _hit("code-fail", client.ip, limits.access_code_failures_per_ip, limits.window_seconds, check_only=True)
 
 
-def count_access_code_failure(client: Client) -> None:
-    """A wrong access code or password: counted so that guessing is cut off (see check_read)."""
+def _secret_limit() -> throttle.AttemptLimit | None:
     limits = conf.rate_limits()
-    if limits.enabled:
-        _hit("code-fail", client.ip, 2**31, limits.window_seconds)
+    if not limits.enabled:
+        return None
+    return throttle.AttemptLimit(limits.access_code_failures_per_ip, limits.window_seconds)
 
 
-def check_login(client: Client) -> None:
-    limits = conf.rate_limits()
-    if limits.enabled:
-        _hit(
-            "code-fail", client.ip, limits.access_code_failures_per_ip, limits.window_seconds, check_only=True
+def _secret_key(client: Client, subject: str) -> str:
+    # Per subject (a tracking number, an account) and address: guessing one report's code or one
+    # account's password is cut off, while the other citizens behind the same carrier NAT keep
+    # using their right codes and passwords.
+    return f"{subject.strip().lower()}|{client.ip}"
+
+
+def check_secret(client: Client, subject: str) -> None:
+    """429 once this address has spent the window's budget of wrong codes/passwords for `subject`."""
+    limit = _secret_limit()
+    if limit is not None and throttle.exhausted("api-secret", _secret_key(client, subject), limit):
+        retry_after = throttle.retry_after(limit)
+        raise ApiProblem(
+            429,
+            "rate_limited",
+            f"Terlalu banyak percobaan yang salah; coba lagi dalam {retry_after} detik.",
+            headers={"Retry-After": str(retry_after)},
         )
+
+
+def secret_failed(client: Client, subject: str) -> None:
+    """One wrong access code (or unknown report) or password for `subject` from this address."""
+    limit = _secret_limit()
+    if limit is not None:
+        throttle.count("api-secret", _secret_key(client, subject), limit)

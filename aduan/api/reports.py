@@ -280,7 +280,7 @@ def created_response(status: int, created: dict[str, Any], replayed: bool) -> Ht
 
 @router.get("/reports/{tracking_number}", response={200: ReportOut, **ERRORS}, summary="Lihat satu laporan")
 def report_read(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    """With the access code (header X-Access-Code or ?access_code=) or a token."""
+    """With the access code (header X-Access-Code; never in the address) or a token."""
     client = client_of(request)
     ratelimit.check_read(client)
     actor, _ = actor_for_report(request, client, tracking_number)

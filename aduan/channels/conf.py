@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 
 from aduan import env
+from aduan.core.throttle import AttemptLimit
 
 _MISSING = object()
 
@@ -116,3 +117,26 @@ def whatsapp_verify_token() -> str:
 
 def whatsapp_app_secret() -> str:
     return str(_setting("ADUAN_WHATSAPP_APP_SECRET", lambda: env.env_str("ADUAN_WHATSAPP_APP_SECRET")))
+
+
+# Meta retries an undelivered webhook for up to 7 days: a signed WhatsApp body is remembered that
+# long (a replay within it gets nothing), and a message older than that is not taken in at all.
+WHATSAPP_REPLAY_WINDOW_SECONDS = 7 * 24 * 3600
+
+
+def code_failure_limit() -> AttemptLimit:
+    """Wrong access codes one sender (phone number) may text per window (CEK/BALAS/… <nomor> <kode>)."""
+    return AttemptLimit(
+        attempts=int(
+            _setting(
+                "ADUAN_SMS_CODE_FAILURES",
+                lambda: env.env_int("ADUAN_SMS_CODE_FAILURES", 5, minimum=1, maximum=1000),
+            )
+        ),
+        window_seconds=int(
+            _setting(
+                "ADUAN_SMS_CODE_WINDOW_SECONDS",
+                lambda: env.env_int("ADUAN_SMS_CODE_WINDOW_SECONDS", 3600, minimum=60, maximum=86_400),
+            )
+        ),
+    )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from aduan.channels import conf
 from aduan.channels.models import InboundMessage, Outcome, WebhookReceipt
 from aduan.channels.textcommands import Command, Verb, parse, title_from
-from aduan.core import clock
+from aduan.core import clock, throttle
 from aduan.core.actors import Actor, citizen_with_access
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.language import in_site_language
@@ -264,14 +264,24 @@ def _clarification_answer(report: Report, answer: str) -> Result:
     return Result(Outcome.CLARIFICATION, reply, report=report)
 
 
-def _owned_by(phone: str, command: Command) -> Report | None:
-    """The report named in the command, if this phone reported it (or the access code matches)."""
+def _owned_by(phone: str, command: Command) -> Report | Result | None:
+    """The report named in the command, if this phone reported it (or the access code matches);
+    a refusal once this sender has texted too many wrong codes (counted per phone number)."""
     report = Report.objects.select_related("reporter").filter(tracking_number=command.tracking_number).first()
-    owns = report is not None and (
-        (report.reporter is not None and report.reporter.phone == phone)
-        or (bool(command.access_code) and report.check_access_code(command.access_code))
-    )
-    return report if owns else None
+    if report is not None and report.reporter is not None and report.reporter.phone == phone:
+        return report
+    if not command.access_code:
+        return None
+    limit = conf.code_failure_limit()
+    if throttle.exhausted("sms-code", phone, limit):
+        reply = _(
+            "Terlalu banyak kode akses yang salah dari nomor ini. Coba lagi dalam %(minutes)s menit."
+        ) % {"minutes": max(1, throttle.retry_after(limit) // 60)}
+        return Result(Outcome.REJECTED, reply, error_code="too_many_attempts")
+    if report is not None and report.check_access_code(command.access_code):
+        return report
+    throttle.count("sms-code", phone, limit)
+    return None
 
 
 def _not_found(command: Command) -> Result:
@@ -287,6 +297,8 @@ def _citizen_action(command: Command, phone: str) -> Result:
     report = _owned_by(phone, command)
     if report is None:
         return _not_found(command)
+    if isinstance(report, Result):
+        return report
     params: dict[str, object] = {}
     if command.action == "reply":
         params = {"text": command.text}
@@ -313,6 +325,8 @@ def _status(command: Command, phone: str) -> Result:
     report = _owned_by(phone, command)
     if report is None:
         return _not_found(command)
+    if isinstance(report, Result):
+        return report
     updated = clock.local_date(report.updated_at)
     reply = _("Laporan %(number)s: %(status)s (%(date)s).") % {
         "number": report.tracking_number,
@@ -362,13 +376,15 @@ def forget_senders(*, report_ids: list[int]) -> int:
     return InboundMessage.objects.filter(report_id__in=report_ids).update(sender="", sender_raw="", reply="")
 
 
-def webhook_first_use(*, endpoint: str, signature: str, now: dt.datetime) -> bool:
+def webhook_first_use(
+    *, endpoint: str, signature: str, now: dt.datetime, keep_seconds: int = 2 * conf.WEBHOOK_MAX_SKEW_SECONDS
+) -> bool:
     """Remember a signed request's signature; False if it was seen before (a replay).
 
-    Receipts older than twice the allowed clock skew are dropped: a request that old is refused
-    as stale before it gets here."""
+    This endpoint's receipts older than `keep_seconds` are dropped: the endpoint refuses a request
+    that old as stale before it gets here (the SMS webhook's timestamp, WhatsApp's message times)."""
     WebhookReceipt.objects.filter(
-        received_at__lt=now - dt.timedelta(seconds=2 * conf.WEBHOOK_MAX_SKEW_SECONDS)
+        endpoint=endpoint, received_at__lt=now - dt.timedelta(seconds=keep_seconds)
     ).delete()
     try:
         with transaction.atomic():

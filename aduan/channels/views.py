@@ -142,19 +142,31 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse(
             {"error": "invalid_json", "message": "Isi permintaan bukan JSON yang valid."}, status=400
         )
-    # Meta retries a delivery until it gets a 200, so the message id (wamid) is the dedupe key;
-    # there is no timestamp header to check, and replays are answered from the stored reply.
+    # Replays (issue 13): the same signed body again is answered 200 with nothing in it, because
+    # Meta retries an undelivered webhook until it gets a 200 and a retry looks exactly like a
+    # replay; a message older than Meta's retry window is not taken in; and the answer never
+    # carries the reply (it holds the access code): replies go out through the outbox.
+    now = clock.now()
+    if not webhook_first_use(
+        endpoint="whatsapp", signature=signature, now=now, keep_seconds=conf.WHATSAPP_REPLAY_WINDOW_SECONDS
+    ):
+        logger.warning("%s replayed signed body ignored", request.path)
+        return JsonResponse({"messages": [], "replayed": True})
     results = []
-    for sender, text, message_id in _whatsapp_text_messages(payload):
+    for sender, text, message_id, sent_at in _whatsapp_text_messages(payload):
+        if now.timestamp() - sent_at > conf.WHATSAPP_REPLAY_WINDOW_SECONDS:
+            logger.warning("%s message older than the retry window ignored", request.path)
+            continue
         received = text_receive(
             channel=Channel.WHATSAPP, gateway="whatsapp", gateway_id=message_id, from_number=sender, text=text
         )
-        results.append(_answer(received))
+        results.append({"outcome": received.message.outcome, "duplicate": received.duplicate})
     return JsonResponse({"messages": results})
 
 
-def _whatsapp_text_messages(payload: Any) -> list[tuple[str, str, str]]:
-    found: list[tuple[str, str, str]] = []
+def _whatsapp_text_messages(payload: Any) -> list[tuple[str, str, str, int]]:
+    """(sender, text, wamid, sent at in Unix seconds) of each text message; 0 when no time is given."""
+    found: list[tuple[str, str, str, int]] = []
     if not isinstance(payload, dict):
         return found
     for entry in payload.get("entry") or []:
@@ -166,7 +178,15 @@ def _whatsapp_text_messages(payload: Any) -> list[tuple[str, str, str]]:
                 sender = str(message.get("from") or "")
                 text = str((message.get("text") or {}).get("body") or "")
                 message_id = str(message.get("id") or "")
+                sent_at = str(message.get("timestamp") or "0")
                 if sender and message_id:
                     # The Cloud API sends the number without "+" (e.g. 6281234567890).
-                    found.append((sender if sender.startswith("+") else f"+{sender}", text, message_id))
+                    found.append(
+                        (
+                            sender if sender.startswith("+") else f"+{sender}",
+                            text,
+                            message_id,
+                            int(sent_at) if sent_at.isdigit() and len(sent_at) <= 12 else 0,
+                        )
+                    )
     return found

@@ -1,11 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from aduan.console import bulk, entry, notices, views
+from aduan.console import bulk, entry, notices, secondfactor, views
 
 app_name = "console"
 urlpatterns = [
     path("masuk/", views.LoginView.as_view(), name="login"),
+    path("verifikasi/", secondfactor.verify, name="verify"),
+    path("dua-langkah/", secondfactor.enrol, name="enrol"),
+    path("dua-langkah/qr.svg", secondfactor.enrol_qr, name="enrol_qr"),
     path("keluar/", auth_views.LogoutView.as_view(next_page="console:login"), name="logout"),
     path("", views.home, name="home"),
     path("antrean/<slug:key>/", views.queue, name="queue"),

@@ -1,11 +1,13 @@
-"""Language choice: Bahasa Indonesia for everyone unless they picked English themselves."""
+"""Language choice (Bahasa Indonesia unless the visitor picked English); privacy headers."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.deprecation import MiddlewareMixin
 
 
 class LanguageMiddleware(LocaleMiddleware):
@@ -18,3 +20,16 @@ class LanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class PrivacyHeadersMiddleware(MiddlewareMixin):
+    """Permissions-Policy on every answer, and `Cache-Control: no-store` on every answer that did
+    not choose its own caching: pages and API answers may carry personal data (a tracking page, a
+    console report, an access code), and no shared proxy or browser cache may keep them. Static
+    files never get here (WhiteNoise answers them above this middleware)."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        response.headers.setdefault("Permissions-Policy", settings.ADUAN_PERMISSIONS_POLICY)
+        if "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        return response

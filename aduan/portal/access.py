@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING
 
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
+from aduan.core import throttle
 from aduan.core.actors import Actor
 from aduan.core.clients import client_ip
 from aduan.core.roles import Role
@@ -48,17 +48,20 @@ def citizen_actor(request: HttpRequest) -> Actor:
     )
 
 
-def track_attempt_allowed(request: HttpRequest) -> bool:
-    """Count one tracking-code attempt from this IP; False once the window's budget is spent."""
-    key = f"portal:track:{client_ip(request)}"
-    if cache.add(key, 1, timeout=conf.TRACK_WINDOW_SECONDS):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=conf.TRACK_WINDOW_SECONDS)
-        return True
-    return count <= conf.TRACK_ATTEMPTS
+def _track_key(request: HttpRequest, tracking_number: str) -> str:
+    # Per report and address: guessing one report's code stops after the budget, while the other
+    # citizens behind the same carrier NAT still open their own reports with their right codes.
+    return f"{tracking_number.strip().upper()}|{client_ip(request)}"
+
+
+def track_blocked(request: HttpRequest, tracking_number: str) -> bool:
+    """True once this address spent the window's budget of wrong codes for this tracking number."""
+    return throttle.exhausted("track", _track_key(request, tracking_number), conf.track_limit())
+
+
+def track_failed(request: HttpRequest, tracking_number: str) -> None:
+    """Count one wrong code (or unknown number) for this tracking number from this address."""
+    throttle.count("track", _track_key(request, tracking_number), conf.track_limit())
 
 
 def device_token(request: HttpRequest) -> tuple[str, bool]:

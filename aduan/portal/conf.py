@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from aduan.core.throttle import AttemptLimit
 from aduan.env import env_int
 
-# Tracking-code attempts one IP address may make per window before it is told to wait.
-TRACK_ATTEMPTS = env_int("ADUAN_PORTAL_TRACK_ATTEMPTS", 10, minimum=1, maximum=1000)
-TRACK_WINDOW_SECONDS = env_int("ADUAN_PORTAL_TRACK_WINDOW_SECONDS", 900, minimum=10, maximum=86_400)
+
+# Wrong tracking codes one IP address may try for one tracking number per window before it is
+# told to wait (only failures count; read on each call so an operator's or a test's change applies).
+def track_limit() -> AttemptLimit:
+    return AttemptLimit(
+        attempts=env_int("ADUAN_PORTAL_TRACK_ATTEMPTS", 10, minimum=1, maximum=1000),
+        window_seconds=env_int("ADUAN_PORTAL_TRACK_WINDOW_SECONDS", 900, minimum=10, maximum=86_400),
+    )
+
+
 # Reports per page of the public feed.
 FEED_PAGE_SIZE = env_int("ADUAN_PORTAL_FEED_PAGE_SIZE", 20, minimum=5, maximum=100)
 # How long the confirmation page may show the access code again (a reload, a lost tab).

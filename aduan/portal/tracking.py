@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aduan.accounts import ratelimit
-from aduan.accounts.conf import AttemptLimit
+from aduan.core import throttle
 from aduan.core.actors import citizen_with_access
 from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError
 from aduan.core.http import file_response
 from aduan.core.roles import Role
+from aduan.core.throttle import AttemptLimit
 from aduan.intake.models import Report, Status
 from aduan.notifications.recipients import report_contacts_opted_out, report_news_set
 from aduan.portal import conf
@@ -30,7 +30,8 @@ from aduan.portal.access import (
     citizen_actor,
     citizen_user,
     remember_report,
-    track_attempt_allowed,
+    track_blocked,
+    track_failed,
 )
 from aduan.portal.forms import RecoverForm, TrackForm
 from aduan.portal.presenters import location_label, state_explanation, status_badge, timeline
@@ -65,7 +66,7 @@ def track(request: HttpRequest) -> HttpResponse:
     form = TrackForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if not track_attempt_allowed(request):
+        if form.is_valid() and track_blocked(request, form.cleaned_data["tracking_number"]):
             _too_many_attempts(form)
             status = 429
         elif form.is_valid():
@@ -80,6 +81,7 @@ def track(request: HttpRequest) -> HttpResponse:
                 request.session.cycle_key()  # a new session id once the visitor holds a proof
                 remember_report(request, report.pk)
                 return redirect("portal:track_detail", tracking_number=report.tracking_number)
+            track_failed(request, number)
             logger.info("tracking code refused for %s from %s", number, client_ip(request))
             form.add_error(
                 None, _("Nomor laporan atau kode akses salah. Periksa kembali SMS/email konfirmasi Anda.")
@@ -109,10 +111,11 @@ def recover(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         started = time.monotonic()
         limit = AttemptLimit(conf.RECOVER_ATTEMPTS, conf.RECOVER_WINDOW_SECONDS)
-        if not track_attempt_allowed(request):
+        if throttle.exhausted("recover-ip", client_ip(request), conf.track_limit()):
             _too_many_attempts(form)
             status = 429
         elif form.is_valid():
+            throttle.count("recover-ip", client_ip(request), conf.track_limit())
             number = form.cleaned_data["tracking_number"]
             contact = contact_normalize(form.cleaned_data["contact"]) or form.cleaned_data["contact"].strip()
             # Counted whether or not they match: a spent budget says nothing about the report.
@@ -120,7 +123,7 @@ def recover(request: HttpRequest) -> HttpResponse:
                 ("recover-report", number),
                 ("recover-contact", hashlib.sha256(contact.lower().encode()).hexdigest()[:32]),
             ]
-            if any(ratelimit.exhausted(bucket, key, limit) for bucket, key in buckets):
+            if any(throttle.exhausted(bucket, key, limit) for bucket, key in buckets):
                 form.add_error(
                     None,
                     _(
@@ -130,7 +133,7 @@ def recover(request: HttpRequest) -> HttpResponse:
                 status = 429
             else:
                 for bucket, key in buckets:
-                    ratelimit.count(bucket, key, limit)
+                    throttle.count(bucket, key, limit)
                 matched = access_code_recover(tracking_number=number, contact=contact)
                 logger.info("access code recovery for %s from %s: %s", number, client_ip(request), matched)
                 # The same pace either way: a match writes and queues, a miss does not.

@@ -124,10 +124,13 @@ def test_login_attempts_are_limited_per_ip(rina: User) -> None:
     assert other.status_code == 302
 
 
-def test_staff_are_sent_to_the_console_login(koordinator: User) -> None:
+def test_staff_passwords_are_not_confirmed_here(koordinator: User) -> None:
     client = Client()
     response = client.post("/akun/masuk/", {"identifier": "koordinator", "password": "rahasia-123"})
-    assert response.status_code == 302 and response["Location"] == "/konsol/masuk/"
+    # The same answer as a wrong password (issue 13): this page must not confirm a staff password.
+    assert (
+        response.status_code == 400 and "Nomor HP/email atau kata sandi salah." in response.content.decode()
+    )
     assert "_auth_user_id" not in client.session  # not signed in on the portal
     # A signed-in staff member opening the citizen's pages goes to the console too.
     client.force_login(koordinator)

@@ -118,8 +118,8 @@ def test_citizen_acts_with_the_access_code(staff: dict[str, Api]) -> None:
     is_problem(citizen.act(number, "reply", {"text": "Belum, masih berlubang."}), 401, "access_code_required")
     is_problem(
         citizen.act(number, "reply", {"text": "x"}, {"X-Access-Code": "ZZZZ-ZZZZ"}),
-        403,
-        "invalid_access_code",
+        404,
+        "report_not_found",
     )
     replied = _ok(citizen.act(number, "reply", {"text": "Belum, masih berlubang."}, headers))
     assert replied["to_status"] == "ditanggapi_pelapor"

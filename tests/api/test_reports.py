@@ -153,29 +153,31 @@ def test_read_with_access_code(api: Api) -> None:
     assert [e["action"] for e in body["timeline"]] == ["submit"]
     assert "due_at" not in body and "original_text" not in body  # staff-only fields are absent
     assert body["reporter"]["name"] == "Siti"  # the citizen sees their own identity
-    by_query = api.get(f"/reports/{number}", access_code=code.lower().replace("-", ""))
-    assert by_query.status_code == 200
+    by_header_loosely = api.get(
+        f"/reports/{number}", headers={"X-Access-Code": code.lower().replace("-", "")}
+    )
+    assert by_header_loosely.status_code == 200
+    # Never in the address: addresses are written to server and proxy logs.
+    by_query = api.get(f"/reports/{number}", access_code=code)
+    assert is_problem(by_query, 400, "access_code_in_url")["field"] == "access_code"
+    assert code not in by_query.content.decode()
 
 
 def test_read_without_or_with_a_wrong_access_code(api: Api) -> None:
     created = api.post("/reports", SMALLEST).json()
     number = created["tracking_number"]
     is_problem(api.get(f"/reports/{number}"), 401, "access_code_required")
-    is_problem(
-        api.get(f"/reports/{number}", headers={"X-Access-Code": "AAAA-BBBB"}), 403, "invalid_access_code"
-    )
-    is_problem(
-        api.get("/reports/0000-000000", headers={"X-Access-Code": created["access_code"]}),
-        404,
-        "report_not_found",
-    )
+    wrong_code = api.get(f"/reports/{number}", headers={"X-Access-Code": "AAAA-BBBB"})
+    missing = api.get("/reports/0000-000000", headers={"X-Access-Code": created["access_code"]})
+    # The same answer: a wrong code does not confirm that the number exists.
+    assert is_problem(wrong_code, 404, "report_not_found") == is_problem(missing, 404, "report_not_found")
 
 
 def test_another_reports_code_does_not_open_this_one(api: Api) -> None:
     mine = api.post("/reports", SMALLEST).json()
     other = api.post("/reports", {**SMALLEST, "title": "Lain"}).json()
     response = api.get(f"/reports/{other['tracking_number']}", headers={"X-Access-Code": mine["access_code"]})
-    is_problem(response, 403, "invalid_access_code")
+    is_problem(response, 404, "report_not_found")
 
 
 def test_citizen_account_register_login_and_own_reports(db: None) -> None:
@@ -213,10 +215,11 @@ def test_citizen_account_register_login_and_own_reports(db: None) -> None:
 
 
 def test_staff_cannot_log_in_through_the_app(koordinator) -> None:  # type: ignore[no-untyped-def]
+    # Answered exactly like a wrong password: the app must not confirm a staff password.
     is_problem(
         Api().post("/auth/login", {"username": "koordinator", "password": "rahasia-123"}),
-        403,
-        "staff_login_not_allowed",
+        401,
+        "invalid_credentials",
     )
 
 
@@ -314,7 +317,32 @@ def test_guessing_access_codes_is_cut_off(monkeypatch: pytest.MonkeyPatch, db: N
     guesser = Api(ip="10.4.4.4")
     path = f"/reports/{created['tracking_number']}"
     codes = [guesser.get(path, headers={"X-Access-Code": f"AAAA-AAA{i}"}).status_code for i in range(3)]
-    assert codes == [403, 403, 429]
-    # Even the right code is refused from that address for the rest of the window; others are not affected.
+    assert codes == [404, 404, 429]
+    # Even the right code is refused from that address for this report for the rest of the window;
+    # others are not affected.
     is_problem(guesser.get(path, headers={"X-Access-Code": created["access_code"]}), 429, "rate_limited")
     assert Api(ip="10.5.5.5").get(path, headers={"X-Access-Code": created["access_code"]}).status_code == 200
+    # Behind the guesser's carrier NAT, another citizen still opens their own report with its code,
+    # as often as they like: only failures count, per report.
+    own = Api(ip="10.3.3.3").post("/reports", {**SMALLEST, "title": "Punya saya"}).json()
+    for _ in range(4):
+        mine = guesser.get(
+            f"/reports/{own['tracking_number']}", headers={"X-Access-Code": own["access_code"]}
+        )
+        assert mine.status_code == 200
+
+
+def test_a_citizen_token_gets_404_for_someone_elses_report_as_for_a_missing_one(db: None) -> None:
+    from aduan.accounts.models import User
+
+    User.objects.create_user(username="warga-a", password="rahasia-123", role="citizen")
+    token = Api().post("/auth/login", {"username": "warga-a", "password": "rahasia-123"}).json()["token"]
+    citizen = Api(token=token)
+    others = Api().post("/reports", {**SMALLEST, "title": "Laporan orang lain"}).json()["tracking_number"]
+    existing = citizen.get(f"/reports/{others}")
+    missing = citizen.get("/reports/0000-000000")
+    assert is_problem(existing, 404, "report_not_found") == is_problem(missing, 404, "report_not_found")
+    acted = citizen.act(others, "reply", {"text": "x"})
+    assert is_problem(acted, 404, "report_not_found") == is_problem(
+        citizen.act("0000-000000", "reply", {"text": "x"}), 404, "report_not_found"
+    )

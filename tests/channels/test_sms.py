@@ -84,6 +84,28 @@ def test_cek_with_the_access_code_works_from_another_phone() -> None:
     assert wrong.message.outcome == Outcome.REJECTED
 
 
+def test_wrong_codes_by_sms_are_limited_per_sender(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ADUAN_SMS_CODE_FAILURES = 3
+    target, other = submit(phone="", email=""), submit(phone="", email="")
+    guesser, citizen = "+6285711113333", "+6285711114444"
+    for i in range(3):
+        wrong = sms_receive(guesser, f"CEK {target.report.tracking_number} AAAA-BBB{i}", f"gw-g{i}")
+        assert wrong.message.error_code == "report_not_found"
+    # Now even the right code, for this or any report, is refused to that phone for the window.
+    for n, (submitted, code) in enumerate(((target, target.access_code), (other, other.access_code))):
+        blocked = sms_receive(guesser, f"CEK {submitted.report.tracking_number} {code}", f"gw-b{n}")
+        assert blocked.message.error_code == "too_many_attempts"
+        assert "Belum terverifikasi" not in blocked.reply and "Terlalu banyak" in blocked.reply
+    refused_action = sms_receive(
+        guesser, f"SELESAI {target.report.tracking_number} {target.access_code}", "gw-b3"
+    )
+    assert refused_action.message.outcome == Outcome.REJECTED
+    # Another sender is not affected, and right codes never count.
+    for n in range(5):
+        fine = sms_receive(citizen, f"CEK {target.report.tracking_number} {target.access_code}", f"gw-c{n}")
+        assert fine.message.outcome == Outcome.STATUS_SENT
+
+
 def test_a_text_while_the_report_is_on_hold_answers_the_clarification(koordinator) -> None:  # type: ignore[no-untyped-def]
     report = sms_receive(PHONE, "LAPOR Jalan rusak", "gw-9").report
     assert report is not None

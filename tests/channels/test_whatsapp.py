@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
 from typing import Any
 
 import pytest
@@ -22,7 +23,9 @@ def _whatsapp(settings: Any) -> None:
     settings.ADUAN_WHATSAPP_APP_SECRET = APP_SECRET
 
 
-def cloud_api_payload(text: str, message_id: str = "wamid.HBgN1") -> dict[str, Any]:
+def cloud_api_payload(
+    text: str, message_id: str = "wamid.HBgN1", sent_at: int | None = None
+) -> dict[str, Any]:
     return {
         "object": "whatsapp_business_account",
         "entry": [
@@ -39,7 +42,7 @@ def cloud_api_payload(text: str, message_id: str = "wamid.HBgN1") -> dict[str, A
                                 {
                                     "from": "6281234567890",
                                     "id": message_id,
-                                    "timestamp": "1764400000",
+                                    "timestamp": str(int(time.time()) if sent_at is None else sent_at),
                                     "type": "text",
                                     "text": {"body": text},
                                 }
@@ -81,11 +84,34 @@ def test_signed_message_creates_a_whatsapp_report_once(client: Client) -> None:
     report = Report.objects.get()
     assert report.channel == "whatsapp"
     assert report.reporter is not None and report.reporter.phone == "+6281234567890"
-    assert report.tracking_number in response.json()["messages"][0]["reply"]
-    # Meta retries until it gets a 200: the same wamid is answered from the stored reply.
-    again = post(client, cloud_api_payload("LAPOR Banjir di Kelurahan Tamanarum"))
-    assert again.json()["messages"][0]["duplicate"] is True
+    assert response.json() == {"messages": [{"outcome": "report_created", "duplicate": False}]}
+    # The reply (with the access code) waits on the message for the outbox; never in the answer.
+    assert report.tracking_number in report.inbound_messages.get().reply
+    # Meta retries until it gets a 200: the same wamid in a new delivery is not taken in twice.
+    again = post(client, {**cloud_api_payload("LAPOR Banjir di Kelurahan Tamanarum"), "object": "retry"})
+    assert again.json() == {"messages": [{"outcome": "report_created", "duplicate": True}]}
     assert Report.objects.count() == 1
+
+
+def test_a_replayed_signed_body_is_refused_and_tells_nothing(client: Client) -> None:
+    payload = cloud_api_payload("LAPOR Lampu jalan mati di Jl. Pramuka", message_id="wamid.R1")
+    first = post(client, payload)
+    assert first.status_code == 200 and Report.objects.count() == 1
+    code_and_number = Report.objects.get().tracking_number
+    for _ in range(2):
+        replay = post(client, payload)
+        assert replay.status_code == 200 and replay.json() == {"messages": [], "replayed": True}
+        assert code_and_number not in replay.content.decode()
+    assert Report.objects.count() == 1
+
+
+def test_a_message_older_than_metas_retry_window_is_not_taken_in(client: Client) -> None:
+    eight_days_ago = int(time.time()) - 8 * 24 * 3600
+    response = post(
+        client, cloud_api_payload("LAPOR Jalan rusak", message_id="wamid.OLD", sent_at=eight_days_ago)
+    )
+    assert response.status_code == 200 and response.json() == {"messages": []}
+    assert not Report.objects.exists()
 
 
 def test_wrong_or_missing_signature_is_refused(client: Client) -> None:

@@ -43,7 +43,8 @@ def test_coordinator_verifies_and_disposes_then_opd_publishes(
     page.get_by_label("Pengaduan tidak berkadar pengawasan").check()
     page.get_by_label("Kategori", exact=True).select_option(PUPR)
     # The sub-categories arrive over htmx once the top-level category is chosen.
-    page.wait_for_function("document.querySelectorAll('#id_category_sub option').length > 1")
+    # An arrow function, not a bare expression: Playwright eval()s those, which the page's CSP refuses.
+    page.wait_for_function("() => document.querySelectorAll('#id_category_sub option').length > 1")
     page.get_by_label("Subkategori").select_option(index=1)
     page.get_by_label("Judul (boleh disunting)").fill("Jalan kabupaten berlubang depan Pasar Jetis")
     page.get_by_role("button", name="Verifikasi", exact=True).click()

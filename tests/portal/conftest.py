@@ -1,4 +1,4 @@
-"""Portal tests: a private in-memory cache, so tracking rate limits never leak between tests."""
+"""Portal tests: private in-memory caches, so tracking rate limits never leak between tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import Client
 
 from aduan.core import clock
@@ -16,11 +16,17 @@ from aduan.core import clock
 def _private_cache(settings: Any, tmp_path: Any) -> Any:
     settings.MEDIA_ROOT = str(tmp_path / "media")  # attachments of a test stay out of var/
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-tests"}
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal-tests"},
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "portal-tests-rl",
+        },
     }
     cache.clear()
+    caches["ratelimit"].clear()
     yield
     cache.clear()
+    caches["ratelimit"].clear()
 
 
 def csrf_client() -> tuple[Client, str]:

@@ -20,7 +20,9 @@ def fill_report(page: Any, title: str) -> None:
     )
     page.get_by_label("Kecamatan").select_option("35.02.17")
     # The desa list arrives from the small endpoint once a kecamatan is chosen.
-    page.wait_for_function("document.querySelectorAll('#id_desa option').length > 5")
+    # (A locator, not wait_for_function with a bare expression: Playwright eval()s those, which the
+    # page's CSP refuses.)
+    page.locator("#id_desa option").nth(5).wait_for(state="attached")
     page.get_by_label("Desa/kelurahan").select_option(index=2)
     page.get_by_label("Nomor HP").fill("0812 3456 7890")
     page.get_by_label("Saya telah membaca").check()

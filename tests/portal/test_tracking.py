@@ -8,7 +8,6 @@ from django.test import Client
 from aduan.accounts.models import User
 from aduan.core.actors import actor_for_user
 from aduan.intake.models import ClosedBy, Report, Status
-from aduan.portal import conf
 from aduan.workflow.models import CitizenMessage, Rating
 from tests.factories import act, submit
 
@@ -62,18 +61,24 @@ def test_right_code_shows_status_timeline_and_due_date() -> None:
     assert submitted.report.tracking_number in client.get("/lacak/").content.decode()
 
 
-def test_attempts_are_limited_per_ip(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(conf, "TRACK_ATTEMPTS", 3)
-    submitted = submit()
-    client = Client()
+def test_wrong_codes_are_limited_per_report_and_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADUAN_PORTAL_TRACK_ATTEMPTS", "3")
+    target, mine = submit(), submit()
+    number = target.report.tracking_number
+    nat = "10.0.0.5"  # a carrier NAT: the guesser and honest citizens share one address
+    guesser = Client(REMOTE_ADDR=nat)
     for _ in range(3):
-        assert client.post("/lacak/", {"tracking_number": "1", "access_code": "x"}).status_code == 400
-    blocked = client.post(
-        "/lacak/", {"tracking_number": submitted.report.tracking_number, "access_code": submitted.access_code}
-    )
+        assert (
+            guesser.post("/lacak/", {"tracking_number": number, "access_code": "AAAA-BBBB"}).status_code
+            == 400
+        )
+    blocked = guesser.post("/lacak/", {"tracking_number": number, "access_code": target.access_code})
     assert blocked.status_code == 429 and "Terlalu banyak" in blocked.content.decode()
-    other_ip = Client(REMOTE_ADDR="10.0.0.9")
-    opened(other_ip, submitted.report.tracking_number, submitted.access_code)
+    # Right codes never count, and a citizen behind the same address opens their own report.
+    for _ in range(5):
+        opened(Client(REMOTE_ADDR=nat), mine.report.tracking_number, mine.access_code)
+    # The owner elsewhere is not locked out of their report either.
+    opened(Client(REMOTE_ADDR="10.0.0.9"), number, target.access_code)
 
 
 def test_citizen_answers_a_clarification(koordinator: User) -> None:
