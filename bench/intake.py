@@ -7,8 +7,8 @@ with Debian's wrk and bench/intake.lua (each request its own Idempotency-Key), o
 number is then looked up: the report must be in the database (durable), and the database may hold no
 report beyond those answered, except the few that wrk abandons in flight at its stop (the server
 writes them; nobody reads their answers). It also prints how many reports each group commit
-(aduan/intake/groupcommit.py) carried, counted from the delivery tasks the groups enqueued, and the
-CPU the server, its database backends and the load generator took.
+(aduan/intake/groupcommit.py) carried, the CPU the server, its database backends and the load
+generator took, and the task queue left behind (no worker runs during the benchmark).
 
     .venv/bin/python bench/intake.py                 # 16 clients, 30 s, one uWSGI process per core x 8 threads
     .venv/bin/python bench/intake.py --workers 1 --threads 16
@@ -245,14 +245,20 @@ def database_backends(args: argparse.Namespace) -> list[int]:
 
 
 def groups(args: argparse.Namespace) -> int:
-    """Group commits so far: each writes one outbox delivery task (the bench body gives a phone, so
-    every group queues confirmations) and no worker runs during the benchmark to consume them."""
+    """Group commits so far: every request of the benchmark carries an Idempotency-Key, and a
+    group's answers share its one creation time (aduan/intake/groupcommit.py `_store`)."""
     with psycopg.connect(f"{args.db_url}/{args.db_name}") as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE task_path = %s",
-            ["aduan.notifications.tasks.deliver_pending"],
-        ).fetchone()
+        row = conn.execute("SELECT count(DISTINCT created_at) FROM intake_idempotencyrecord").fetchone()
         return int(row[0]) if row else 0
+
+
+def queued_tasks(args: argparse.Namespace) -> dict[str, int]:
+    """The task queue after the load, by status (issue 12: it must stay small)."""
+    with psycopg.connect(f"{args.db_url}/{args.db_name}") as conn:
+        rows = conn.execute(
+            "SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status ORDER BY status"
+        ).fetchall()
+    return {str(status): int(n) for status, n in rows}
 
 
 def machine_busy() -> tuple[float, float]:
@@ -554,6 +560,7 @@ def main() -> None:
             f"({created / max(1, load.groups):.1f} reports per transaction)"
         )
     durable = check_durable(args, load, in_db)
+    print(f"task queue after the load (no worker running): {queued_tasks(args) or 'empty'}")
     print(
         f"SUMMARY intake: {rate:.0f} durable reports/s ({created} x 201 in {load.seconds:.1f} s, "
         f"{args.clients} clients, uWSGI x{args.workers} threads {args.threads}), p50 {load.p50:.1f} ms, "
