@@ -9,9 +9,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/aduan_ci
 
-# Debian packages: WeasyPrint's libraries and fonts (PDF reports) for run; Chromium (browser tests),
+# Debian packages: WeasyPrint's libraries and fonts (PDF reports) and nginx (the front server) for run; Chromium (browser tests),
 # poppler-utils (pdftotext), Gammu (SMS gateway schema), wrk (benchmarks) and gettext (the catalogue check) for test.
-RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
+RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core nginx
 TEST_DEBS := $(RUN_DEBS) chromium chromium-driver poppler-utils gammu gammu-smsd libdbd-sqlite3 wrk gettext
 
 .PHONY: run test install lint unit-sqlite unit-postgres system-run system-test demo worker clean help
@@ -51,8 +51,7 @@ run: install system-run
 	@echo "Aduan: http://127.0.0.1:$(PORT)/  (petugas: http://127.0.0.1:$(PORT)/konsol/masuk/)"
 	@export ADUAN_SITE_URL=$${ADUAN_SITE_URL:-http://127.0.0.1:$(PORT)}; \
 	$(BIN)/aduan worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	sock=$${ADUAN_DATA_DIR:-var}/uwsgi.sock; mkdir -p $$(dirname $$sock); \
-	$(BIN)/uwsgi --ini uwsgi.ini --http 127.0.0.1:$(PORT) --socket $$sock --chmod-socket=600
+	$(BIN)/aduan serve --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check aduan tests bench

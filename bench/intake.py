@@ -1,18 +1,19 @@
 """Intake benchmark: durable reports per second through POST /api/v1/reports.
 
-Starts uWSGI with uwsgi.ini (as production serves) against a fresh, migrated PostgreSQL database with the
-Ponorogo directory and drives it with N concurrent clients for D seconds after a warm-up: by default
+Starts the server as production runs it (`aduan serve`: nginx in front of uWSGI with uwsgi.ini)
+against a fresh, migrated PostgreSQL database with the Ponorogo directory and drives it with N concurrent clients for D seconds after a warm-up: by default
 with Debian's wrk and bench/intake.lua (each request its own Idempotency-Key), otherwise
 (--generator python) with this script's multi-process raw socket client. Every 201 answer's tracking
 number is then looked up: the report must be in the database (durable), and the database may hold no
 report beyond those answered, except the few that wrk abandons in flight at its stop (the server
 writes them; nobody reads their answers). It also prints how many reports each group commit
-(aduan/intake/groupcommit.py) carried, counted from the delivery tasks the groups enqueued, and the
-CPU the server, its database backends and the load generator took.
+(aduan/intake/groupcommit.py) carried, the CPU the server, its database backends and the load
+generator took, and the task queue left behind (no worker runs during the benchmark).
 
     .venv/bin/python bench/intake.py                 # 16 clients, 30 s, one uWSGI process per core x 8 threads
     .venv/bin/python bench/intake.py --workers 1 --threads 16
     .venv/bin/python bench/intake.py --generator python
+    .venv/bin/python bench/intake.py --front router    # uWSGI's own HTTP router, as before nginx
 
     .venv/bin/python bench/intake.py --db-url 'postgres://postgres@%2Fvar%2Frun%2Fpostgresql'  # Unix socket
 
@@ -66,6 +67,12 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--db-name", default="aduan_bench")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
+    parser.add_argument(
+        "--front",
+        choices=["nginx", "router"],
+        default="nginx",
+        help="nginx in front (aduan serve, production), or uWSGI's own HTTP router (--http, before)",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the server running (for profiling)")
     parser.add_argument(
         "--no-explain", dest="explain", action="store_false", help="skip the per-request SQL listing"
@@ -245,14 +252,20 @@ def database_backends(args: argparse.Namespace) -> list[int]:
 
 
 def groups(args: argparse.Namespace) -> int:
-    """Group commits so far: each writes one outbox delivery task (the bench body gives a phone, so
-    every group queues confirmations) and no worker runs during the benchmark to consume them."""
+    """Group commits so far: every request of the benchmark carries an Idempotency-Key, and a
+    group's answers share its one creation time (aduan/intake/groupcommit.py `_store`)."""
     with psycopg.connect(f"{args.db_url}/{args.db_name}") as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE task_path = %s",
-            ["aduan.notifications.tasks.deliver_pending"],
-        ).fetchone()
+        row = conn.execute("SELECT count(DISTINCT created_at) FROM intake_idempotencyrecord").fetchone()
         return int(row[0]) if row else 0
+
+
+def queued_tasks(args: argparse.Namespace) -> dict[str, int]:
+    """The task queue after the load, by status (issue 12: it must stay small)."""
+    with psycopg.connect(f"{args.db_url}/{args.db_name}") as conn:
+        rows = conn.execute(
+            "SELECT status, count(*) FROM django_tasks_database_dbtaskresult GROUP BY status ORDER BY status"
+        ).fetchall()
+    return {str(status): int(n) for status, n in rows}
 
 
 def machine_busy() -> tuple[float, float]:
@@ -476,8 +489,32 @@ def check_durable(args: argparse.Namespace, load: Load, in_db: int) -> bool:
     )
 
 
-def main() -> None:
-    args = parse_args()
+def server_command(args: argparse.Namespace, data_dir: Path) -> list[str]:
+    """The server as production runs it (aduan serve: nginx in front of uWSGI with uwsgi.ini),
+    or uWSGI's own router (--front router), without request logging."""
+    command = [
+        str(VENV_BIN / "aduan"),
+        "serve",
+        *("--port", str(args.port)),
+        *("--processes", str(args.workers)),
+        *("--threads", str(args.threads)),
+        "--no-request-log",
+        *("--log", str(data_dir / "uwsgi.log")),  # its start and stop messages, out of the figures
+    ]
+    if args.front == "router":
+        command = [
+            str(VENV_BIN / "uwsgi"),
+            *("--ini", str(ROOT / "uwsgi.ini")),
+            *("--http", f"127.0.0.1:{args.port}", "--http-keepalive=1"),
+            *("--processes", str(args.workers), "--threads", str(args.threads), "--disable-logging"),
+            *("--socket", str(data_dir / "uwsgi.sock"), "--chmod-socket=600"),
+            *("--logto", str(data_dir / "uwsgi.log")),
+        ]
+    return command
+
+
+def bench_environment(args: argparse.Namespace) -> tuple[Path, dict[str, str]]:
+    """A fresh data directory for the server and its environment (the rate limit off)."""
     data_dir = Path(f"/tmp/aduan-bench-{args.port}")
     shutil.rmtree(data_dir, ignore_errors=True)
     data_dir.mkdir(parents=True)
@@ -491,36 +528,24 @@ def main() -> None:
         "ADUAN_LOG_LEVEL": "WARNING",
         "ADUAN_DB_CONN_MAX_AGE": "600",
     }
+    return data_dir, env
+
+
+def main() -> None:
+    args = parse_args()
+    data_dir, env = bench_environment(args)
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", args.port)) == 0:
             raise SystemExit(f"port {args.port} is taken (a server left from an earlier --keep run?)")
     print(f"preparing database {args.db_name} …", flush=True)
     prepare_database(args, env)
-    # The production configuration (uwsgi.ini), without request logging.
-    command = [
-        str(VENV_BIN / "uwsgi"),
-        "--ini",
-        str(ROOT / "uwsgi.ini"),
-        "--http",
-        f"127.0.0.1:{args.port}",
-        "--processes",
-        str(args.workers),
-        "--threads",
-        str(args.threads),
-        "--disable-logging",
-        # As make run: the router passes requests to the workers over a Unix socket.
-        "--socket",
-        str(data_dir / "uwsgi.sock"),
-        "--chmod-socket=600",
-        "--logto",
-        str(data_dir / "uwsgi.log"),  # its start and stop messages, out of the figures
-    ]
+    command = server_command(args, data_dir)
     server = subprocess.Popen(command, env=env, cwd=ROOT)
     try:
         wait_for(args.port)
         before_reports = count_reports(args)
         print(
-            f"uWSGI x{args.workers} (threads {args.threads}); "
+            f"{args.front} + uWSGI x{args.workers} (threads {args.threads}); "
             f"{args.clients} clients, {args.warmup:.0f} s warm-up + {args.duration:.0f} s …",
             flush=True,
         )
@@ -540,7 +565,7 @@ def main() -> None:
     print(f"latency: p50 {load.p50:.1f} ms, p95 {load.p95:.1f} ms, max {load.max:.1f} ms")
     print(
         f"CPU in the measured window: machine {machine:.0f}% busy ({cores} cores, other processes included); "
-        f"uWSGI {load.app_cpu:.1f} s, its PostgreSQL backends {load.db_cpu:.1f} s; "
+        f"server (nginx + uWSGI) {load.app_cpu:.1f} s, its PostgreSQL backends {load.db_cpu:.1f} s; "
         f"load generator ({args.generator}) {load.generator_cpu:.1f} s"
     )
     if created:
@@ -554,9 +579,10 @@ def main() -> None:
             f"({created / max(1, load.groups):.1f} reports per transaction)"
         )
     durable = check_durable(args, load, in_db)
+    print(f"task queue after the load (no worker running): {queued_tasks(args) or 'empty'}")
     print(
         f"SUMMARY intake: {rate:.0f} durable reports/s ({created} x 201 in {load.seconds:.1f} s, "
-        f"{args.clients} clients, uWSGI x{args.workers} threads {args.threads}), p50 {load.p50:.1f} ms, "
+        f"{args.clients} clients, {args.front} + uWSGI x{args.workers} threads {args.threads}), p50 {load.p50:.1f} ms, "
         f"p95 {load.p95:.1f} ms, load generator {args.generator} {load.generator_cpu / load.seconds * 100:.0f}% "
         f"of one core, every 201 in the database: {'OK' if durable else 'MISMATCH'}"
     )

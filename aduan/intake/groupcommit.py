@@ -3,7 +3,7 @@
 Each request validates its report itself (`submission_prepare`, no lock, no transaction), then
 hands it over here and waits. The request that finds nobody writing takes everything queued
 and writes it as one transaction: one multi-row INSERT per table for reporters, reports,
-events, confirmations, their delivery task and the Idempotency-Key answers, and on PostgreSQL
+events, confirmations and the Idempotency-Key answers, and on PostgreSQL
 all of them as one statement that is the whole transaction (aduan.core.bulkinsert.atomic:
 primary keys drawn ahead from the sequences, statements prepared on the server by
 aduan.core.fastsql, no BEGIN and no COMMIT of their own): one round trip and one WAL flush for
@@ -204,7 +204,7 @@ def _answer_known_keys(group: list[Submission]) -> list[Submission]:
 
 def _store(fresh: list[Submission]) -> None:
     now = clock.now()
-    # The reporters, reports, events, confirmations, their delivery task and the answers: one
+    # The reporters, reports, events, confirmations and the answers: one
     # statement, which is the whole transaction on PostgreSQL.
     with bulkinsert.atomic(router.db_for_write(IdempotencyRecord)):
         stored = submissions_store([s.prepared for s in fresh])

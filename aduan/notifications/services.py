@@ -1,9 +1,11 @@
 """Telling people what happened: messages are written to the outbox, delivered after commit.
 
 Which messages an audited event calls for is `events` (the notification matrix applied, in the
-event's transaction); who they go to is `recipients`. Delivery itself is a task enqueued after
-commit (and the periodic sweep picks up anything whose enqueue was lost), so no gateway is ever
-called while a transaction holds the report row.
+event's transaction); who they go to is `recipients`. The outbox row exists if and only if the
+event does: written in the event's transaction, a rolled-back action leaves no message and a crash
+right after commit loses none. Delivery happens after commit: `aduan worker` claims due rows
+straight from the outbox (the immediate task backend of development runs a delivery task after
+commit instead), so no gateway is ever called while a transaction holds the report row.
 """
 
 from __future__ import annotations
@@ -58,8 +60,8 @@ def suppressed() -> Iterator[None]:
 
 @contextmanager
 def delivery_deferred() -> Iterator[None]:
-    """Queue messages without a delivery task per transaction: for sweeps that write many and
-    deliver them themselves at the end (one task instead of one per report)."""
+    """Queue messages without delivery after each transaction: for sweeps that write many and
+    deliver them themselves at the end."""
     previous = getattr(_local, "deferred", False)
     _local.deferred = True
     try:
@@ -140,31 +142,26 @@ def _enqueue_delivery() -> None:
 
 
 def _delivery_after_commit() -> None:
-    """One delivery task per transaction, however many messages it wrote.
+    """Have this transaction's messages delivered once it has committed.
 
-    With the database task backend (production) the task is a row of this same database: it is
-    written in the transaction, so it commits with the messages it is to deliver (or not at all),
-    and the commit is the only one. Other backends (the immediate one runs the task at once)
-    enqueue after commit."""
+    With the database task backend (production) nothing is queued: `aduan worker` claims due
+    messages straight from the outbox (aduan/notifications/delivery.py), so a transaction adds
+    no row to the task queue and the outbox rows, committed with the action, are all the worker
+    needs (issue 12: a delivery task per group commit left ~19,000 tasks behind a load run).
+    Other backends (the immediate one runs the task at once) enqueue after commit."""
     if getattr(_local, "deferred", False):
         return
-    if connection.in_atomic_block:
-        if any(entry[1] in (_enqueue_delivery, _delivery_enqueued) for entry in connection.run_on_commit):
-            return
-        from aduan.notifications.tasks import deliver_pending
-        from aduan.sla.tasks import enqueue_in_transaction, uses_database_backend
+    from aduan.sla.tasks import uses_database_backend
 
-        if uses_database_backend():
-            enqueue_in_transaction(deliver_pending)
-            transaction.on_commit(_delivery_enqueued)  # marks this transaction as served
-            return
+    if uses_database_backend():
+        return
+    if connection.in_atomic_block and any(
+        entry[1] is _enqueue_delivery for entry in connection.run_on_commit
+    ):
+        return
     # robust: a broken task queue must not undo the citizen's committed action; the periodic
     # sweep delivers whatever is still pending.
     transaction.on_commit(_enqueue_delivery, robust=True)
-
-
-def _delivery_enqueued() -> None:
-    """Nothing to do after commit: the delivery task committed with the messages."""
 
 
 def _outbound(
@@ -232,7 +229,7 @@ def notify_submitted(report: Report, access_code: str) -> None:
 @in_site_language
 def notify_submitted_many(submitted: Iterable[tuple[Report, str]]) -> int:
     """notify_submitted for a group of new reports (a group commit of the API): one multi-row
-    INSERT into the outbox and one delivery task for all of them. Returns the messages written."""
+    INSERT into the outbox for all of them. Returns the messages written."""
     if getattr(_local, "suppressed", False):
         return 0
     messages: list[OutboundMessage] = []
@@ -255,7 +252,7 @@ def notify_submitted_many(submitted: Iterable[tuple[Report, str]]) -> int:
     if messages:
         # A second call for the same report meets the unique dedupe key and writes nothing more.
         # (Nothing is read back: inside the group commit's bulkinsert.atomic() these rows go
-        # with the delivery task and the Idempotency-Key answers as one statement.)
+        # with the reports and the Idempotency-Key answers as one statement.)
         bulkinsert.write(messages, conflict=True)
         _delivery_after_commit()
     return len(messages)

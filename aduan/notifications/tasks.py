@@ -1,18 +1,17 @@
-"""Background tasks (Django's Tasks API through django-tasks; run by `aduan worker`)."""
+"""Background tasks (Django's Tasks API through django-tasks).
+
+On the database backend (production) no delivery task is queued: `aduan worker` claims due
+messages straight from the outbox. This task is what a transaction enqueues after commit on
+the other backends (the immediate one of development runs it at once)."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from aduan.notifications.delivery import deliver_due
-
-BATCH = 200
+from aduan.notifications.delivery import deliver_all
 
 
 @task()
 def deliver_pending() -> dict[str, int]:
-    """Send the outbox's due messages; a backlog larger than one batch continues in a new task."""
-    result = deliver_due(limit=BATCH)
-    if sum(result.values()) >= BATCH:
-        deliver_pending.enqueue()
-    return result
+    """Send every message of the outbox that is due."""
+    return deliver_all()

@@ -79,3 +79,19 @@ class SweepSchedule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A running `aduan worker` as last seen. A task left RUNNING by a worker not seen for the
+    lease (ADUAN_TASK_LEASE_SECONDS) is taken up again: its worker died (kill -9, a crash, a
+    lost machine) and django-tasks-db would otherwise leave it RUNNING for ever."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("pekerja latar")
+        verbose_name_plural = _("pekerja latar")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.seen_at:%Y-%m-%d %H:%M:%S})"

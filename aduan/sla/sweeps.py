@@ -210,11 +210,13 @@ def _apply_retention() -> int:
 
 def run_sweeps() -> dict[str, int]:
     """Every sweep once, in order; one failing sweep does not stop the others. The messages they
-    write are delivered at the end, and whatever is left over by one more delivery task."""
+    write are delivered at the end (a first batch; `aduan worker` claims the rest from the
+    outbox, and on the immediate task backend one delivery task sends them)."""
     from aduan.notifications.delivery import deliver_due
     from aduan.notifications.services import delivery_deferred
     from aduan.notifications.tasks import deliver_pending
     from aduan.notifications.texts import templates_cached
+    from aduan.sla.tasks import uses_database_backend
 
     calendar = WorkingCalendar.load()
     steps: list[tuple[str, Callable[[], int]]] = [
@@ -240,7 +242,7 @@ def run_sweeps() -> dict[str, int]:
     try:
         delivered = deliver_due(limit=DELIVERY_BATCH)
         result.update({f"messages_{k}": v for k, v in delivered.items()})
-        if sum(delivered.values()) >= DELIVERY_BATCH:
+        if sum(delivered.values()) >= DELIVERY_BATCH and not uses_database_backend():
             deliver_pending.enqueue()
     except Exception:
         logger.exception("delivery failed")

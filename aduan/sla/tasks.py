@@ -1,42 +1,39 @@
-"""The periodic sweep as a task, and the scheduler that enqueues it once per interval."""
+"""The periodic sweep as a task, the scheduler that enqueues it once per interval, and the lease
+that takes up again a task whose worker died."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 
-from django.db import router, transaction
-from django.db.models.signals import pre_save
+from django.db import transaction
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task, task_backends
-from django_tasks.base import Task
-from django_tasks.utils import normalize_json
 
-from aduan.core import bulkinsert, clock, rows
+from aduan.core import clock
 from aduan.sla import conf
-from aduan.sla.models import SweepSchedule
+from aduan.sla.models import SweepSchedule, WorkerHeartbeat
 from aduan.sla.sweeps import run_sweeps
 
 logger = logging.getLogger(__name__)
 SWEEP = "sweeps"
 
 
-@task()
+# Above any other task: a sweep never waits behind a backlog (django-tasks-db runs the highest
+# priority first).
+@task(priority=50)
 def sweep() -> dict[str, int]:
     """Reminders, escalation, auto-close, expired holds, pruning, and pending messages."""
     return run_sweeps()
 
 
 def _sweep_in_flight() -> bool:
-    """A sweep task waiting or running (not one whose worker died long ago)."""
+    """A sweep task waiting or running (a dead worker's is made ready again by
+    `tasks_of_dead_workers_requeue`, never left RUNNING)."""
     from django_tasks_db.models import DBTaskResult
 
-    stale = clock.now() - dt.timedelta(seconds=conf.SWEEP_STALE_SECONDS)
-    queued = DBTaskResult.objects.filter(task_path=sweep.module_path)
-    return (
-        queued.filter(status=TaskResultStatus.READY).exists()
-        or queued.filter(status=TaskResultStatus.RUNNING, started_at__gte=stale).exists()
-    )
+    return DBTaskResult.objects.filter(
+        task_path=sweep.module_path, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    ).exists()
 
 
 def uses_database_backend() -> bool:
@@ -45,38 +42,53 @@ def uses_database_backend() -> bool:
     return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
 
 
-def enqueue_in_transaction(task_: Task[[], Any]) -> None:
-    """Enqueue a task without arguments on the database backend, as one lean INSERT.
+class WorkerLost(Exception):
+    """What a task whose workers kept dying is marked failed with."""
 
-    Writes the row `DatabaseBackend.enqueue` writes (same id function, fields and pre_save
-    handler; tests/notifications/test_outbox.py compares the two), without the ORM's create and
-    without building the TaskResult that `enqueue` returns and announces (`task_enqueued`, which
-    only django_tasks' debug log listens to). The group commit enqueues one delivery task per
-    transaction, hundreds a second: through `enqueue` that was a quarter of a small group's cost."""
+
+def worker_seen(worker_id: str) -> None:
+    """This worker is alive: renews the lease of the tasks it runs."""
+    WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": clock.now()})
+
+
+def tasks_of_dead_workers_requeue() -> int:
+    """Tasks left RUNNING by a worker not seen for the lease go back to READY, to be run again
+    (every task here may run twice: sweeps and deliveries check state before acting); after
+    TASK_MAX_ATTEMPTS dead workers, a task is marked failed instead. Returns the tasks taken up.
+
+    A task claimed within the lease is left alone whoever runs it, so a worker started without
+    heartbeats (django-tasks-db's own `db_worker`) gets the lease from the task's start."""
     from django_tasks_db.models import DBTaskResult
 
-    backend: Any = task_backends[DEFAULT_TASK_BACKEND_ALIAS]  # a DatabaseBackend
-    if (backend, task_) not in _validated:  # (validate_task inspects the function's signature)
-        backend.validate_task(task_)
-        _validated.add((backend, task_))
-    row: Any = rows.build(
-        DBTaskResult,
-        id=backend._get_id(),
-        args_kwargs=_NO_ARGUMENTS,
-        priority=task_.priority,
-        task_path=task_.module_path,
-        queue_name=task_.queue_name,
-        run_after=task_.run_after,  # None: the pre_save handler sets it
-        backend_name=backend.alias,
-    )
-    using = router.db_for_write(DBTaskResult)
-    pre_save.send(sender=DBTaskResult, instance=row, raw=False, using=using, update_fields=None)
-    bulkinsert.write([row])
-
-
-_NO_ARGUMENTS = normalize_json({"args": (), "kwargs": {}})
-# (backend, task) pairs validated once in this process: neither changes once defined.
-_validated: set[tuple[Any, Any]] = set()
+    now = clock.now()
+    expired = now - dt.timedelta(seconds=conf.TASK_LEASE_SECONDS)
+    alive = set(WorkerHeartbeat.objects.filter(seen_at__gte=expired).values_list("worker_id", flat=True))
+    taken = 0
+    for row in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__lt=expired):
+        if row.worker_ids and row.worker_ids[-1] in alive:
+            continue
+        # Conditional on what was read: the worker may have finished it meanwhile, or another
+        # scheduler taken it up first.
+        same = DBTaskResult.objects.filter(
+            pk=row.pk, status=TaskResultStatus.RUNNING, started_at=row.started_at
+        )
+        if len(row.worker_ids) >= conf.TASK_MAX_ATTEMPTS:
+            same.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path=f"{WorkerLost.__module__}.{WorkerLost.__qualname__}",
+                traceback=f"WorkerLost: the workers running this task died {len(row.worker_ids)} times",
+            )
+            logger.error(
+                "task %s (%s) failed: its workers died %s times", row.pk, row.task_path, len(row.worker_ids)
+            )
+        elif same.update(status=TaskResultStatus.READY):
+            taken += 1
+            logger.warning(
+                "task %s (%s) of dead worker %s taken up again", row.pk, row.task_path, row.worker_ids[-1:]
+            )
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - dt.timedelta(days=1)).delete()
+    return taken
 
 
 def schedule_sweep(*, interval: int | None = None, force: bool = False) -> bool:

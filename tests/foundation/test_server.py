@@ -1,15 +1,19 @@
-"""The production server as `make run` and the README start it: uWSGI with uwsgi.ini.
+"""The production server as `make run` and the README start it: `aduan serve`, nginx in front of
+uWSGI with uwsgi.ini.
 
-A real uWSGI (strict mode: an option it does not know fails the start) serves a fresh SQLite
-installation; a report goes in through the API lane and is read back, on one kept-alive
-connection, and a page with its static file comes out of Django.
+A real uWSGI (strict mode: an option it does not know fails the start) behind a real nginx serves
+a fresh SQLite installation; a report goes in through the API lane and is read back, on one
+kept-alive connection, and a page with its static file comes out of Django. Oversized requests
+get HTTP answers, slow uploads hold no worker, and a killed worker's client gets 502.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import http.client
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -29,8 +33,59 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclasses.dataclass
+class Served:
+    port: int
+    data: Path  # ADUAN_DATA_DIR: the SQLite database, the server's files
+    process: subprocess.Popen[bytes]  # `aduan serve`: nginx and uWSGI below it
+
+    def uwsgi_workers(self) -> list[int]:
+        """uWSGI's worker processes (children of its master, which `aduan serve` started)."""
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text()
+                    command = (entry / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                if b"uwsgi" in command:
+                    children.setdefault(int(stat[stat.rindex(")") + 2 :].split()[1]), []).append(
+                        int(entry.name)
+                    )
+        return [
+            worker for master in children.get(self.process.pid, []) for worker in children.get(master, [])
+        ]
+
+
+def answer(
+    port: int, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, path, body, headers or {})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def wait_until_served(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if answer(port, "GET", "/manifest.webmanifest") == 200:
+                return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError(log.read_text() if log.exists() else "the server did not start")
+        time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     data = tmp_path_factory.mktemp("uwsgi-data")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env |= {"ADUAN_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "aduan.settings", "ADUAN_DEBUG": "false"}
@@ -41,29 +96,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     )
     port = free_port()
     log = data / "uwsgi.log"  # a file, not a pipe nobody reads while the server runs
+    # As `make run` starts it: nginx in front of uWSGI with uwsgi.ini.
     process = subprocess.Popen(
         [
-            *(str(BIN / "uwsgi"), "--ini", "uwsgi.ini", "--http", f"127.0.0.1:{port}"),
-            *("--socket", str(data / "uwsgi.sock"), "--chmod-socket=600"),  # as make run
-            *("--processes", "1", "--threads", "2", "--logto", str(log)),
+            *(str(BIN / "aduan"), "serve", "--port", str(port)),
+            *("--processes", "1", "--threads", "2", "--log", str(log)),
         ],
         env=env,
         cwd=ROOT,
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(log.read_text() if log.exists() else "uWSGI did not start") from None
-                time.sleep(0.1)
-        yield port
+        wait_until_served(port, process, log)
+        yield Served(port, data, process)
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server(served: Served) -> int:
+    return served.port
 
 
 def test_a_report_goes_in_and_comes_back_on_one_kept_alive_connection(server: int) -> None:
@@ -143,3 +195,94 @@ def test_a_wrong_gc_threshold_is_a_clear_configuration_error(
         env_ints("ADUAN_GC_THRESHOLD", (50_000, 50, 100))
     monkeypatch.setenv("ADUAN_GC_THRESHOLD", "700,10,10")
     assert env_ints("ADUAN_GC_THRESHOLD", (50_000, 50, 100)) == (700, 10, 10)
+
+
+def test_oversized_requests_get_an_http_answer_not_a_reset(server: int) -> None:
+    """Issue 12: these were connection resets ("invalid request block size"); http.client sends
+    no `Expect: 100-continue`, so the bodies are sent whole before the answer is read."""
+    ids = ",".join(["2612-0000001"] * 1700)  # a 22 KB request line
+    assert answer(server, "GET", f"/api/open311/v2/requests.json?service_request_id={ids[:14_000]}") == 200
+    assert answer(server, "GET", f"/api/open311/v2/requests.json?service_request_id={ids}") == 414
+    assert answer(server, "GET", "/laporan/", headers={"Cookie": "a=" + "x" * 40_000}) == 431
+    assert answer(server, "GET", "/laporan/", headers={f"X-Long-{n}": "x" * 10_000 for n in range(8)}) == 431
+    json_headers = {"Content-Type": "application/json"}
+    ten_mb = b'{"title": "' + b"x" * 10_000_000 + b'"}'
+    # Over Django's limit for non-file data: its problem document, the body read by nginx first.
+    conn = http.client.HTTPConnection("127.0.0.1", server, timeout=60)
+    conn.request("POST", "/api/v1/reports", ten_mb, json_headers)
+    refused = conn.getresponse()
+    assert refused.status == 413 and json.loads(refused.read())["code"] == "request_too_large"
+    conn.close()
+    # Over the largest form (every attachment at its limit): nginx answers without reading it all.
+    assert answer(server, "POST", "/api/v1/reports", b"x" * 60_000_000, json_headers) == 413
+
+
+def test_slow_uploads_hold_no_worker(served: Served) -> None:
+    """Issue 14: twenty uploads arriving slowly (here: stalled after their first 16 KB) while the
+    server has one process with two threads; a JSON report is still answered at once, and an
+    upload that then arrives in full is answered too."""
+    body = b"x" * 1_000_000
+    head = (
+        "POST /lapor/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Content-Type: multipart/form-data; boundary=aduan\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode()
+    slow = []
+    try:
+        for _ in range(20):
+            upload = socket.create_connection(("127.0.0.1", served.port), timeout=60)
+            upload.sendall(head + body[:16_384])
+            slow.append(upload)
+        time.sleep(1)  # the old router had handed each of them to a worker by now
+        report = {
+            "kind": "pengaduan",
+            "title": "Lampu jalan mati",
+            "description": "Sejak seminggu.",
+            "region": "35.02.17",
+        }
+        conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=10)
+        conn.request("POST", "/api/v1/reports", json.dumps(report), {"Content-Type": "application/json"})
+        assert conn.getresponse().status == 201
+        conn.close()
+        # One upload arrives in full: Django answers it (the form is refused: no CSRF token).
+        slow[0].sendall(body[16_384:])
+        assert slow[0].recv(64).startswith(b"HTTP/1.1 403")
+    finally:
+        for upload in slow:
+            upload.close()
+
+
+def test_a_killed_workers_client_gets_502(served: Served) -> None:
+    """Issue 14: the client of a worker that dies got an empty reply after ~60 s. A report is held
+    in its worker (the SQLite database locked by this test, for less than its 5 s busy timeout),
+    the worker is killed: its client gets 502 at once, and the restarted worker serves again."""
+    import sqlite3
+    import threading
+
+    lock = sqlite3.connect(served.data / "aduan.sqlite3", isolation_level=None, timeout=30)
+    statuses: list[int] = []
+    report = {"kind": "pengaduan", "title": "Jalan rusak", "description": "Berlubang.", "region": "35.02.17"}
+    try:
+        lock.execute("BEGIN EXCLUSIVE")
+        client = threading.Thread(
+            target=lambda: statuses.append(
+                answer(
+                    served.port,
+                    "POST",
+                    "/api/v1/reports",
+                    json.dumps(report).encode(),
+                    {"Content-Type": "application/json"},
+                )
+            )
+        )
+        client.start()
+        time.sleep(1.5)
+        assert not statuses  # still waiting in its worker
+        for worker in served.uwsgi_workers():
+            os.kill(worker, signal.SIGKILL)
+        client.join(timeout=10)
+        assert statuses == [502]
+    finally:
+        lock.rollback()
+        lock.close()
+    wait_until_served(served.port, served.process, served.data / "uwsgi.log")

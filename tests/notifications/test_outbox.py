@@ -173,7 +173,7 @@ def test_nothing_is_sent_inside_the_transaction(
     from django_tasks_db.models import DBTaskResult
 
     report = submit(phone="").report
-    tasks_before = DBTaskResult.objects.filter(task_path__endswith="deliver_pending").count()
+    tasks_before = DBTaskResult.objects.count()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         with transaction.atomic():
             report_act(
@@ -185,11 +185,10 @@ def test_nothing_is_sent_inside_the_transaction(
             [message] = messages(report)
             assert message.state == State.PENDING
         assert mail.outbox == []
-    # Delivery is left to one task, a row of the same transaction (the database task backend):
-    # it commits with the message, and nothing is left to enqueue after commit.
-    assert DBTaskResult.objects.filter(task_path__endswith="deliver_pending").count() == tasks_before + 1
-    names = [cb.__name__ for cb in callbacks]
-    assert names.count("_delivery_enqueued") == 1 and "_enqueue_delivery" not in names
+    # With the database task backend the worker claims the message straight from the outbox:
+    # the transaction queues no task, and nothing is left to enqueue after commit.
+    assert DBTaskResult.objects.count() == tasks_before
+    assert "_enqueue_delivery" not in [cb.__name__ for cb in callbacks]
     assert mail.outbox == []
     assert deliver_due()["sent"] == 1
     assert [m.to for m in mail.outbox] == [["siti@example.org"]]
@@ -369,29 +368,6 @@ def test_messages_are_written_in_the_site_language_whatever_is_active(staff: dic
         report = verified(as_actor(staff["koordinator"]))
     [message] = messages(report, channel="email")
     assert "Terverifikasi" in message.body  # the Indonesian status label, not its English translation
-
-
-def test_the_lean_enqueue_writes_the_row_enqueue_writes(db: None) -> None:
-    """enqueue_in_transaction copies what django_tasks_db's DatabaseBackend.enqueue writes; a new
-    version of the library that writes something else fails here."""
-    from django.forms.models import model_to_dict
-    from django_tasks_db.models import DBTaskResult
-
-    from aduan.notifications.tasks import deliver_pending
-    from aduan.sla.tasks import enqueue_in_transaction
-
-    with transaction.atomic():
-        by_library = DBTaskResult.objects.get(id=deliver_pending.enqueue().id)
-        enqueue_in_transaction(deliver_pending)
-    [lean] = DBTaskResult.objects.exclude(id=by_library.id).filter(task_path=deliver_pending.module_path)
-    different = {"id", "enqueued_at"}
-    assert {k: v for k, v in model_to_dict(lean).items() if k not in different} == {
-        k: v for k, v in model_to_dict(by_library).items() if k not in different
-    }
-    assert lean.id != by_library.id and lean.enqueued_at is not None
-    assert lean.task_result.status == by_library.task_result.status == "READY"
-    # The worker claims it like any other.
-    assert DBTaskResult.objects.ready().filter(id=lean.id).exists()
 
 
 def test_tracking_url_is_the_reversed_tracking_page_under_the_current_script_prefix() -> None:

@@ -1,0 +1,51 @@
+"""`aduan serve`: nginx in front of uWSGI (uwsgi.ini), as `make run` and production run them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from aduan.core import server
+
+
+class Command(BaseCommand):
+    help = (
+        "Menjalankan server: nginx di depan uWSGI (uwsgi.ini). nginx menampung unggahan sebelum "
+        "sampai ke pekerja aplikasi."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="Alamat yang didengarkan (bawaan 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="Port (bawaan 8000)")
+        parser.add_argument("--processes", type=int, help="Proses uWSGI (bawaan: uwsgi.ini)")
+        parser.add_argument("--threads", type=int, help="Thread per proses uWSGI (bawaan: uwsgi.ini)")
+        parser.add_argument("--log", type=Path, help="Berkas log uWSGI (bawaan: keluaran standar)")
+        parser.add_argument(
+            "--no-request-log", action="store_true", help="Tanpa satu baris log per permintaan"
+        )
+        parser.add_argument(
+            "--print-nginx-config",
+            action="store_true",
+            help="Hanya mencetak blok server nginx (untuk nginx milik instalasi), lalu berhenti",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        paths = server.Paths.under(Path(settings.DATA_DIR))
+        listen = f"{options['host']}:{options['port']}"
+        if options["print_nginx_config"]:
+            self.stdout.write(server.server_block(listen=listen, socket=paths.socket))
+            return
+        status = server.serve(
+            host=options["host"],
+            port=options["port"],
+            data_dir=Path(settings.DATA_DIR),
+            processes=options["processes"],
+            threads=options["threads"],
+            log=options["log"],
+            request_log=not options["no_request_log"],
+        )
+        if status:
+            raise SystemExit(status)
