@@ -61,6 +61,8 @@ def test_every_writer_chains_its_events_in_the_same_transaction(db: None, koordi
         assert (new.audit_seq, new.audit_head) == (1, first.hash)
     result = audit.verify()
     assert result.breaks == [] and result.reports == 3 and result.events == 8
+    batched = audit.verify(chunk=2)  # reports read in batches: the same answer
+    assert (batched.breaks, batched.reports, batched.events) == ([], 3, 8)
 
 
 def test_a_rolled_back_action_leaves_neither_event_nor_head(db: None, koordinator) -> None:

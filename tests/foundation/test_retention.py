@@ -11,6 +11,7 @@ import json
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.utils import translation
 from PIL import Image
 
 from aduan.core import clock
@@ -22,6 +23,7 @@ from aduan.sla.sweeps import run_sweeps
 from aduan.workflow import audit
 from aduan.workflow.models import ReportEvent
 from aduan.workflow.retention import ERASE, retention_apply, retention_cutoff
+from aduan.workflow.transitions import event_label
 from tests.factories import act, attach, submit
 
 
@@ -107,6 +109,10 @@ def test_only_reports_closed_before_the_period_are_erased(
     (erasure,) = ReportEvent.objects.filter(report=done, action=ERASE)
     assert erasure.data == {"reason": "retention", "erased": ["reporter", "attachments:1"]}
     assert (erasure.seq, erasure.is_public, erasure.actor_role) == (done.audit_seq, False, "system")
+    # Console and API name it (staff only: not a public event).
+    assert event_label(ERASE) == "Data pribadi pelapor dihapus (UU 27/2022)"
+    with translation.override("en"):
+        assert event_label(ERASE) == "Reporter's personal data erased (UU 27/2022)"
     for untouched in (still_open, duplicate):
         untouched.refresh_from_db()
         assert untouched.reporter is not None and untouched.reporter.name == "Siti Aminah"
