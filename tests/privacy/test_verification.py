@@ -140,3 +140,14 @@ def test_staff_mail_about_an_anonymous_report_carries_the_masked_title(staff_wit
     for message in to_agency:
         assert "Zulkarnain" not in message.body + message.subject
         assert "Keluhan [nama]" in message.body + message.subject
+
+
+def test_an_anonymous_reporters_name_finds_nothing_in_the_opd_queue(login, koordinator, admin_pupr):
+    report = disposed(
+        actor_for_user(koordinator), lead="pupr", description=TEXT, name="Zulkarnain Hidayat", anonymous=True
+    )
+    client = login(admin_pupr)
+    found = client.get("/konsol/antrean/semua/?q=Zulkarnain").content.decode()
+    assert report.tracking_number not in found
+    by_words = client.get("/konsol/antrean/semua/?q=puskesmas babadan").content.decode()
+    assert report.tracking_number in by_words
