@@ -182,7 +182,13 @@ def _verify(report: Report, actor: Actor, params: dict[str, Any], now: dt.dateti
         fields.add("search_text")
     return Change(
         note=_text(params, "note", required=False, label="Catatan"),
-        data={"classification": classification, "category": category.code},
+        # The audit says whether the coordinator edited the citizen's words (e.g. redacted them);
+        # the original stays in title/original_text, for the coordinator only.
+        data={
+            "classification": classification,
+            "category": category.code,
+            "text_edited": bool(fields & {"edited_title", "edited_text"}),
+        },
         fields=fields,
     )
 

@@ -52,7 +52,7 @@ def test_warning_highlights_and_one_click_redaction_goes_through_the_writer(logi
     assert report.edited_text.startswith("Saya [nama], NIK [NIK]")
     assert report.public_title == "Keluhan [nama]" and "3502011508950001" not in report.public_text
     event = ReportEvent.objects.get(report=report, action="verify")
-    assert event.actor_user == koordinator
+    assert event.actor_user == koordinator and event.data["text_edited"] is True
     # The original is the coordinator's alone: the OPD reads the edited text only.
     coordinator_page = client.get(url(report)).content.decode()
     assert "Asli dari pelapor" in coordinator_page and "3502011508950001" in coordinator_page
