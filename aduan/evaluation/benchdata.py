@@ -221,6 +221,7 @@ def generate(
         # Generated titles name nobody: the public text is the text itself.
         "public_title",
         "public_text",
+        "public_address",
     ]
     extra = [(name, _filler(kind, nullable)) for name, kind, nullable in report_cols if name not in known]
     columns = known + [name for name, _ in extra]
@@ -321,6 +322,7 @@ def generate(
                 "",
                 title,
                 f"{title} di wilayah kami.",
+                "",
             ]
             yield "\t".join(values + extra_values) + "\n"
             if progress and (i + 1) % 20000 == 0:

@@ -43,14 +43,19 @@ def grid_centre(value: float | Decimal) -> float:
     return round((cell + 0.5) * GRID_DEGREES, 4)
 
 
-def report_location(report: Report, *, exact: bool) -> Location:
-    """The report's place: as written, or coarsened to its desa and grid cell without the address."""
+def report_location(report: Report, *, exact: bool, public: bool = False) -> Location:
+    """The report's place: as written, or coarsened to its desa and grid cell without the address.
+    For the `public`, an exact address has the personal data in it masked (Report.public_address,
+    derived at verification)."""
     lat, lon = report.latitude, report.longitude
     if exact:
+        address = report.address
+        if public and address:
+            address = report.public_address or report.masked_address()
         return Location(
             kecamatan=report.kecamatan,
             desa=report.desa,
-            address=report.address,
+            address=address,
             latitude=float(lat) if lat is not None else None,
             longitude=float(lon) if lon is not None else None,
             exact=True,

@@ -224,6 +224,9 @@ class Report(models.Model):
     audit_head = models.CharField(max_length=64, blank=True)
     # When retention (UU 27/2022) erased the reporter's personal data, location and attachments.
     personal_data_erased_at = models.DateTimeField(null=True, blank=True)
+    # The address field as the public reads a non-anonymous report's place (aduan.intake.location):
+    # the street stays, a name or phone in it is masked.
+    public_address = models.TextField(blank=True)
 
     support_count = models.PositiveIntegerField(_("dukungan"), default=0)
     search_text = models.TextField(blank=True, help_text="Stemmed shadow of title and text for search")
@@ -273,10 +276,17 @@ class Report(models.Model):
         title, text = self.edited_title or self.title, self.edited_text or self.original_text
         return mask_personal_data(title, own), mask_personal_data(text, own)
 
+    def masked_address(self) -> str:
+        from aduan.intake.redaction import mask_address_field, own_data_of
+
+        return mask_address_field(self.address, own_data_of(self.reporter) if self.reporter_id else None)
+
     def derive_public_text(self) -> set[str]:
-        """Set public_title and public_text from the current text; returns the fields to save."""
+        """Set public_title, public_text and public_address from the current text and address;
+        returns the fields to save."""
         self.public_title, self.public_text = self.masked_texts()
-        return {"public_title", "public_text"}
+        self.public_address = self.masked_address()
+        return {"public_title", "public_text", "public_address"}
 
 
 class PublicReport(Report):

@@ -113,11 +113,13 @@ def _own_patterns(own: OwnData) -> list[tuple[str, re.Pattern[str]]]:
     return patterns
 
 
-def personal_data_spans(text: str, own: OwnData | None = None) -> list[Span]:
+def personal_data_spans(
+    text: str, own: OwnData | None = None, *, types: tuple[PiiType, ...] = MASKED_TYPES
+) -> list[Span]:
     """Every stretch of `text` that is personal data, merged where they overlap, in order."""
     if not text:
         return []
-    found = [Span(m.start, m.end, m.type, m.value) for m in detect_pii(text, types=MASKED_TYPES)]
+    found = [Span(m.start, m.end, m.type, m.value) for m in detect_pii(text, types=types)]
     for kind, pattern in _own_patterns(own or OwnData()):
         found.extend(Span(m.start(), m.end(), kind, m.group(0)) for m in pattern.finditer(text))
     merged: list[Span] = []
@@ -146,9 +148,20 @@ def redact(text: str, spans: Iterable[Span]) -> str:
     return "".join(out)
 
 
-def mask_personal_data(text: str, own: OwnData | None = None) -> str:
+def mask_personal_data(
+    text: str, own: OwnData | None = None, *, types: tuple[PiiType, ...] = MASKED_TYPES
+) -> str:
     """The public form of a free text: personal data replaced by marks."""
-    return redact(text, personal_data_spans(text, own))
+    return redact(text, personal_data_spans(text, own, types=types))
+
+
+# A report's address field says where the problem is: its street and number stay, as do
+# coordinates; a name or phone written into it does not ("depan rumah Pak Budi, 0812…").
+ADDRESS_FIELD_TYPES = tuple(t for t in MASKED_TYPES if t not in ("ADDRESS", "GEO"))
+
+
+def mask_address_field(text: str, own: OwnData | None = None) -> str:
+    return mask_personal_data(text, own, types=ADDRESS_FIELD_TYPES)
 
 
 def highlight_segments(text: str, spans: Iterable[Span]) -> list[tuple[str, str]]:

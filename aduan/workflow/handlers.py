@@ -164,12 +164,6 @@ def _verify(report: Report, actor: Actor, params: dict[str, Any], now: dt.dateti
         # The citizen's original stays; the coordinator's edit sits beside it.
         report.edited_text = text
         fields.add("edited_text")
-    if fields & {"edited_title", "edited_text"}:
-        # Search what staff are shown: a name the coordinator edited out must not find the report.
-        from aduan.intake.search import stem_for_search
-
-        report.search_text = stem_for_search(f"{report.display_title} {report.display_text}")
-        fields.add("search_text")
     for flag, attr in (("anonymous", "is_anonymous"), ("confidential", "is_confidential")):
         value = _bool(params, flag)
         if value is not None:
@@ -177,9 +171,27 @@ def _verify(report: Report, actor: Actor, params: dict[str, Any], now: dt.dateti
             fields.add(attr)
     # The report becomes public here: derive the masked text every public output reads.
     fields |= report.derive_public_text()
+    if report.is_anonymous or fields & {"edited_title", "edited_text"}:
+        # Search what staff are shown: a name the coordinator edited out must not find the report,
+        # nor can OPD and pimpinan find an anonymous report by its reporter's name (they read it
+        # masked: IdentityMaskedReport), so its shadow is the masked text.
+        from aduan.intake.search import stem_for_search
+
+        if report.is_anonymous:
+            searched = f"{report.public_title} {report.public_text}"
+        else:
+            searched = f"{report.display_title} {report.display_text}"
+        report.search_text = stem_for_search(searched)
+        fields.add("search_text")
     return Change(
         note=_text(params, "note", required=False, label="Catatan"),
-        data={"classification": classification, "category": category.code},
+        # The audit says whether the coordinator edited the citizen's words (e.g. redacted them);
+        # the original stays in title/original_text, for the coordinator only.
+        data={
+            "classification": classification,
+            "category": category.code,
+            "text_edited": bool(fields & {"edited_title", "edited_text"}),
+        },
         fields=fields,
     )
 

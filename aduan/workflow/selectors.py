@@ -138,7 +138,7 @@ def location_for(actor: Actor | None, report: Report) -> Location:
     An anonymous report's place would point at its reporter ("gunakan lokasi saya" is usually the
     home): whoever may not know the reporter gets the desa and a ~500 m grid cell, no address."""
     exact = not report.is_anonymous or identity_visible(actor, report)
-    return report_location(report, exact=exact)
+    return report_location(report, exact=exact, public=actor is None)
 
 
 def attachments_visible_to(actor: Actor, report: Report) -> QuerySet[Attachment]:

@@ -101,7 +101,25 @@ def planted(koordinator, admin_pupr) -> Report:
     return report
 
 
-def test_every_public_output_shows_the_planted_markers_only_masked(planted: Report) -> None:
+@pytest.fixture
+def named_with_address(koordinator) -> Report:
+    """Not anonymous: its place is public as given, but not a name or phone written into it."""
+    return disposed(
+        actor_for_user(koordinator),
+        lead="pupr",
+        title="Lampu jalan mati",
+        name=NAME,
+        phone=PHONES[2],
+        region="35.02.17",
+        address=f"Jl. Melati No. 5, depan rumah Bapak {NAME}, {PHONES[3]}",
+        latitude="-7.870001",
+        longitude="111.470001",
+    )
+
+
+def test_every_public_output_shows_the_planted_markers_only_masked(
+    planted: Report, named_with_address: Report
+) -> None:
     client = Client()
     tn = planted.tracking_number
     pages = crawl(
@@ -128,4 +146,7 @@ def test_every_public_output_shows_the_planted_markers_only_masked(planted: Repo
     request = client.get(f"/api/open311/v2/requests/{tn}.json").json()[0]
     assert request["description"].startswith("Saya [nama], NIK [NIK]")
     assert (request["lat"], request["long"]) == (-7.8675, 111.4625)
-    assert request["address"] == "PONOROGO" or "Anggrek" not in request["address"]
+    assert "Anggrek" not in request["address"] and "PONOROGO" in request["address"].upper()
+    named = client.get(f"/api/open311/v2/requests/{named_with_address.tracking_number}.json").json()[0]
+    assert named["address"].startswith("Jl. Melati No. 5, depan rumah Bapak [nama], [telepon]")
+    assert (named["lat"], named["long"]) == (-7.870001, 111.470001)

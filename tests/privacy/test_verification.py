@@ -52,7 +52,7 @@ def test_warning_highlights_and_one_click_redaction_goes_through_the_writer(logi
     assert report.edited_text.startswith("Saya [nama], NIK [NIK]")
     assert report.public_title == "Keluhan [nama]" and "3502011508950001" not in report.public_text
     event = ReportEvent.objects.get(report=report, action="verify")
-    assert event.actor_user == koordinator
+    assert event.actor_user == koordinator and event.data["text_edited"] is True
     # The original is the coordinator's alone: the OPD reads the edited text only.
     coordinator_page = client.get(url(report)).content.decode()
     assert "Asli dari pelapor" in coordinator_page and "3502011508950001" in coordinator_page
@@ -140,3 +140,14 @@ def test_staff_mail_about_an_anonymous_report_carries_the_masked_title(staff_wit
     for message in to_agency:
         assert "Zulkarnain" not in message.body + message.subject
         assert "Keluhan [nama]" in message.body + message.subject
+
+
+def test_an_anonymous_reporters_name_finds_nothing_in_the_opd_queue(login, koordinator, admin_pupr):
+    report = disposed(
+        actor_for_user(koordinator), lead="pupr", description=TEXT, name="Zulkarnain Hidayat", anonymous=True
+    )
+    client = login(admin_pupr)
+    found = client.get("/konsol/antrean/semua/?q=Zulkarnain").content.decode()
+    assert report.tracking_number not in found
+    by_words = client.get("/konsol/antrean/semua/?q=puskesmas babadan").content.decode()
+    assert report.tracking_number in by_words
