@@ -16,7 +16,7 @@ from ninja import Router
 from pydantic import ValidationError as PydanticValidationError
 
 from aduan.api import ratelimit
-from aduan.api.clients import Client, actor_for_report, client_of, require_token
+from aduan.api.clients import DEVICE_ID, Client, actor_for_report, client_of, require_token
 from aduan.api.output import API_ACTIONS, report_detail, report_summary
 from aduan.api.problems import ApiProblem, domain_problem_body
 from aduan.api.schemas import (
@@ -36,7 +36,7 @@ from aduan.core.errors import DomainError, InvalidInput, NotFound
 from aduan.core.roles import STAFF_ROLES
 from aduan.intake import groupcommit
 from aduan.intake.idempotency import fingerprint, run_once
-from aduan.intake.models import Attachment, Report, Status
+from aduan.intake.models import Attachment, IdempotencyRecord, Report, Status
 from aduan.intake.services import (
     ALLOWED_TYPES,
     Prepared,
@@ -231,8 +231,23 @@ def _create_with_files(
             },
         },
         "parameters": [
-            {"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}, "required": False},
-            {"in": "header", "name": "X-Device-Id", "schema": {"type": "string"}, "required": False},
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "schema": {
+                    "type": "string",
+                    "maxLength": IdempotencyRecord._meta.get_field("key").max_length,
+                },
+                "required": False,
+                "description": "Kunci unik per laporan dari klien; kiriman ulang menjawab hasil pertama",
+            },
+            {
+                "in": "header",
+                "name": "X-Device-Id",
+                "schema": {"type": "string", "pattern": f"^{DEVICE_ID.pattern}$"},
+                "required": False,
+                "description": "Pengenal instalasi aplikasi (warga tanpa akun)",
+            },
         ],
     },
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import models
 from ninja import Schema
@@ -462,8 +462,14 @@ class RoutingSuggestion(Schema):
     lead: AgencyOut | None = Field(description="OPD utama yang disarankan; null bila tak ada aturan")
 
 
+# Checked before any query: a number that is not one (a NUL byte, a 10 KB string) is a 422, not a look-up.
+TrackingNumber = Annotated[str, Field(max_length=20, pattern=r"^[0-9A-Za-z-]+$")]
+
+
 class BulkIn(BaseModel):
-    reports: list[str] = Field(min_length=1, max_length=100, description="Nomor laporan (maks. 100)")
+    reports: list[TrackingNumber] = Field(
+        min_length=1, max_length=100, description="Nomor laporan (maks. 100)"
+    )
     params: dict[str, Any] = Field(default_factory=dict, description="Isi tindakan, sama untuk semua laporan")
 
 

@@ -200,6 +200,7 @@ def test_bulk_answers_each_report_on_its_own(koordinator, admin_pupr) -> None:  
     assert by_number["2611-0000000"]["problem"]["code"] == "report_not_found"
     is_problem(Api().post("/reports/actions/verify", body), 401, "authentication_required")
     is_problem(coordinator.post("/reports/actions/verify", {"reports": []}), 422, "invalid_reports")
+    is_problem(coordinator.post("/reports/actions/verify", {"reports": ["2611\x00"]}), 422, "invalid_reports")
     pupr = _ok(
         Api(token=token_for(admin_pupr)).post(
             "/reports/actions/dispose", {"reports": [first], "params": {"lead": "pupr"}}
