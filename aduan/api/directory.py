@@ -82,8 +82,10 @@ def agency_out(agency: Agency, *, children: list[str] | None = None) -> dict[str
 )
 def routing_suggest(
     request: HttpRequest,
-    category: str = Query(..., max_length=120, description="Kode kategori"),
-    region: str = Query("", max_length=13, description="Kode kecamatan atau desa (opsional)"),
+    category: str = Query(..., max_length=120, pattern=r"^[\w-]+$", description="Kode kategori"),
+    region: str = Query(
+        "", max_length=13, pattern=r"^[\d.]*$", description="Kode kecamatan atau desa (opsional)"
+    ),
 ) -> dict[str, object]:
     """The lead OPD the console suggests when disposing (the directory's routing rules, walking up
     the category tree; a rule for the kecamatan wins over the kabupaten-wide one)."""

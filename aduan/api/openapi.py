@@ -13,6 +13,10 @@ from aduan.api.problems import CONTENT_TYPE, type_uri
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
+HEADERS = {
+    401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}},
+    429: {"Retry-After": {"schema": {"type": "integer"}, "description": "Detik sebelum mencoba lagi"}},
+}
 
 
 class AduanApi(NinjaAPI):
@@ -41,4 +45,5 @@ def finish(schema: dict[str, Any]) -> None:
                 responses[status] = {
                     "description": f"{HTTPStatus(code).phrase} ({type_uri(code)})",
                     "content": {CONTENT_TYPE: {"schema": PROBLEM_REF}},
+                    **({"headers": HEADERS[code]} if code in HEADERS else {}),
                 }

@@ -17,7 +17,7 @@ from ninja import Router
 from pydantic import ValidationError as PydanticValidationError
 
 from aduan.api import ratelimit
-from aduan.api.clients import Client, actor_for_report, client_of, require_token
+from aduan.api.clients import DEVICE_ID, Client, actor_for_report, client_of, require_token
 from aduan.api.output import API_ACTIONS, report_detail, report_summary
 from aduan.api.problems import ApiProblem, domain_problem_body
 from aduan.api.schemas import (
@@ -224,10 +224,20 @@ def _create_with_files(
             {
                 "in": "header",
                 "name": "Idempotency-Key",
-                "schema": {"type": "string", "maxLength": KEY_MAX},
+                "schema": {
+                    "type": "string",
+                    "maxLength": KEY_MAX,
+                },
                 "required": False,
+                "description": "Kunci unik per laporan dari klien; kiriman ulang menjawab hasil pertama",
             },
-            {"in": "header", "name": "X-Device-Id", "schema": {"type": "string"}, "required": False},
+            {
+                "in": "header",
+                "name": "X-Device-Id",
+                "schema": {"type": "string", "pattern": f"^{DEVICE_ID.pattern}$"},
+                "required": False,
+                "description": "Pengenal instalasi aplikasi (warga tanpa akun)",
+            },
         ],
     },
 )

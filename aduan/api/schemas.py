@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.db import models
 from ninja import Schema
 from pydantic import BaseModel, ConfigDict, Field
 
+from aduan.api.output import API_ACTIONS
 from aduan.directory.models import Agency, Category, Region
-from aduan.intake.models import ArchiveReason, Classification, Kind, Report, Reporter
+from aduan.intake.models import ArchiveReason, Channel, Classification, Kind, Report, Reporter, Status, Step
 from aduan.intake.services import TEXT_MAX, TITLE_MAX
 from aduan.workflow.handlers import MAX_NOTE
+from aduan.workflow.models import FollowUp
 
 
 def _max_length(model: type[models.Model], field: str) -> int:
@@ -26,6 +28,17 @@ def _documented(**keywords: Any) -> dict[str, Any]:
     """JSON-schema keywords that only document a field: the domain service checks the value itself
     (and answers its own codes, e.g. 400 `title_too_long`), the schema tells clients the limits."""
     return keywords
+
+
+def _one_of(values: list[str], *, nullable: bool = False) -> Any:
+    """A string answered from a fixed set (a model's choices), documented as an enum."""
+    return Field(
+        None if nullable else ...,
+        json_schema_extra=_documented(enum=[*values, *([None] if nullable else [])]),
+    )
+
+
+STATUS, KIND, CHANNEL = Status.values, Kind.values, Channel.values
 
 
 class ReportIn(BaseModel):
@@ -81,9 +94,9 @@ class CodeName(Schema):
 class ReportCreated(Schema):
     tracking_number: str
     access_code: str = Field(description="Kode akses rahasia: hanya ditampilkan sekali")
-    status: str
-    channel: str
-    kind: str
+    status: str = _one_of(STATUS)
+    channel: str = _one_of(CHANNEL)
+    kind: str = _one_of(KIND)
     submitted_at: dt.datetime
     attachments: int
     url: str
@@ -105,7 +118,7 @@ class FollowUpOut(Schema):
     id: int
     agency: CodeName
     text: str
-    state: str
+    state: str = _one_of(FollowUp.State.values)
     is_public: bool
     published_at: dt.datetime | None = None
     attachments: list[dict[str, Any]] = []
@@ -119,10 +132,10 @@ class ReporterOut(Schema):
 
 class ReportOut(Schema):
     tracking_number: str
-    status: str
+    status: str = _one_of(STATUS)
     status_label: str
-    kind: str
-    channel: str
+    kind: str = _one_of(KIND)
+    channel: str = _one_of(CHANNEL)
     title: str
     description: str
     category: CodeName | None = None
@@ -137,12 +150,15 @@ class ReportOut(Schema):
     timeline: list[TimelineEntry]
     follow_ups: list[FollowUpOut]
     attachments: list[dict[str, Any]]
-    allowed_actions: list[str]
+    allowed_actions: list[str] = Field(
+        description="Tepat tindakan yang akan diterima dari pemanggil ini sekarang",
+        json_schema_extra=_documented(items={"type": "string", "enum": API_ACTIONS}),
+    )
     reporter: ReporterOut | None = None
     # Staff only:
-    classification: str | None = None
+    classification: str | None = _one_of(Classification.values, nullable=True)
     lead_agency: CodeName | None = None
-    step: str | None = None
+    step: str | None = _one_of(Step.values, nullable=True)
     due_at: dt.datetime | None = None
     original_title: str | None = None
     original_text: str | None = None
@@ -151,9 +167,9 @@ class ReportOut(Schema):
 
 class ReportSummary(Schema):
     tracking_number: str
-    status: str
-    kind: str
-    channel: str
+    status: str = _one_of(STATUS)
+    kind: str = _one_of(KIND)
+    channel: str = _one_of(CHANNEL)
     title: str
     category: str | None = None
     kecamatan: str | None = None
@@ -446,8 +462,14 @@ class RoutingSuggestion(Schema):
     lead: AgencyOut | None = Field(description="OPD utama yang disarankan; null bila tak ada aturan")
 
 
+# Checked before any query: a number that is not one (a NUL byte, a 10 KB string) is a 422, not a look-up.
+TrackingNumber = Annotated[str, Field(max_length=20, pattern=r"^[0-9A-Za-z-]+$")]
+
+
 class BulkIn(BaseModel):
-    reports: list[str] = Field(min_length=1, max_length=100, description="Nomor laporan (maks. 100)")
+    reports: list[TrackingNumber] = Field(
+        min_length=1, max_length=100, description="Nomor laporan (maks. 100)"
+    )
     params: dict[str, Any] = Field(default_factory=dict, description="Isi tindakan, sama untuk semua laporan")
 
 

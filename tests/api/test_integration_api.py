@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from aduan.api.output import API_ACTIONS
-from aduan.intake.models import Report
+from aduan.intake.models import Kind, Report, Status
 from aduan.workflow.models import FollowUp
 from tests.api.conftest import SMALLEST, Api, is_problem, token_for
 from tests.conftest import as_actor
@@ -59,6 +59,9 @@ def test_every_action_is_one_typed_operation_and_errors_are_problem_json(schema:
     assert create["properties"]["kind"]["enum"] == ["pengaduan", "aspirasi", "permintaan_informasi"]
     assert create["properties"]["title"]["maxLength"] == Report._meta.get_field("title").max_length
     assert create["properties"]["address"]["maxLength"] == 300
+    report_out = schema["components"]["schemas"]["ReportOut"]["properties"]
+    assert report_out["status"]["enum"] == Status.values and report_out["kind"]["enum"] == Kind.values
+    assert report_out["allowed_actions"]["items"]["enum"] == API_ACTIONS
     stats = schema["paths"]["/api/v1/stats"]["get"]["responses"]["400"]["content"]
     assert list(stats) == ["application/problem+json"]
 
@@ -197,6 +200,7 @@ def test_bulk_answers_each_report_on_its_own(koordinator, admin_pupr) -> None:  
     assert by_number["2611-0000000"]["problem"]["code"] == "report_not_found"
     is_problem(Api().post("/reports/actions/verify", body), 401, "authentication_required")
     is_problem(coordinator.post("/reports/actions/verify", {"reports": []}), 422, "invalid_reports")
+    is_problem(coordinator.post("/reports/actions/verify", {"reports": ["2611\x00"]}), 422, "invalid_reports")
     pupr = _ok(
         Api(token=token_for(admin_pupr)).post(
             "/reports/actions/dispose", {"reports": [first], "params": {"lead": "pupr"}}
