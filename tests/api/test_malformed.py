@@ -246,3 +246,9 @@ def test_nul_in_an_address_is_a_400_before_any_view(api: Api) -> None:
     is_problem(api.get("/regions", parent="35.02\x00"), 400, "invalid_characters")
     for fmt in ("json", "xml"):
         open311_error(Client().get(f"{OPEN311}/requests/{number}%00.{fmt}"), fmt, 400)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_open311_multipart_without_a_boundary_is_an_error_list(db: None, fmt: str) -> None:
+    response = Client().post(f"{OPEN311}/requests.{fmt}", b"--x\r\n", content_type="multipart/form-data")
+    assert "multipart" in open311_error(response, fmt, 400)
