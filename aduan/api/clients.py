@@ -15,7 +15,6 @@ from aduan.api.services import token_authenticate
 from aduan.core.actors import Actor, actor_for_user, citizen_with_access
 from aduan.core.clients import client_ip
 from aduan.core.roles import STAFF_ROLES, Role
-from aduan.core.text import has_invalid_characters
 from aduan.intake.models import Channel, Report
 from aduan.workflow.selectors import reports_visible_to
 
@@ -121,11 +120,7 @@ def actor_for_report(request: HttpRequest, client: Client, tracking_number: str)
     from aduan.api.ratelimit import check_secret, secret_failed
 
     code = access_code_of(request)
-    report_id = (
-        None  # no report has such a number (and PostgreSQL cannot even compare with it)
-        if has_invalid_characters(tracking_number)
-        else Report.objects.filter(tracking_number=tracking_number).values_list("pk", flat=True).first()
-    )
+    report_id = Report.objects.filter(tracking_number=tracking_number).values_list("pk", flat=True).first()
     token_actor = client.actor()
     if code and not client.is_staff:
         check_secret(client, tracking_number)

@@ -11,7 +11,6 @@ from ninja import Query, Router
 
 from aduan.api.problems import ApiProblem
 from aduan.api.schemas import AgencyOut, CategoryOut, Problem, RegionOut, RoutingSuggestion
-from aduan.core.text import normalize_text
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
 
@@ -30,7 +29,7 @@ def category_list(request: HttpRequest) -> list[dict[str, object]]:
 @router.get("/regions", response={200: list[RegionOut], 404: Problem}, summary="Wilayah (kode Kemendagri)")
 def region_list(request: HttpRequest, parent: str = "") -> list[dict[str, object]]:
     """The children of `parent` (default: this installation's kabupaten, i.e. its kecamatan)."""
-    parent = normalize_text(parent, field="parent", label="parent") or settings.ADUAN_HOME_REGION
+    parent = parent.strip() or settings.ADUAN_HOME_REGION
     if not Region.objects.filter(code=parent).exists():
         raise ApiProblem(404, "unknown_region", f"Kode wilayah {parent!r} tidak dikenal.", field="parent")
     rows = (

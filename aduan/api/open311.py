@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,6 +153,12 @@ def endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
             except DomainError as exc:
                 status = 403 if isinstance(exc, PermissionDenied) else 404 if exc.http_status == 404 else 400
                 return render_error(fmt, status, exc.message)
+            except MultiPartParserError:
+                return render_error(
+                    fmt,
+                    400,
+                    _("Badan multipart/form-data tidak dapat dibaca (boundary tidak ada atau rusak)."),
+                )
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__

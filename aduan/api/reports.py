@@ -36,7 +36,6 @@ from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError, NotFound
 from aduan.core.roles import STAFF_ROLES
-from aduan.core.text import has_invalid_characters
 from aduan.intake import groupcommit
 from aduan.intake.idempotency import KEY_MAX, fingerprint, run_once
 from aduan.intake.models import Attachment, Report, Status
@@ -570,11 +569,7 @@ def report_support(request: HttpRequest, tracking_number: str) -> HttpResponse:
         supporter = client.scope
     else:
         raise ApiProblem(400, "device_id_required", "Sertakan X-Device-Id atau token akun warga.")
-    report_id = (
-        None
-        if has_invalid_characters(tracking_number)
-        else reports_public().filter(tracking_number=tracking_number).values_list("pk", flat=True).first()
-    )
+    report_id = reports_public().filter(tracking_number=tracking_number).values_list("pk", flat=True).first()
     if report_id is None:
         raise ApiProblem(404, "report_not_found", "Laporan publik tidak ditemukan.")
     count = report_support_add(report_id=report_id, supporter=supporter)

@@ -124,6 +124,10 @@ def test_a_retry_is_answered_from_the_first_answer(lane: tuple[Lane, Spy]) -> No
         (b"{not json", {}, {}, 400, "invalid_json"),
         (BODY, {"Authorization": "Bearer wrong"}, {}, 401, "invalid_token"),
         (BODY, {"X-Device-Id": "x"}, {}, 400, "invalid_device_id"),
+        ({**BODY, "title": "x\ud800"}, {}, {}, 400, "invalid_characters"),
+        ({**BODY, "latitude": float("nan"), "longitude": 111.4}, {}, {}, 400, "invalid_latitude"),
+        ({**BODY, "region": "35.01.01"}, {}, {}, 400, "region_outside_installation"),
+        (b"[" * 50_000 + b"]" * 50_000, {}, {}, 400, "invalid_json"),
     ],
 )
 def test_what_the_lane_does_not_answer_reaches_django_untouched(
@@ -139,6 +143,14 @@ def test_what_the_lane_does_not_answer_reaches_django_untouched(
     assert spy.calls == 1
     assert (got_status, problem["code"]) == (status, code)
     assert got_headers["Content-Type"] == "application/problem+json"
+    assert Report.objects.count() == 0
+
+
+def test_a_long_idempotency_key_is_refused_by_the_lane_as_by_django(lane: tuple[Lane, Spy]) -> None:
+    app, spy = lane
+    status, _, problem = call(app, headers={"Idempotency-Key": "k" * 129})
+    assert (status, problem["code"]) == (400, "idempotency_key_too_long") and spy.calls == 0
+    assert call(django_application, headers={"Idempotency-Key": "k" * 129})[2] == problem
     assert Report.objects.count() == 0
 
 

@@ -46,6 +46,10 @@ def test_an_sms_body_nested_too_deep_is_invalid_json(webhook_secret: str) -> Non
     raw = b"[" * 20_000 + b"]" * 20_000  # within the webhook's 64 KB
     response = signed_post(Client(), None, raw=raw)
     assert response.status_code == 400 and response.json()["error"] == "invalid_json"
+    # 50,000 deep is over the webhook's 64 KB: refused before it is even read as JSON.
+    deeper = signed_post(Client(), None, raw=b"[" * 50_000 + b"]" * 50_000)
+    assert deeper.status_code == 413 and deeper.json()["error"] == "payload_too_large"
+    assert not InboundMessage.objects.exists()
 
 
 def whatsapp_post(settings: Any, raw: bytes) -> Any:

@@ -42,3 +42,19 @@ def test_a_draft_with_a_lone_surrogate_is_a_422(db: None, field: str) -> None:
 def test_a_draft_nested_too_deep_is_invalid_json(db: None) -> None:
     response = post_draft(DEEP)
     assert response.status_code == 400 and response.json()["code"] == "invalid_json"
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/lacak/2611-0000001%00/",
+        "/laporan/?kecamatan=35.02.17%00",
+        "/lapor/desa/?kecamatan=%00",
+        "/laporan/2611%00/",
+    ],
+)
+def test_nul_in_an_address_is_a_400_page(db: None, address: str) -> None:
+    from django.test import Client
+
+    response = Client().get(address)
+    assert response.status_code == 400 and "NUL" in response.content.decode()
