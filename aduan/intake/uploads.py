@@ -22,7 +22,7 @@ import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from aduan.core import clock
 from aduan.core.errors import InvalidInput
@@ -113,6 +113,9 @@ def _image_check(data: bytes, name: str, *, keep_location: bool) -> CheckedFile:
             if opened.width * opened.height > settings.ADUAN_IMAGE_MAX_PIXELS:
                 raise too_large
             with _decoding:
+                # A truncated upload is refused, never stored half grey: WeasyPrint (the PDF
+                # reports) turns Pillow's leniency on for the whole process when it is imported.
+                ImageFile.LOAD_TRUNCATED_IMAGES = False
                 return _reencode(opened, name, keep_location=keep_location)
     except Image.DecompressionBombError:
         raise too_large from None

@@ -99,6 +99,8 @@ def test_shared_location_keeps_only_gps() -> None:
 
 
 def test_broken_and_truncated_images_are_refused_clearly() -> None:
+    import weasyprint  # noqa: F401 - it sets ImageFile.LOAD_TRUNCATED_IMAGES for the process
+
     whole = photo_jpeg(300, 200)
     assert _refused(whole[: len(whole) // 2], "potong.jpg").code == "attachment_invalid_image"
     assert _refused(blank_png(100, 100)[:60], "potong.png").code == "attachment_invalid_image"
@@ -139,9 +141,8 @@ def _file(name: str, data: bytes) -> io.BytesIO:
     return f
 
 
-@pytest.mark.django_db(transaction=True)
 def test_no_channel_decodes_an_image_inside_a_transaction(
-    monkeypatch: pytest.MonkeyPatch, koordinator: Any, admin_pupr: Any
+    transactional_db: None, monkeypatch: pytest.MonkeyPatch, koordinator: Any, admin_pupr: Any
 ) -> None:
     """On SQLite a decode inside the write transaction held the database lock for seconds."""
     from tests.portal.conftest import form_data
