@@ -13,7 +13,7 @@ from PIL import Image, ImageCms
 
 from aduan.core.errors import InvalidInput
 from aduan.intake import uploads
-from aduan.intake.models import Attachment
+from aduan.intake.models import Attachment, Report
 from aduan.intake.uploads import MAX_SIDE, THUMBNAIL_SIDE, upload_check
 from tests.conftest import as_actor
 from tests.factories import PUPR, attach, disposed, submit
@@ -191,3 +191,42 @@ def test_no_channel_decodes_an_image_inside_a_transaction(
     assert follow_up.status_code == 302, follow_up.content
     assert Attachment.objects.count() == 5
     assert spy.in_transaction == [False] * 5
+
+
+@pytest.mark.django_db
+def test_the_bomb_answers_400_everywhere_and_nothing_is_stored(
+    monkeypatch: pytest.MonkeyPatch, koordinator: Any
+) -> None:
+    from tests.portal.conftest import form_data
+
+    monkeypatch.setenv("ADUAN_API_RATE_LIMIT", "false")
+    bomb = blank_png(30000, 30000, rows=2)
+    api = Client().post(
+        "/api/v1/reports",
+        {
+            "kind": "pengaduan",
+            "title": "Jalan",
+            "description": "Rusak.",
+            "region": "35.02.17",
+            "attachments": [_file("bom.png", bomb)],
+        },
+    )
+    assert api.status_code == 400 and api["Content-Type"] == "application/problem+json"
+    assert api.json()["code"] == "attachment_image_too_large" and "bom.png" in api.json()["detail"]
+    web = Client().post("/lapor/", form_data(attachments=[_file("bom.png", bomb)]))
+    page = web.content.decode()
+    assert web.status_code == 400 and "terlalu besar" in page and "Jalan berlubang di depan SDN 1" in page
+    staff = Client()
+    staff.force_login(koordinator)
+    entry = staff.post(
+        "/konsol/laporan-baru/",
+        {
+            "kind": "pengaduan",
+            "channel_detail": "surat",
+            "title": "Surat",
+            "description": "Isi surat.",
+            "attachments": [_file("bom.png", bomb)],
+        },
+    )
+    assert entry.status_code == 400 and "terlalu besar" in entry.content.decode()
+    assert Report.objects.count() == 0 and Attachment.objects.count() == 0
