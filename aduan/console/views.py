@@ -38,7 +38,7 @@ from aduan.console.queues import (
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError
-from aduan.core.http import file_response
+from aduan.core.http import attachment_response
 from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
@@ -48,6 +48,7 @@ from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
 from aduan.workflow.selectors import (
+    attachment_get_for,
     attachments_prefetch,
     attachments_visible_to,
     event_actor_name,
@@ -461,25 +462,10 @@ def attachment(
     actor = console_actor(request)
     try:
         report = report_get_for(actor, tracking_number=tracking_number)
+        item = attachment_get_for(actor, report, pk)
     except DomainError as error:
         return domain_error_response(request, error)
-    item = attachments_visible_to(actor, report).filter(pk=pk).first()
-    if item is None:
-        raise Http404
-    if (
-        item.follow_up_id is not None
-        and not follow_ups_for(actor, report).filter(pk=item.follow_up_id).exists()
-    ):
-        raise Http404
-    if thumbnail:
-        if not item.thumbnail:
-            raise Http404
-        stem = item.name.rsplit(".", 1)[0]
-        return file_response(
-            item.thumbnail.open("rb"), content_type="image/jpeg", filename=f"{stem}-kecil.jpg"
-        )
-    shown_name: str = item.shown_name  # type: ignore[attr-defined]
-    return file_response(item.file.open("rb"), content_type=item.content_type, filename=shown_name)
+    return attachment_response(item, shown_name=item.shown_name, thumbnail=thumbnail)  # type: ignore[attr-defined]
 
 
 @staff_required

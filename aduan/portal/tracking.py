@@ -7,14 +7,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aduan.core.actors import citizen_with_access
 from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError
+from aduan.core.http import attachment_response
 from aduan.core.roles import Role
 from aduan.intake.models import Report, Status
 from aduan.portal.access import (
@@ -27,6 +29,9 @@ from aduan.portal.forms import TrackForm
 from aduan.portal.presenters import location_label, status_badge, timeline
 from aduan.workflow.models import Rating
 from aduan.workflow.selectors import (
+    attachment_get_for,
+    attachments_prefetch,
+    attachments_visible_to,
     follow_ups_for,
     report_events_for,
     report_get_for,
@@ -123,7 +128,10 @@ def _detail(
         "badge": status_badge(report.status),
         "location": location_label(report),
         "timeline": timeline(report_events_for(actor, report), for_owner=True),
-        "follow_ups": list(follow_ups_for(actor, report)),
+        "follow_ups": list(
+            follow_ups_for(actor, report).prefetch_related(attachments_prefetch(actor, report))
+        ),
+        "attachments": attachments_visible_to(actor, report).filter(follow_up__isnull=True),
         "offered": offered,
         "last_rating": Rating.objects.filter(report=report).order_by("-created_at", "-pk").first(),
         "errors": errors or {},
@@ -139,6 +147,20 @@ def _detail(
 @never_cache
 def track_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     return _detail(request, _report_for(request, tracking_number))
+
+
+@require_GET
+def track_attachment(
+    request: HttpRequest, tracking_number: str, pk: int, thumbnail: bool = False
+) -> HttpResponseBase:
+    """A photo or file of the citizen's own report, or of a published follow-up, after the access
+    code (never a public media URL; never cached: it may show the citizen)."""
+    report = _report_for(request, tracking_number)
+    try:
+        item = attachment_get_for(citizen_actor(request), report, pk)
+    except DomainError:
+        raise Http404 from None
+    return attachment_response(item, shown_name=item.shown_name, thumbnail=thumbnail)  # type: ignore[attr-defined]
 
 
 @require_POST

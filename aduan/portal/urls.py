@@ -14,6 +14,15 @@ urlpatterns = [
     path("luring/", views.offline, name="offline"),
     path("lacak/", tracking.track, name="track"),
     path("lacak/<str:tracking_number>/", tracking.track_detail, name="track_detail"),
+    path(
+        "lacak/<str:tracking_number>/lampiran/<int:pk>/", tracking.track_attachment, name="track_attachment"
+    ),
+    path(
+        "lacak/<str:tracking_number>/lampiran/<int:pk>/kecil/",
+        tracking.track_attachment,
+        {"thumbnail": True},
+        name="track_attachment_thumbnail",
+    ),
     path("lacak/<str:tracking_number>/<slug:action>/", tracking.track_action, name="track_action"),
     path("laporan/", feed.feed, name="feed"),
     path("laporan/<str:tracking_number>/", feed.public_report, name="public_report"),
