@@ -43,7 +43,12 @@ from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
 from aduan.intake.models import ArchiveReason, Attachment, Classification, Kind, Report, Status
-from aduan.intake.uploads import attachment_files_delete, attachments_store, uploads_check
+from aduan.intake.uploads import (
+    attachment_files_delete,
+    attachment_set_public,
+    attachments_store,
+    uploads_check,
+)
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
@@ -340,6 +345,7 @@ def _detail_context(
         "reporter_nik": _mask_nik(reporter.nik) if reporter and reporter.nik else "",
         "reporter_hidden": report.reporter_id is not None and reporter is None,
         "attachments": attachments_visible_to(actor, report).filter(follow_up__isnull=True),
+        "can_publish_photos": actor.role == Role.COORDINATOR,
         "events": _event_rows(actor, report),
         "dispositions": Disposition.objects.filter(report=report).select_related("agency", "created_by"),
         "my_disposition": Disposition.objects.filter(
@@ -449,6 +455,20 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
     if not reports_visible_to(actor).filter(pk=report.pk).exists():
         # e.g. after "bukan kewenangan" the report is the coordinator's again.
         return redirect("console:home")
+    return redirect("console:report", tracking_number=report.tracking_number)
+
+
+@staff_required
+@require_POST
+def attachment_public(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponse:
+    """The coordinator shows a photo's thumbnail on the public report page, or hides it again."""
+    actor = console_actor(request)
+    try:
+        report = report_get_for(actor, tracking_number=tracking_number)
+        item = attachment_get_for(actor, report, pk)
+        attachment_set_public(actor=actor, attachment=item, public=request.POST.get("public") == "1")
+    except DomainError as error:
+        return domain_error_response(request, error)
     return redirect("console:report", tracking_number=report.tracking_number)
 
 

@@ -37,13 +37,17 @@ class StoredAttachment(Protocol):
     content_type: str
 
 
-def attachment_response(item: StoredAttachment, *, shown_name: str, thumbnail: bool = False) -> FileResponse:
+def attachment_response(
+    item: StoredAttachment, *, shown_name: str, thumbnail: bool = False, public: bool = False
+) -> FileResponse:
     """An attachment under the name the viewer may see, or its thumbnail (404 when it has none)."""
     if thumbnail:
         if not item.thumbnail:
             raise Http404
         stem = item.name.rsplit(".", 1)[0]
         return file_response(
-            item.thumbnail.open("rb"), content_type="image/jpeg", filename=f"{stem}-kecil.jpg"
+            item.thumbnail.open("rb"), content_type="image/jpeg", filename=f"{stem}-kecil.jpg", public=public
         )
-    return file_response(item.file.open("rb"), content_type=item.content_type, filename=shown_name)
+    return file_response(
+        item.file.open("rb"), content_type=item.content_type, filename=shown_name, public=public
+    )

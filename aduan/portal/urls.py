@@ -27,6 +27,7 @@ urlpatterns = [
     path("laporan/", feed.feed, name="feed"),
     path("laporan/<str:tracking_number>/", feed.public_report, name="public_report"),
     path("laporan/<str:tracking_number>/dukung/", feed.support, name="support"),
+    path("laporan/<str:tracking_number>/foto/<int:pk>/", feed.public_photo, name="public_photo"),
     path("akun/", accounts.account, name="account"),
     path("akun/daftar/", accounts.register, name="account_register"),
     path("akun/masuk/", accounts.login, name="account_login"),

@@ -97,6 +97,20 @@ def attachment_get_for(actor: Actor, report: Report, pk: int) -> Attachment:
     return item
 
 
+def attachments_public(report: Report) -> QuerySet[Attachment]:
+    """The photos of a public report the coordinator marked public (the citizen's, or of a
+    published public follow-up), with `shown_name`, always the neutral name."""
+    return (
+        Attachment.objects.filter(report=report, report__in=reports_public(), is_public=True)
+        .exclude(thumbnail="")
+        .filter(
+            Q(follow_up__isnull=True)
+            | Q(follow_up__state=FollowUp.State.PUBLISHED, follow_up__is_public=True)
+        )
+        .annotate(shown_name=F("name"))
+    )
+
+
 def attachments_prefetch(actor: Actor, report: Report) -> Prefetch:
     """Prefetch of follow-ups' attachments, with `shown_name` as attachments_visible_to gives it."""
     return Prefetch("attachments", queryset=attachments_visible_to(actor, report))
