@@ -107,7 +107,8 @@ def _image_check(data: bytes, name: str, *, keep_location: bool) -> CheckedFile:
     )
     try:
         # Image.open reads the header only; Pillow itself refuses sizes beyond its bomb limit.
-        with Image.open(io.BytesIO(data)) as opened:
+        # Only the three decoders we accept, never one of Pillow's many others.
+        with Image.open(io.BytesIO(data), formats=("JPEG", "PNG", "WEBP")) as opened:
             # JPEG: have the decoder scale by 1/2, 1/4 or 1/8 at once, to no less than the stored
             # size (no effect on other formats): a 12000×9000 photo is decoded at 3000×2250. The
             # budget applies to what gets decoded.
