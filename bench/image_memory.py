@@ -14,8 +14,8 @@ plain JSON reports keep arriving (each must get its 201: no image work holds a d
     .venv/bin/python bench/image_memory.py --quick      # the 12000×12000 PNG, the bomb and one photo
 
 Exits non-zero when an answer is a 5xx, a JSON report sent meanwhile is not a 201, or a worker's
-peak passes --limit-mb (300), so
-tests/foundation/test_image_memory.py runs it (--quick). Not a pytest test itself.
+peak passes --limit-mb (300), so tests/foundation/test_image_memory.py runs it (--quick). Not a
+pytest test itself.
 """
 
 from __future__ import annotations

@@ -189,8 +189,19 @@ def test_no_channel_decodes_an_image_inside_a_transaction(
         {"text": "Sudah diaspal.", "attachments": [_file("e.jpg", photo)]},
     )
     assert follow_up.status_code == 302, follow_up.content
-    assert Attachment.objects.count() == 5
-    assert spy.in_transaction == [False] * 5
+    # And the API's follow-up action, with the agency's token.
+    from aduan.api.services import token_create
+
+    token = token_create(user=admin_pupr, name="t", channel="api")[1]
+    other = disposed(as_actor(koordinator), lead="pupr", category=PUPR)
+    api_follow_up = Client().post(
+        f"/api/v1/reports/{other.tracking_number}/actions/follow_up",
+        {"text": "Sudah dicek lagi.", "attachments": [_file("f.jpg", photo)]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert api_follow_up.status_code == 200, api_follow_up.content
+    assert Attachment.objects.count() == 6
+    assert spy.in_transaction == [False] * 6
 
 
 @pytest.mark.django_db
