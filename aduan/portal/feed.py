@@ -21,7 +21,13 @@ from aduan.portal.access import device_token, set_device_cookie, supporter_id
 from aduan.portal.forms import category_choices, kecamatan_choices
 from aduan.portal.presenters import location_label, status_badge, timeline
 from aduan.workflow.models import FollowUp
-from aduan.workflow.selectors import PUBLIC_STATUSES, attachments_public, public_events, reports_public
+from aduan.workflow.selectors import (
+    PUBLIC_STATUSES,
+    attachments_public,
+    public_events,
+    public_photos_prefetch,
+    reports_public,
+)
 
 SESSION_SUPPORTED = "portal_supported"
 
@@ -41,6 +47,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         reports = reports.filter(kecamatan_id=kecamatan)
     if status in PUBLIC_STATUSES:
         reports = reports.filter(status=status)
+    reports = reports.prefetch_related(public_photos_prefetch())
     page = Paginator(reports.order_by("-submitted_at", "-pk"), conf.FEED_PAGE_SIZE).get_page(
         request.GET.get("halaman")
     )

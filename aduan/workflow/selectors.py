@@ -98,10 +98,19 @@ def attachment_get_for(actor: Actor, report: Report, pk: int) -> Attachment:
 
 
 def attachments_public(report: Report) -> QuerySet[Attachment]:
-    """The photos of a public report the coordinator marked public (the citizen's, or of a
-    published public follow-up), with `shown_name`, always the neutral name."""
+    """The photos of a public report the coordinator marked public, with `shown_name`."""
+    return _public_photos().filter(report=report, report__in=reports_public())
+
+
+def public_photos_prefetch() -> Prefetch:
+    """For a list of public reports (reports_public): their marked photos as `public_photos`."""
+    return Prefetch("attachments", queryset=_public_photos(), to_attr="public_photos")
+
+
+def _public_photos() -> QuerySet[Attachment]:
+    # The citizen's photos, or those of a published public follow-up; always the neutral name.
     return (
-        Attachment.objects.filter(report=report, report__in=reports_public(), is_public=True)
+        Attachment.objects.filter(is_public=True)
         .exclude(thumbnail="")
         .filter(
             Q(follow_up__isnull=True)

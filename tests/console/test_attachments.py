@@ -138,6 +138,7 @@ def test_a_photo_marked_public_by_the_coordinator_is_on_the_public_page_cached_f
     assert login(koordinator).post(mark, {"public": "1"}).status_code == 302
     page = Client().get(public_page).content.decode()
     assert f'src="{photo_url}"' in page and "Zulkarnain" not in page
+    assert f'src="{photo_url}"' in Client().get("/laporan/").content.decode()  # the feed, too
     photo = Client().get(photo_url)
     assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
     assert photo["Cache-Control"] == "public, max-age=31536000, immutable"
@@ -145,6 +146,7 @@ def test_a_photo_marked_public_by_the_coordinator_is_on_the_public_page_cached_f
     # Hidden again: gone from the page and the URL.
     assert login(koordinator).post(mark, {"public": "0"}).status_code == 302
     assert Client().get(photo_url).status_code == 404
+    assert photo_url not in Client().get("/laporan/").content.decode()
 
 
 def test_a_confidential_reports_photo_is_never_public(login: Any, report: Any, koordinator: Any) -> None:
