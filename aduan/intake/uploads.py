@@ -217,13 +217,36 @@ def attachment_store(*, report: Report, checked: CheckedFile, follow_up_id: int 
         uploaded_at=clock.now(),
     )
     # A random prefix: storage paths are never guessable from the tracking number.
-    prefix = secrets.token_hex(4)
-    attachment.file.save(f"{prefix}-{name}", ContentFile(checked.data), save=False)
+    attachment.file.save(f"{secrets.token_hex(4)}-{name}", ContentFile(checked.data), save=False)
     if checked.thumbnail is not None:
-        stem = name.rsplit(".", 1)[0]
-        attachment.thumbnail.save(f"{prefix}-{stem}-kecil.jpg", ContentFile(checked.thumbnail), save=False)
+        _thumbnail_save(attachment, checked.thumbnail)
     attachment.save()
     return attachment
+
+
+def _thumbnail_save(attachment: Attachment, thumbnail: bytes) -> None:
+    stem = attachment.name.rsplit(".", 1)[0]
+    attachment.thumbnail.save(f"{secrets.token_hex(4)}-{stem}-kecil.jpg", ContentFile(thumbnail), save=False)
+
+
+def thumbnails_backfill() -> tuple[int, int]:
+    """Thumbnails for photos stored before thumbnails existed (re-encoded already, so small and
+    safe to open); returns (made, skipped). Outside any transaction: one update per photo."""
+    made = skipped = 0
+    for attachment in Attachment.objects.filter(thumbnail="", content_type__startswith="image/").iterator():
+        try:
+            with attachment.file.open("rb") as stored:
+                checked = upload_check(stored, name=attachment.name)
+        except (InvalidInput, OSError):
+            skipped += 1  # missing or unreadable file: the console shows the photo itself
+            continue
+        if checked.thumbnail is None:
+            skipped += 1
+            continue
+        _thumbnail_save(attachment, checked.thumbnail)
+        Attachment.objects.filter(pk=attachment.pk).update(thumbnail=attachment.thumbnail.name)
+        made += 1
+    return made, skipped
 
 
 def attachments_store(

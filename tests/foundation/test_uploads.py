@@ -241,3 +241,26 @@ def test_the_bomb_answers_400_everywhere_and_nothing_is_stored(
     )
     assert entry.status_code == 400 and "terlalu besar" in entry.content.decode()
     assert Report.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_photos_stored_before_thumbnails_get_them_once() -> None:
+    from django.core.management import call_command
+
+    report = submit().report
+    old = attach(report, photo_jpeg(1600, 1200), "lama.jpg")
+    lost = attach(report, photo_jpeg(800, 600), "hilang.jpg")
+    pdf = attach(report, b"%PDF-1.4\n%%EOF\n", "surat.pdf")
+    for item in (old, lost):
+        item.thumbnail.delete(save=False)
+        Attachment.objects.filter(pk=item.pk).update(thumbnail="")
+    lost.file.delete(save=False)
+    out = io.StringIO()
+    call_command("attachment_thumbnails", stdout=out)
+    assert "1 gambar kecil dibuat, 1 dilewati" in out.getvalue()
+    old.refresh_from_db()
+    assert Image.open(old.thumbnail.path).format == "JPEG" and max(Image.open(old.thumbnail.path).size) == 480
+    pdf.refresh_from_db()
+    assert not pdf.thumbnail
+    call_command("attachment_thumbnails", stdout=out)  # nothing left to do but the lost file
+    assert out.getvalue().endswith("0 gambar kecil dibuat, 1 dilewati.\n")
