@@ -219,6 +219,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
     print(
         f"SUMMARY image memory: highest worker peak {peak} MB (limit {args.limit_mb} MB); {len(failures)} failures"
     )
