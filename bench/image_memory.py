@@ -2,18 +2,20 @@
 
 Starts uWSGI with uwsgi.ini (as production serves; its processes and threads) on a fresh SQLite
 installation (or --db-url), sends photos through POST /api/v1/reports (multipart, the real stack)
-and reads every worker's resident memory (VmRSS) and its peak since start (VmHWM) from /proc:
+and reads every worker's resident memory (VmRSS) and its peak since start (VmHWM) from /proc, while
+plain JSON reports keep arriving (each must get its 201: no image work holds a database lock):
 
 - the 12000×12000 PNG (~420 KB, 144 megapixels: under Pillow's own bomb limit), once, then four at once;
 - the 30000×30000 PNG bomb (Pillow's DecompressionBombError);
-- four 12-megapixel camera JPEGs at once, and one 108-megapixel JPEG (decoded at 1/2 scale);
+- four 12-megapixel camera JPEGs at once, and one 108-megapixel JPEG (decoded at 1/4 scale);
 - a 30-megapixel PNG, the largest image the default pixel budget lets through.
 
     .venv/bin/python bench/image_memory.py              # port 8121
     .venv/bin/python bench/image_memory.py --quick      # the 12000×12000 PNG, the bomb and one photo
 
-Exits non-zero when an answer is a 5xx or any worker's peak passes --limit-mb (300), so
-tests/foundation/test_image_memory.py runs it (--quick). Not a pytest test itself.
+Exits non-zero when an answer is a 5xx, a JSON report sent meanwhile is not a 201, or a worker's
+peak passes --limit-mb (300), so tests/foundation/test_image_memory.py runs it (--quick). Not a
+pytest test itself.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +81,24 @@ def upload(port: int, name: str, data: bytes, content_type: str) -> tuple[int, s
     except ValueError:
         detail = answer[:120].decode("utf-8", "replace")
     return response.status, detail
+
+
+def json_reports_until(port: int, uploads: list[concurrent.futures.Future[tuple[int, str]]]) -> list[int]:
+    """Plain JSON reports, one after another, until the uploads are answered; their statuses."""
+    statuses: list[int] = []
+    body = json.dumps(FIELDS)
+    while not all(future.done() for future in uploads) or not statuses:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            conn.request("POST", "/api/v1/reports", body, {"Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            statuses.append(response.status)
+        except (OSError, http.client.HTTPException):
+            statuses.append(0)
+        finally:
+            conn.close()
+    return statuses
 
 
 def memory(master: int) -> dict[int, tuple[int, int]]:
@@ -176,9 +197,16 @@ def main() -> None:
         for label, copies, name, data, content_type in cases:
             print(f"{label}: {len(data) / 1024:.0f} KB x {copies}", flush=True)
             before = set(memory(server.pid))
-            with concurrent.futures.ThreadPoolExecutor(copies) as pool:
+            with concurrent.futures.ThreadPoolExecutor(copies + 1) as pool:
                 futures = [pool.submit(upload, args.port, name, data, content_type) for _ in range(copies)]
+                # Other citizens' reports meanwhile: the image work holds no database lock, so on
+                # SQLite none of them may fail with "database is locked".
+                others = pool.submit(json_reports_until, args.port, futures)
                 answers = [future.result() for future in futures]
+                other_answers = others.result()
+            print(f"  JSON reports meanwhile: {dict(sorted(Counter(other_answers).items()))}", flush=True)
+            if any(status != 201 for status in other_answers):
+                failures.append(f"{label}: JSON reports meanwhile answered {Counter(other_answers)}")
             for status, detail in answers:
                 print(f"  answer {status} {detail}", flush=True)
                 if not 200 <= status < 500:
@@ -191,6 +219,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        shutil.rmtree(data_dir, ignore_errors=True)
     print(
         f"SUMMARY image memory: highest worker peak {peak} MB (limit {args.limit_mb} MB); {len(failures)} failures"
     )

@@ -24,6 +24,11 @@ urlpatterns = [
         {"thumbnail": True},
         name="attachment_thumbnail",
     ),
+    path(
+        "laporan/<str:tracking_number>/lampiran/<int:pk>/publik/",
+        views.attachment_public,
+        name="attachment_public",
+    ),
     path("pilihan/subkategori/", views.category_options, name="category_options"),
     path("pilihan/desa/", views.desa_options, name="desa_options"),
     path("antrean-jumlah/", views.tabs, name="tabs"),

@@ -39,18 +39,24 @@ from aduan.console.queues import (
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError
-from aduan.core.http import file_response
+from aduan.core.http import attachment_response
 from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
 from aduan.intake.models import ArchiveReason, Attachment, Classification, Kind, Report, Reporter, Status
 from aduan.intake.redaction import highlight_segments, own_data_of, personal_data_spans, redact
-from aduan.intake.uploads import attachment_files_delete, attachments_store, uploads_check
+from aduan.intake.uploads import (
+    attachment_files_delete,
+    attachment_set_public,
+    attachments_store,
+    uploads_check,
+)
 from aduan.notifications.selectors import report_deliveries
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
 from aduan.workflow.selectors import (
+    attachment_get_for,
     attachments_prefetch,
     attachments_visible_to,
     citizen_words_for,
@@ -353,6 +359,7 @@ def _detail_context(
         "reporter_nik": _mask_nik(reporter.nik) if reporter and reporter.nik else "",
         "reporter_hidden": report.reporter_id is not None and reporter is None,
         "attachments": attachments_visible_to(actor, report).filter(follow_up__isnull=True),
+        "can_publish_photos": actor.role == Role.COORDINATOR,
         "events": _event_rows(actor, report, citizen_words),
         "dispositions": Disposition.objects.filter(report=report).select_related("agency", "created_by"),
         "my_disposition": Disposition.objects.filter(
@@ -485,6 +492,20 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
 
 
 @staff_required
+@require_POST
+def attachment_public(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponse:
+    """The coordinator shows a photo's thumbnail on the public report page, or hides it again."""
+    actor = console_actor(request)
+    try:
+        report = report_get_for(actor, tracking_number=tracking_number)
+        item = attachment_get_for(actor, report, pk)
+        attachment_set_public(actor=actor, attachment=item, public=request.POST.get("public") == "1")
+    except DomainError as error:
+        return domain_error_response(request, error)
+    return redirect("console:report", tracking_number=report.tracking_number)
+
+
+@staff_required
 @require_GET
 def attachment(
     request: HttpRequest, tracking_number: str, pk: int, thumbnail: bool = False
@@ -494,25 +515,10 @@ def attachment(
     actor = console_actor(request)
     try:
         report = report_get_for(actor, tracking_number=tracking_number)
+        item = attachment_get_for(actor, report, pk)
     except DomainError as error:
         return domain_error_response(request, error)
-    item = attachments_visible_to(actor, report).filter(pk=pk).first()
-    if item is None:
-        raise Http404
-    if (
-        item.follow_up_id is not None
-        and not follow_ups_for(actor, report).filter(pk=item.follow_up_id).exists()
-    ):
-        raise Http404
-    if thumbnail:
-        if not item.thumbnail:
-            raise Http404
-        stem = item.name.rsplit(".", 1)[0]
-        return file_response(
-            item.thumbnail.open("rb"), content_type="image/jpeg", filename=f"{stem}-kecil.jpg"
-        )
-    shown_name: str = item.shown_name  # type: ignore[attr-defined]
-    return file_response(item.file.open("rb"), content_type=item.content_type, filename=shown_name)
+    return attachment_response(item, shown_name=item.shown_name, thumbnail=thumbnail)  # type: ignore[attr-defined]
 
 
 @staff_required

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import IO
+from typing import IO, Protocol
 
-from django.http import FileResponse
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 
 # Images are re-encoded by aduan.intake.uploads before they are stored, so they may be shown
 # inline; anything else (a PDF may carry JavaScript) is only ever a download.
@@ -25,3 +26,28 @@ def file_response(file: IO[bytes], *, content_type: str, filename: str, public: 
         f"public, max-age={PUBLIC_MAX_AGE}, immutable" if public else "private, no-store"
     )
     return response
+
+
+class StoredAttachment(Protocol):
+    """What attachment_response needs of aduan.intake.models.Attachment (core imports no app)."""
+
+    file: FieldFile
+    thumbnail: FieldFile
+    name: str
+    content_type: str
+
+
+def attachment_response(
+    item: StoredAttachment, *, shown_name: str, thumbnail: bool = False, public: bool = False
+) -> FileResponse:
+    """An attachment under the name the viewer may see, or its thumbnail (404 when it has none)."""
+    if thumbnail:
+        if not item.thumbnail:
+            raise Http404
+        stem = item.name.rsplit(".", 1)[0]
+        return file_response(
+            item.thumbnail.open("rb"), content_type="image/jpeg", filename=f"{stem}-kecil.jpg", public=public
+        )
+    return file_response(
+        item.file.open("rb"), content_type=item.content_type, filename=shown_name, public=public
+    )

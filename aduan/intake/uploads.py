@@ -22,10 +22,12 @@ import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from aduan.core import clock
-from aduan.core.errors import InvalidInput
+from aduan.core.actors import Actor
+from aduan.core.errors import InvalidInput, PermissionDenied
+from aduan.core.roles import Role
 from aduan.intake.models import Attachment, Report
 
 ALLOWED_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
@@ -105,7 +107,8 @@ def _image_check(data: bytes, name: str, *, keep_location: bool) -> CheckedFile:
     )
     try:
         # Image.open reads the header only; Pillow itself refuses sizes beyond its bomb limit.
-        with Image.open(io.BytesIO(data)) as opened:
+        # Only the three decoders we accept, never one of Pillow's many others.
+        with Image.open(io.BytesIO(data), formats=("JPEG", "PNG", "WEBP")) as opened:
             # JPEG: have the decoder scale by 1/2, 1/4 or 1/8 at once, to no less than the stored
             # size (no effect on other formats): a 12000×9000 photo is decoded at 3000×2250. The
             # budget applies to what gets decoded.
@@ -113,6 +116,9 @@ def _image_check(data: bytes, name: str, *, keep_location: bool) -> CheckedFile:
             if opened.width * opened.height > settings.ADUAN_IMAGE_MAX_PIXELS:
                 raise too_large
             with _decoding:
+                # A truncated upload is refused, never stored half grey: WeasyPrint (the PDF
+                # reports) turns Pillow's leniency on for the whole process when it is imported.
+                ImageFile.LOAD_TRUNCATED_IMAGES = False
                 return _reencode(opened, name, keep_location=keep_location)
     except Image.DecompressionBombError:
         raise too_large from None
@@ -211,13 +217,36 @@ def attachment_store(*, report: Report, checked: CheckedFile, follow_up_id: int 
         uploaded_at=clock.now(),
     )
     # A random prefix: storage paths are never guessable from the tracking number.
-    prefix = secrets.token_hex(4)
-    attachment.file.save(f"{prefix}-{name}", ContentFile(checked.data), save=False)
+    attachment.file.save(f"{secrets.token_hex(4)}-{name}", ContentFile(checked.data), save=False)
     if checked.thumbnail is not None:
-        stem = name.rsplit(".", 1)[0]
-        attachment.thumbnail.save(f"{prefix}-{stem}-kecil.jpg", ContentFile(checked.thumbnail), save=False)
+        _thumbnail_save(attachment, checked.thumbnail)
     attachment.save()
     return attachment
+
+
+def _thumbnail_save(attachment: Attachment, thumbnail: bytes) -> None:
+    stem = attachment.name.rsplit(".", 1)[0]
+    attachment.thumbnail.save(f"{secrets.token_hex(4)}-{stem}-kecil.jpg", ContentFile(thumbnail), save=False)
+
+
+def thumbnails_backfill() -> tuple[int, int]:
+    """Thumbnails for photos stored before thumbnails existed (re-encoded already, so small and
+    safe to open); returns (made, skipped). Outside any transaction: one update per photo."""
+    made = skipped = 0
+    for attachment in Attachment.objects.filter(thumbnail="", content_type__startswith="image/").iterator():
+        try:
+            with attachment.file.open("rb") as stored:
+                checked = upload_check(stored, name=attachment.name)
+        except (InvalidInput, OSError):
+            skipped += 1  # missing or unreadable file: the console shows the photo itself
+            continue
+        if checked.thumbnail is None:
+            skipped += 1
+            continue
+        _thumbnail_save(attachment, checked.thumbnail)
+        Attachment.objects.filter(pk=attachment.pk).update(thumbnail=attachment.thumbnail.name)
+        made += 1
+    return made, skipped
 
 
 def attachments_store(
@@ -234,3 +263,15 @@ def attachment_files_delete(attachments: Iterable[Attachment]) -> None:
         attachment.file.delete(save=False)
         if attachment.thumbnail:
             attachment.thumbnail.delete(save=False)
+
+
+def attachment_set_public(*, actor: Actor, attachment: Attachment, public: bool) -> None:
+    """The coordinator shows a photo's thumbnail on the public report page, or hides it again.
+
+    Only photos (a thumbnail exists); never a document. Whether the report itself is public
+    stays the selectors' rule (workflow.selectors.attachments_public)."""
+    if actor.role != Role.COORDINATOR:
+        raise PermissionDenied(_("Hanya admin koordinator yang dapat menampilkan foto ke publik."))
+    if public and not attachment.thumbnail:
+        raise _refuse(_("Hanya foto yang dapat ditampilkan ke publik."), "attachment_not_a_photo")
+    Attachment.objects.filter(pk=attachment.pk).update(is_public=public)

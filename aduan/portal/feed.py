@@ -7,18 +7,27 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from aduan.core.errors import DomainError
+from aduan.core.http import attachment_response
 from aduan.intake.models import Report, Status
 from aduan.intake.services import report_support_add
 from aduan.portal import conf
 from aduan.portal.access import device_token, set_device_cookie, supporter_id
 from aduan.portal.forms import category_choices, kecamatan_choices
 from aduan.portal.presenters import location_label, status_badge, timeline
-from aduan.workflow.selectors import PUBLIC_STATUSES, public_events, public_follow_ups, reports_public
+from aduan.workflow.selectors import (
+    PUBLIC_STATUSES,
+    attachments_public,
+    public_events,
+    public_follow_ups,
+    public_photos_prefetch,
+    reports_public,
+)
 
 SESSION_SUPPORTED = "portal_supported"
 
@@ -38,6 +47,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         reports = reports.filter(kecamatan_id=kecamatan)
     if status in PUBLIC_STATUSES:
         reports = reports.filter(status=status)
+    reports = reports.prefetch_related(public_photos_prefetch())
     page = Paginator(reports.order_by("-submitted_at", "-pk"), conf.FEED_PAGE_SIZE).get_page(
         request.GET.get("halaman")
     )
@@ -68,6 +78,16 @@ def _public_report(tracking_number: str) -> Report:
     return report
 
 
+@require_GET
+def public_photo(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponseBase:
+    """The thumbnail of a photo the coordinator marked public, cached for a year by anyone: its
+    bytes never change under this URL (hiding it again answers 404 from then on)."""
+    item = attachments_public(_public_report(tracking_number)).filter(pk=pk).first()
+    if item is None:
+        raise Http404(_("Foto tidak ditemukan."))
+    return attachment_response(item, shown_name=item.name, thumbnail=True, public=True)
+
+
 def public_report(request: HttpRequest, tracking_number: str) -> HttpResponse:
     report = _public_report(tracking_number)
     follow_ups = public_follow_ups(report)
@@ -77,6 +97,7 @@ def public_report(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "location": location_label(report),
         "timeline": timeline(public_events(report), for_owner=False),
         "follow_ups": list(follow_ups),
+        "photos": attachments_public(report),
         "supported": report.pk in request.session.get(SESSION_SUPPORTED, []),
         "nav": "feed",
     }

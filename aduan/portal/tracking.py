@@ -14,13 +14,13 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aduan.core import throttle
 from aduan.core.actors import citizen_with_access
 from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError
-from aduan.core.http import file_response
+from aduan.core.http import attachment_response
 from aduan.core.roles import Role
 from aduan.core.throttle import AttemptLimit
 from aduan.intake.models import Report, Status
@@ -38,6 +38,9 @@ from aduan.portal.presenters import location_label, state_explanation, status_ba
 from aduan.workflow.models import Rating
 from aduan.workflow.recovery import access_code_recover, contact_normalize
 from aduan.workflow.selectors import (
+    attachment_get_for,
+    attachments_prefetch,
+    attachments_visible_to,
     follow_ups_for,
     report_events_for,
     report_get_for,
@@ -188,7 +191,10 @@ def _detail(
         "badge": status_badge(report.status),
         "location": location_label(report),
         "timeline": timeline(report_events_for(actor, report), for_owner=True),
-        "follow_ups": list(follow_ups_for(actor, report).prefetch_related("attachments")),
+        "follow_ups": list(
+            follow_ups_for(actor, report).prefetch_related(attachments_prefetch(actor, report))
+        ),
+        "attachments": attachments_visible_to(actor, report).filter(follow_up__isnull=True),
         "offered": offered,
         "last_rating": Rating.objects.filter(report=report).order_by("-created_at", "-pk").first(),
         "explanation": state_explanation(report),
@@ -210,6 +216,20 @@ def track_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
     return _detail(request, _report_for(request, tracking_number))
 
 
+@require_GET
+def track_attachment(
+    request: HttpRequest, tracking_number: str, pk: int, thumbnail: bool = False
+) -> HttpResponseBase:
+    """A photo or file of the citizen's own report, or of a published follow-up, after the access
+    code (never a public media URL; never cached: it may show the citizen)."""
+    report = _report_for(request, tracking_number)
+    try:
+        item = attachment_get_for(citizen_actor(request), report, pk)
+    except DomainError:
+        raise Http404 from None
+    return attachment_response(item, shown_name=item.shown_name, thumbnail=thumbnail)  # type: ignore[attr-defined]
+
+
 @require_POST
 def track_news(request: HttpRequest, tracking_number: str) -> HttpResponse:
     """The reporter's switch: news of this report to their phone/e-mail, or none."""
@@ -223,19 +243,6 @@ def track_news(request: HttpRequest, tracking_number: str) -> HttpResponse:
         else _("Kami tidak akan lagi mengirim kabar perkembangan ke kontak Anda."),
     )
     return redirect("portal:track_detail", tracking_number=report.tracking_number)
-
-
-@never_cache
-def track_attachment(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponseBase:
-    """A file of a published follow-up, only to the reporter who opened the report."""
-    report = _report_for(request, tracking_number)
-    published = follow_ups_for(citizen_actor(request), report).values_list("pk", flat=True)
-    item = report.attachments.filter(pk=pk, follow_up_id__in=list(published)).first()
-    if item is None:
-        raise Http404()
-    return file_response(
-        item.file.open("rb"), content_type=item.content_type, filename=item.name or "lampiran"
-    )
 
 
 @require_POST

@@ -19,10 +19,17 @@ urlpatterns = [
     path(
         "lacak/<str:tracking_number>/lampiran/<int:pk>/", tracking.track_attachment, name="track_attachment"
     ),
+    path(
+        "lacak/<str:tracking_number>/lampiran/<int:pk>/kecil/",
+        tracking.track_attachment,
+        {"thumbnail": True},
+        name="track_attachment_thumbnail",
+    ),
     path("lacak/<str:tracking_number>/<slug:action>/", tracking.track_action, name="track_action"),
     path("laporan/", feed.feed, name="feed"),
     path("laporan/<str:tracking_number>/", feed.public_report, name="public_report"),
     path("laporan/<str:tracking_number>/dukung/", feed.support, name="support"),
+    path("laporan/<str:tracking_number>/foto/<int:pk>/", feed.public_photo, name="public_photo"),
     path("akun/", accounts.account, name="account"),
     path("akun/daftar/", accounts.register, name="account_register"),
     path("akun/masuk/", accounts.login, name="account_login"),

@@ -149,6 +149,41 @@ def attachments_visible_to(actor: Actor, report: Report) -> QuerySet[Attachment]
     return Attachment.objects.filter(report=report).annotate(shown_name=shown)
 
 
+def attachment_get_for(actor: Actor, report: Report, pk: int) -> Attachment:
+    """One attachment of a report the actor may open (report_get_for), with `shown_name`; a
+    follow-up's file only when the actor may see that follow-up (drafts stay in the agency)."""
+    item = attachments_visible_to(actor, report).filter(pk=pk).first()
+    if item is None or (
+        item.follow_up_id is not None
+        and not follow_ups_for(actor, report).filter(pk=item.follow_up_id).exists()
+    ):
+        raise NotFound("Lampiran tidak ditemukan.", code="attachment_not_found")
+    return item
+
+
+def attachments_public(report: Report) -> QuerySet[Attachment]:
+    """The photos of a public report the coordinator marked public, with `shown_name`."""
+    return _public_photos().filter(report=report, report__in=reports_public())
+
+
+def public_photos_prefetch() -> Prefetch:
+    """For a list of public reports (reports_public): their marked photos as `public_photos`."""
+    return Prefetch("attachments", queryset=_public_photos(), to_attr="public_photos")
+
+
+def _public_photos() -> QuerySet[Attachment]:
+    # The citizen's photos, or those of a published public follow-up; always the neutral name.
+    return (
+        Attachment.objects.filter(is_public=True)
+        .exclude(thumbnail="")
+        .filter(
+            Q(follow_up__isnull=True)
+            | Q(follow_up__state=FollowUp.State.PUBLISHED, follow_up__is_public=True)
+        )
+        .annotate(shown_name=F("name"))
+    )
+
+
 def attachments_prefetch(actor: Actor, report: Report) -> Prefetch:
     """Prefetch of follow-ups' attachments, with `shown_name` as attachments_visible_to gives it."""
     return Prefetch("attachments", queryset=attachments_visible_to(actor, report))

@@ -118,3 +118,41 @@ def test_an_agency_that_does_not_handle_the_report_gets_neither_file_nor_thumbna
     client = login(admin_pupr)
     for name in ("console:attachment", "console:attachment_thumbnail"):
         assert client.get(_url(report, name, report.photo.pk)).status_code == 403
+
+
+def test_a_photo_marked_public_by_the_coordinator_is_on_the_public_page_cached_for_a_year(
+    login: Any, report: Any, koordinator: Any, admin_dinkes: Any
+) -> None:
+    public_page = f"/laporan/{report.tracking_number}/"
+    photo_url = f"/laporan/{report.tracking_number}/foto/{report.photo.pk}/"
+    assert photo_url not in Client().get(public_page).content.decode()
+    assert Client().get(photo_url).status_code == 404  # not marked yet
+    mark = reverse("console:attachment_public", args=[report.tracking_number, report.photo.pk])
+    console_page = reverse("console:report", args=[report.tracking_number])
+    assert mark in login(koordinator).get(console_page).content.decode()
+    assert mark not in login(admin_dinkes).get(console_page).content.decode()
+    # Only the coordinator marks photos public; never a document.
+    assert login(admin_dinkes).post(mark, {"public": "1"}).status_code == 403
+    pdf_mark = reverse("console:attachment_public", args=[report.tracking_number, report.pdf.pk])
+    assert login(koordinator).post(pdf_mark, {"public": "1"}).status_code == 400
+    assert login(koordinator).post(mark, {"public": "1"}).status_code == 302
+    page = Client().get(public_page).content.decode()
+    assert f'src="{photo_url}"' in page and "Zulkarnain" not in page
+    assert f'src="{photo_url}"' in Client().get("/laporan/").content.decode()  # the feed, too
+    photo = Client().get(photo_url)
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
+    assert photo["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert b"".join(photo.streaming_content) == report.photo.thumbnail.open("rb").read()
+    # Hidden again: gone from the page and the URL.
+    assert login(koordinator).post(mark, {"public": "0"}).status_code == 302
+    assert Client().get(photo_url).status_code == 404
+    assert photo_url not in Client().get("/laporan/").content.decode()
+
+
+def test_a_confidential_reports_photo_is_never_public(login: Any, report: Any, koordinator: Any) -> None:
+    from aduan.intake.models import Report
+
+    mark = reverse("console:attachment_public", args=[report.tracking_number, report.photo.pk])
+    assert login(koordinator).post(mark, {"public": "1"}).status_code == 302
+    Report.objects.filter(pk=report.pk).update(is_confidential=True)
+    assert Client().get(f"/laporan/{report.tracking_number}/foto/{report.photo.pk}/").status_code == 404

@@ -13,7 +13,7 @@ from PIL import Image, ImageCms
 
 from aduan.core.errors import InvalidInput
 from aduan.intake import uploads
-from aduan.intake.models import Attachment
+from aduan.intake.models import Attachment, Report
 from aduan.intake.uploads import MAX_SIDE, THUMBNAIL_SIDE, upload_check
 from tests.conftest import as_actor
 from tests.factories import PUPR, attach, disposed, submit
@@ -99,6 +99,8 @@ def test_shared_location_keeps_only_gps() -> None:
 
 
 def test_broken_and_truncated_images_are_refused_clearly() -> None:
+    import weasyprint  # noqa: F401 - it sets ImageFile.LOAD_TRUNCATED_IMAGES for the process
+
     whole = photo_jpeg(300, 200)
     assert _refused(whole[: len(whole) // 2], "potong.jpg").code == "attachment_invalid_image"
     assert _refused(blank_png(100, 100)[:60], "potong.png").code == "attachment_invalid_image"
@@ -139,9 +141,8 @@ def _file(name: str, data: bytes) -> io.BytesIO:
     return f
 
 
-@pytest.mark.django_db(transaction=True)
 def test_no_channel_decodes_an_image_inside_a_transaction(
-    monkeypatch: pytest.MonkeyPatch, koordinator: Any, admin_pupr: Any
+    transactional_db: None, monkeypatch: pytest.MonkeyPatch, koordinator: Any, admin_pupr: Any
 ) -> None:
     """On SQLite a decode inside the write transaction held the database lock for seconds."""
     from tests.portal.conftest import form_data
@@ -188,5 +189,78 @@ def test_no_channel_decodes_an_image_inside_a_transaction(
         {"text": "Sudah diaspal.", "attachments": [_file("e.jpg", photo)]},
     )
     assert follow_up.status_code == 302, follow_up.content
-    assert Attachment.objects.count() == 5
-    assert spy.in_transaction == [False] * 5
+    # And the API's follow-up action, with the agency's token.
+    from aduan.api.services import token_create
+
+    token = token_create(user=admin_pupr, name="t", channel="api")[1]
+    other = disposed(as_actor(koordinator), lead="pupr", category=PUPR)
+    api_follow_up = Client().post(
+        f"/api/v1/reports/{other.tracking_number}/actions/follow_up",
+        {"text": "Sudah dicek lagi.", "attachments": [_file("f.jpg", photo)]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert api_follow_up.status_code == 200, api_follow_up.content
+    assert Attachment.objects.count() == 6
+    assert spy.in_transaction == [False] * 6
+
+
+@pytest.mark.django_db
+def test_the_bomb_answers_400_everywhere_and_nothing_is_stored(
+    monkeypatch: pytest.MonkeyPatch, koordinator: Any
+) -> None:
+    from tests.portal.conftest import form_data
+
+    monkeypatch.setenv("ADUAN_API_RATE_LIMIT", "false")
+    bomb = blank_png(30000, 30000, rows=2)
+    api = Client().post(
+        "/api/v1/reports",
+        {
+            "kind": "pengaduan",
+            "title": "Jalan",
+            "description": "Rusak.",
+            "region": "35.02.17",
+            "attachments": [_file("bom.png", bomb)],
+        },
+    )
+    assert api.status_code == 400 and api["Content-Type"] == "application/problem+json"
+    assert api.json()["code"] == "attachment_image_too_large" and "bom.png" in api.json()["detail"]
+    web = Client().post("/lapor/", form_data(attachments=[_file("bom.png", bomb)]))
+    page = web.content.decode()
+    assert web.status_code == 400 and "terlalu besar" in page and "Jalan berlubang di depan SDN 1" in page
+    staff = Client()
+    staff.force_login(koordinator)
+    entry = staff.post(
+        "/konsol/laporan-baru/",
+        {
+            "kind": "pengaduan",
+            "channel_detail": "surat",
+            "title": "Surat",
+            "description": "Isi surat.",
+            "attachments": [_file("bom.png", bomb)],
+        },
+    )
+    assert entry.status_code == 400 and "terlalu besar" in entry.content.decode()
+    assert Report.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_photos_stored_before_thumbnails_get_them_once() -> None:
+    from django.core.management import call_command
+
+    report = submit().report
+    old = attach(report, photo_jpeg(1600, 1200), "lama.jpg")
+    lost = attach(report, photo_jpeg(800, 600), "hilang.jpg")
+    pdf = attach(report, b"%PDF-1.4\n%%EOF\n", "surat.pdf")
+    for item in (old, lost):
+        item.thumbnail.delete(save=False)
+        Attachment.objects.filter(pk=item.pk).update(thumbnail="")
+    lost.file.delete(save=False)
+    out = io.StringIO()
+    call_command("attachment_thumbnails", stdout=out)
+    assert "1 gambar kecil dibuat, 1 dilewati" in out.getvalue()
+    old.refresh_from_db()
+    assert Image.open(old.thumbnail.path).format == "JPEG" and max(Image.open(old.thumbnail.path).size) == 480
+    pdf.refresh_from_db()
+    assert not pdf.thumbnail
+    call_command("attachment_thumbnails", stdout=out)  # nothing left to do but the lost file
+    assert out.getvalue().endswith("0 gambar kecil dibuat, 1 dilewati.\n")
