@@ -16,13 +16,16 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from aduan.core import clock
-from aduan.core.actors import actor_for_user
+from aduan.core.actors import Actor, actor_for_user
+from aduan.core.roles import Role
 from aduan.evaluation.documents import SHEET_NAMES, render_csv, render_pdf, render_xlsx
 from aduan.evaluation.scenarios import SCENARIOS
 from aduan.evaluation.stats import KABUPATEN, NO_AGENCY, NO_AGENCY_NAME, Period, evaluation_for
 from tests.factories import PUPR, act, submit
 
 MARGIN_PT = 1.8 / 2.54 * 72  # the PDF's left and right page margins (report_pdf.html)
+
+COORDINATOR = Actor(role=Role.COORDINATOR)
 
 
 @pytest.fixture
@@ -57,7 +60,7 @@ def test_reports_without_a_lead_opd_get_a_named_row_everywhere(evaluation_2022) 
     assert sum(e["count"] for e in data["by_agency"].values()) == data["by_outcome"]["disposed"]
     assert f"by_agency,{NO_AGENCY},{NO_AGENCY_NAME},1" in render_csv(data)
 
-    book = load_workbook(io.BytesIO(render_xlsx(data, period, KABUPATEN)))
+    book = load_workbook(io.BytesIO(render_xlsx(data, period, KABUPATEN, actor=COORDINATOR)))
     opd = book[SHEET_NAMES["opd"]]
     rows = [tuple(c.value for c in row) for row in opd.iter_rows(min_row=2)]
     assert (NO_AGENCY_NAME, 1, None) in rows  # no code: no OPD
@@ -67,7 +70,7 @@ def test_reports_without_a_lead_opd_get_a_named_row_everywhere(evaluation_2022) 
 
 def test_xlsx_sheet_names_are_whole_and_regions_are_named(evaluation_2022) -> None:  # type: ignore[no-untyped-def]
     data, period = evaluation_2022
-    book = load_workbook(io.BytesIO(render_xlsx(data, period, KABUPATEN)))
+    book = load_workbook(io.BytesIO(render_xlsx(data, period, KABUPATEN, actor=COORDINATOR)))
     assert all(len(name) <= 31 for name in SHEET_NAMES.values())
     assert set(SHEET_NAMES.values()) <= set(book.sheetnames)
     # Chosen to fit, not cut from a longer title (the old "Pengembalian bukan kewenangan per O").
@@ -113,7 +116,7 @@ class _Words(HTMLParser):
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="pdftotext (poppler-utils) not installed")
 def test_the_2022_pdf_keeps_every_table_inside_the_page_and_names_every_row(evaluation_2022) -> None:  # type: ignore[no-untyped-def]
     data, period = evaluation_2022
-    pdf = render_pdf(data, period, KABUPATEN)
+    pdf = render_pdf(data, period, KABUPATEN, actor=COORDINATOR)
 
     boxes = subprocess.run(["pdftotext", "-bbox", "-", "-"], input=pdf, capture_output=True, check=True)
     words = _Words()

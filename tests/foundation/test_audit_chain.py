@@ -85,6 +85,7 @@ def delete_event(pk: int) -> None:
     # The outbox rows the event caused go first (a foreign key), as an intruder would have to.
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM notifications_outboundmessage WHERE event_id = %s", [pk])
+        cursor.execute("DELETE FROM notifications_staffnotice WHERE event_id = %s", [pk])
     sql("DELETE FROM {t} WHERE id = %s", [pk])
 
 
