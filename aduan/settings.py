@@ -126,7 +126,7 @@ CONTENT_SECURITY_POLICY = {
 }
 # Features no page uses are off; geolocation only for this site ("gunakan lokasi saya").
 ADUAN_PERMISSIONS_POLICY = (
-    "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), bluetooth=(), "
+    "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), serial=(), "
     "midi=(), magnetometer=(), gyroscope=(), accelerometer=(), display-capture=(), browsing-topics=()"
 )
 

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from aduan.core.throttle import AttemptLimit
+from dataclasses import dataclass
+
 from aduan.env import env_int
+
+
+@dataclass(frozen=True)
+class AttemptLimit:
+    attempts: int
+    window_seconds: int
 
 
 def login_limit() -> AttemptLimit:

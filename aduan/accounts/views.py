@@ -20,10 +20,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from aduan.accounts import conf
+from aduan.accounts import conf, ratelimit
 from aduan.accounts.forms import EraseForm, LoginForm, RegisterForm
 from aduan.accounts.services import citizen_authenticate, citizen_erase, citizen_register
-from aduan.core import throttle
 from aduan.core.actors import actor_for_user
 from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError
@@ -68,13 +67,13 @@ def register(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         ip, limit = client_ip(request), conf.register_limit()
-        if throttle.exhausted("register", ip, limit):
+        if ratelimit.exhausted("register", ip, limit):
             form.add_error(None, _TOO_MANY)
             status = 429
         elif form.is_valid():
             # Every complete attempt counts, so that "sudah terdaftar" cannot be used to probe
             # many numbers from one address.
-            throttle.count("register", ip, limit)
+            ratelimit.count("register", ip, limit)
             data = form.cleaned_data
             try:
                 user = citizen_register(
@@ -102,7 +101,7 @@ def login(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         ip, limit = client_ip(request), conf.login_limit()
-        if throttle.exhausted("login", ip, limit):
+        if ratelimit.exhausted("login", ip, limit):
             form.add_error(None, _TOO_MANY)
             status = 429
         elif form.is_valid():
@@ -114,7 +113,7 @@ def login(request: HttpRequest) -> HttpResponse:
             if user is None:
                 # Only failures count: many citizens share one address (mobile carriers' NAT).
                 # A staff account's right password lands here too (no oracle for staff passwords).
-                throttle.count("login", ip, limit)
+                ratelimit.count("login", ip, limit)
                 form.add_error(None, _("Nomor HP/email atau kata sandi salah."))
                 status = 400
             else:
@@ -173,12 +172,12 @@ def erase(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         ip, limit = client_ip(request), conf.login_limit()
-        if throttle.exhausted("login", ip, limit):
+        if ratelimit.exhausted("login", ip, limit):
             form.add_error(None, _TOO_MANY)
             status = 429
         elif form.is_valid():
             if not user.check_password(form.cleaned_data["password"]):
-                throttle.count("login", ip, limit)
+                ratelimit.count("login", ip, limit)
                 form.add_error("password", _("Kata sandi salah."))
                 status = 400
             else:

@@ -6,10 +6,11 @@ import time
 
 from django.core.cache import caches
 
+from aduan.accounts import ratelimit as throttle
+from aduan.accounts.conf import AttemptLimit
 from aduan.api import conf
 from aduan.api.clients import Client
 from aduan.api.problems import ApiProblem
-from aduan.core import throttle
 
 
 def _hit(bucket: str, ident: str, limit: int, window: int) -> None:
@@ -50,11 +51,11 @@ def check_read(client: Client) -> None:
     _hit("read-ip", client.ip, limits.read_per_ip, limits.window_seconds)
 
 
-def _secret_limit() -> throttle.AttemptLimit | None:
+def _secret_limit() -> AttemptLimit | None:
     limits = conf.rate_limits()
     if not limits.enabled:
         return None
-    return throttle.AttemptLimit(limits.access_code_failures_per_ip, limits.window_seconds)
+    return AttemptLimit(limits.access_code_failures_per_ip, limits.window_seconds)
 
 
 def _secret_key(client: Client, subject: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 
 from aduan import env
-from aduan.core.throttle import AttemptLimit
+from aduan.accounts.conf import AttemptLimit
 
 _MISSING = object()
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from aduan.accounts import ratelimit
 from aduan.channels import conf
 from aduan.channels.models import InboundMessage, Outcome, WebhookReceipt
 from aduan.channels.textcommands import Command, Verb, parse, title_from
-from aduan.core import clock, throttle
+from aduan.core import clock
 from aduan.core.actors import Actor, citizen_with_access
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.language import in_site_language
@@ -273,14 +274,14 @@ def _owned_by(phone: str, command: Command) -> Report | Result | None:
     if not command.access_code:
         return None
     limit = conf.code_failure_limit()
-    if throttle.exhausted("sms-code", phone, limit):
+    if ratelimit.exhausted("sms-code", phone, limit):
         reply = _(
             "Terlalu banyak kode akses yang salah dari nomor ini. Coba lagi dalam %(minutes)s menit."
-        ) % {"minutes": max(1, throttle.retry_after(limit) // 60)}
+        ) % {"minutes": max(1, ratelimit.retry_after(limit) // 60)}
         return Result(Outcome.REJECTED, reply, error_code="too_many_attempts")
     if report is not None and report.check_access_code(command.access_code):
         return report
-    throttle.count("sms-code", phone, limit)
+    ratelimit.count("sms-code", phone, limit)
     return None
 
 

@@ -83,7 +83,11 @@ def enrol(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('console:verify')}?next={reverse('console:enrol')}")
     device = totp_enrolment(user=user)
     template = "console/second_factor_enrol.html"
-    context: dict[str, object] = {"secret": totp_secret(device), "next": _next_url(request)}
+    context: dict[str, object] = {
+        "secret": totp_secret(device),
+        "next": _next_url(request),
+        "replacing": second_factor_enrolled(user),
+    }
     if request.method == "POST":
         confirmed = _code_attempt(
             request,

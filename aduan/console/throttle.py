@@ -1,41 +1,37 @@
-"""A budget of failed staff sign-ins per window (fixed windows in the shared "ratelimit" cache).
+"""A budget of failed staff sign-ins per window (aduan.accounts.ratelimit, the shared cache).
 
 Counted per address and account, and per address, so guessing one coordinator's password from
-one machine stops soon while a whole office behind one NAT can still sign in.
+one machine stops soon while a whole office behind one NAT can still sign in. Wrong second-factor
+codes count here too (aduan.console.secondfactor).
 """
 
 from __future__ import annotations
 
-import hashlib
-import time
-
-from django.core.cache import caches
 from django.http import HttpRequest
 
+from aduan.accounts import ratelimit
+from aduan.accounts.conf import AttemptLimit
 from aduan.console import conf
 from aduan.core.clients import client_ip
 
 
-def _keys(request: HttpRequest, username: str) -> list[tuple[str, int]]:
-    slot = int(time.time() // conf.LOGIN_WINDOW_SECONDS)
+def _budgets(request: HttpRequest, username: str) -> list[tuple[str, str, AttemptLimit]]:
     ip = client_ip(request)
-    account = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:16]
+    window = conf.LOGIN_WINDOW_SECONDS
     return [
-        (f"aduan:console-login:{slot}:{ip}:{account}", conf.LOGIN_FAILURES_PER_ACCOUNT),
-        (f"aduan:console-login:{slot}:{ip}", conf.LOGIN_FAILURES_PER_IP),
+        (
+            "console-login-account",
+            f"{ip}|{username.strip().lower()}",
+            AttemptLimit(conf.LOGIN_FAILURES_PER_ACCOUNT, window),
+        ),
+        ("console-login-ip", ip, AttemptLimit(conf.LOGIN_FAILURES_PER_IP, window)),
     ]
 
 
 def login_blocked(request: HttpRequest, username: str) -> bool:
-    cache = caches["ratelimit"]
-    return any(int(cache.get(key, 0)) >= budget for key, budget in _keys(request, username))
+    return any(ratelimit.exhausted(bucket, key, limit) for bucket, key, limit in _budgets(request, username))
 
 
 def login_failed(request: HttpRequest, username: str) -> None:
-    cache = caches["ratelimit"]
-    for key, _budget in _keys(request, username):
-        cache.add(key, 0, timeout=conf.LOGIN_WINDOW_SECONDS + 1)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=conf.LOGIN_WINDOW_SECONDS + 1)
+    for bucket, key, limit in _budgets(request, username):
+        ratelimit.count(bucket, key, limit)

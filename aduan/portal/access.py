@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest, HttpResponse
 
-from aduan.core import throttle
+from aduan.accounts import ratelimit
 from aduan.core.actors import Actor
 from aduan.core.clients import client_ip
 from aduan.core.roles import Role
@@ -56,12 +56,12 @@ def _track_key(request: HttpRequest, tracking_number: str) -> str:
 
 def track_blocked(request: HttpRequest, tracking_number: str) -> bool:
     """True once this address spent the window's budget of wrong codes for this tracking number."""
-    return throttle.exhausted("track", _track_key(request, tracking_number), conf.track_limit())
+    return ratelimit.exhausted("track", _track_key(request, tracking_number), conf.track_limit())
 
 
 def track_failed(request: HttpRequest, tracking_number: str) -> None:
     """Count one wrong code (or unknown number) for this tracking number from this address."""
-    throttle.count("track", _track_key(request, tracking_number), conf.track_limit())
+    ratelimit.count("track", _track_key(request, tracking_number), conf.track_limit())
 
 
 def device_token(request: HttpRequest) -> tuple[str, bool]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aduan.core.throttle import AttemptLimit
+from aduan.accounts.conf import AttemptLimit
 from aduan.env import env_int
 
 

@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aduan.core import throttle
+from aduan.accounts import ratelimit
+from aduan.accounts.conf import AttemptLimit
 from aduan.core.actors import citizen_with_access
 from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError
 from aduan.core.http import attachment_response
 from aduan.core.roles import Role
-from aduan.core.throttle import AttemptLimit
 from aduan.intake.models import Report, Status
 from aduan.notifications.recipients import report_contacts_opted_out, report_news_set
 from aduan.portal import conf
@@ -114,11 +114,11 @@ def recover(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         started = time.monotonic()
         limit = AttemptLimit(conf.RECOVER_ATTEMPTS, conf.RECOVER_WINDOW_SECONDS)
-        if throttle.exhausted("recover-ip", client_ip(request), conf.track_limit()):
+        if ratelimit.exhausted("recover-ip", client_ip(request), conf.track_limit()):
             _too_many_attempts(form)
             status = 429
         elif form.is_valid():
-            throttle.count("recover-ip", client_ip(request), conf.track_limit())
+            ratelimit.count("recover-ip", client_ip(request), conf.track_limit())
             number = form.cleaned_data["tracking_number"]
             contact = contact_normalize(form.cleaned_data["contact"]) or form.cleaned_data["contact"].strip()
             # Counted whether or not they match: a spent budget says nothing about the report.
@@ -126,7 +126,7 @@ def recover(request: HttpRequest) -> HttpResponse:
                 ("recover-report", number),
                 ("recover-contact", hashlib.sha256(contact.lower().encode()).hexdigest()[:32]),
             ]
-            if any(throttle.exhausted(bucket, key, limit) for bucket, key in buckets):
+            if any(ratelimit.exhausted(bucket, key, limit) for bucket, key in buckets):
                 form.add_error(
                     None,
                     _(
@@ -136,7 +136,7 @@ def recover(request: HttpRequest) -> HttpResponse:
                 status = 429
             else:
                 for bucket, key in buckets:
-                    throttle.count(bucket, key, limit)
+                    ratelimit.count(bucket, key, limit)
                 matched = access_code_recover(tracking_number=number, contact=contact)
                 logger.info("access code recovery for %s from %s: %s", number, client_ip(request), matched)
                 # The same pace either way: a match writes and queues, a miss does not.

@@ -162,9 +162,11 @@ def test_coordinator_enrols_then_verifies_with_a_code_or_a_recovery_code(client,
     codes = done.context["codes"]
     assert len(codes) == 10 and all(c in done.content.decode() for c in codes)
     assert client.get(queue).status_code == 200
-    # The codes are never shown again.
-    assert client.get("/konsol/dua-langkah/").status_code == 200
-    assert codes[0] not in client.get("/konsol/dua-langkah/").content.decode()
+    # The codes are never shown again; the page now offers to replace the authenticator.
+    again_page = client.get("/konsol/dua-langkah/")
+    assert again_page.status_code == 200 and again_page.context["replacing"] is True
+    assert codes[0] not in again_page.content.decode()
+    assert "/konsol/dua-langkah/" in client.get(queue).content.decode()  # linked from the console
 
     # Next sign-in: the verification step; a wrong code, then the next authenticator code.
     client.post(reverse("console:logout"))

@@ -6,24 +6,19 @@ serve, and survives a worker's restart. Callers count failures only, keyed narro
 carrier NAT full of citizens is not locked out of their right codes: e.g. a tracking number with
 the client address, a phone number, an account with the address.
 
-    limit = AttemptLimit(attempts=10, window_seconds=900)
-    if throttle.exhausted("track", f"{number}|{ip}", limit): ...   # before checking anything
-    if wrong: throttle.count("track", f"{number}|{ip}", limit)
+    limit = AttemptLimit(attempts=10, window_seconds=900)            # aduan.accounts.conf
+    if ratelimit.exhausted("track", f"{number}|{ip}", limit): ...  # before checking anything
+    if wrong: ratelimit.count("track", f"{number}|{ip}", limit)
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
 
 from django.core.cache import caches
 
-
-@dataclass(frozen=True)
-class AttemptLimit:
-    attempts: int
-    window_seconds: int
+from aduan.accounts.conf import AttemptLimit
 
 
 def _key(bucket: str, key: str, limit: AttemptLimit) -> str:
