@@ -218,9 +218,9 @@ def test_oversized_requests_get_an_http_answer_not_a_reset(server: int) -> None:
 
 
 def test_an_answer_given_before_the_body_is_read_reaches_the_client(server: int) -> None:
-    """Django refuses these forms (no CSRF token) without reading their bodies; the worker reads
-    them anyway (uwsgi.ini post-buffering), else nginx, still writing a body to a worker that had
-    closed, answered 502 instead (12 of 20 tries)."""
+    """Django refuses these forms (no CSRF token) without reading their bodies; the rest is read
+    before the answer goes (aduan/wsgi.py BodyDrained), else nginx, still writing a body to a
+    worker that had closed, answered 502 instead (12 of 20 tries)."""
     for content_type in ("application/octet-stream", "multipart/form-data; boundary=aduan"):
         statuses = [
             answer(server, "POST", "/lapor/", b"x" * 5_000_000, {"Content-Type": content_type})
