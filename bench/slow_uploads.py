@@ -68,7 +68,7 @@ def photo(size: int) -> bytes:
         image.save(out, "JPEG", quality=90)
         if out.tell() >= size:
             return out.getvalue()
-        side = int(side * 1.2)
+        side = int(side * 1.05)
 
 
 def multipart(jpeg: bytes, n: int) -> tuple[bytes, str]:
