@@ -26,7 +26,11 @@ def category_list(request: HttpRequest) -> list[dict[str, object]]:
     ]
 
 
-@router.get("/regions", response={200: list[RegionOut], 404: Problem}, summary="Wilayah (kode Kemendagri)")
+@router.get(
+    "/regions",
+    response={200: list[RegionOut], 400: Problem, 404: Problem},
+    summary="Wilayah (kode Kemendagri)",
+)
 def region_list(request: HttpRequest, parent: str = "") -> list[dict[str, object]]:
     """The children of `parent` (default: this installation's kabupaten, i.e. its kecamatan)."""
     parent = parent.strip() or settings.ADUAN_HOME_REGION

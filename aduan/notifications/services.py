@@ -85,7 +85,10 @@ def _link(names: list[tuple[str, dict[str, Any]]], fallback: str) -> str:
 def tracking_url(report: Report) -> str:
     # Reversed once per URL configuration and script prefix with a sample number, then filled in:
     # every confirmation of the intake API carries this link (reverse() was 3 % of a submission).
-    template = _tracking_template(get_urlconf(), get_script_prefix(), settings.SITE_URL)
+    # Outside a request get_urlconf() is None, which means settings.ROOT_URLCONF: key by that
+    # (a None key would keep the links of whichever URL configuration was current first).
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    template = _tracking_template(urlconf, get_script_prefix(), settings.SITE_URL)
     return template.replace(_SAMPLE_NUMBER, quote(report.tracking_number, safe=""))
 
 
