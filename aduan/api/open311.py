@@ -16,8 +16,8 @@ from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch, Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,13 +31,14 @@ from aduan.api.services import token_authenticate
 from aduan.core import clock
 from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError, PermissionDenied
+from aduan.core.http import file_response
 from aduan.core.text import normalize_text
 from aduan.directory.models import Category, Region
 from aduan.intake.models import OPEN_STATUSES, Attachment, Kind, Report, Status
 from aduan.intake.services import report_submit_with_files
 from aduan.intake.uploads import attachment_files_delete, uploads_check
 from aduan.notifications.services import notify_submitted
-from aduan.workflow.selectors import location_for, reports_public
+from aduan.workflow.selectors import location_for, photos_public, photos_public_prefetch, reports_public
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00+07:00"
@@ -272,7 +273,8 @@ def _as_request(report: Report, *, extensions: bool, base: str) -> dict[str, Any
     is null (an empty element in XML), as in the specification's examples."""
     place = location_for(None, report)
     region = place.region
-    photos = list(report.attachments.all())  # prefetched: the report's own public photos
+    # Prefetched: only the photos the coordinator marked public (a KTP sent as evidence never is).
+    photos: list[Attachment] = getattr(report, "public_photos", [])
     item: dict[str, Any] = {
         "service_request_id": report.tracking_number,
         "status": "open" if report.status in OPEN_STATUSES else "closed",
@@ -303,16 +305,6 @@ def _as_request(report: Report, *, extensions: bool, base: str) -> dict[str, Any
     return item
 
 
-def _public_photos() -> Prefetch:
-    """The report's own photos (not a follow-up's files, not PDFs): what media_url may show."""
-    return Prefetch(
-        "attachments",
-        queryset=Attachment.objects.filter(
-            follow_up__isnull=True, content_type__startswith="image/"
-        ).order_by("pk"),
-    )
-
-
 def _base(request: HttpRequest) -> str:
     return request.build_absolute_uri("/api/open311/v2/")
 
@@ -321,7 +313,7 @@ def _public_requests() -> Any:
     return (
         reports_public()
         .select_related("category", "lead_agency", "kecamatan", "desa")
-        .prefetch_related(_public_photos())
+        .prefetch_related(photos_public_prefetch())
     )
 
 
@@ -481,18 +473,13 @@ def token_lookup(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
 
 @require_GET
 def media(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponseBase:
-    """A public report's own photo, the target of media_url: re-encoded without metadata at intake."""
-    photo = (
-        Attachment.objects.filter(pk=pk, report__in=reports_public().filter(tracking_number=tracking_number))
-        .filter(follow_up__isnull=True, content_type__startswith="image/")
-        .first()
-    )
+    """A photo marked public of a public report, the target of media_url (workflow.selectors.photos_public)."""
+    photo = photos_public().filter(pk=pk, report__tracking_number=tracking_number).first()
     if photo is None:
-        return render_error("json", 404, "Foto tidak ditemukan.")
-    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    return response
+        return render_error("json", 404, _("Foto tidak ditemukan."))
+    return file_response(
+        photo.file.open("rb"), content_type=photo.content_type, filename=photo.name, public=True
+    )
 
 
 @csrf_exempt

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from aduan.console import bulk, entry, notices, secondfactor, views
+from aduan.console import bulk, entry, notices, photos, secondfactor, views
 
 app_name = "console"
 urlpatterns = [
@@ -23,6 +23,11 @@ urlpatterns = [
         views.attachment,
         {"thumbnail": True},
         name="attachment_thumbnail",
+    ),
+    path(
+        "laporan/<str:tracking_number>/lampiran/<int:pk>/publik/",
+        photos.attachment_public,
+        name="attachment_public",
     ),
     path("pilihan/subkategori/", views.category_options, name="category_options"),
     path("pilihan/desa/", views.desa_options, name="desa_options"),

@@ -41,6 +41,7 @@ from aduan.core.actors import Actor
 from aduan.core.errors import DomainError
 from aduan.core.http import file_response
 from aduan.core.roles import Role
+from aduan.directory.geo import map_config
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
 from aduan.intake.models import ArchiveReason, Attachment, Classification, Kind, Report, Reporter, Status
@@ -50,6 +51,7 @@ from aduan.notifications.selectors import report_deliveries
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
+from aduan.workflow.photos import attachment_public_set, photo_markable
 from aduan.workflow.selectors import (
     attachments_prefetch,
     attachments_visible_to,
@@ -325,6 +327,8 @@ def _detail_context(
         defaults[key] = {**defaults.get(key, {}), **_posted_values(failed_action, post)}
     verify = defaults["verify"]
     reporter = reporter_visible_to(actor, report)
+    # The one place rule: an anonymous report's pin only for whoever may know its reporter.
+    location = location_for(actor, report)
     citizen_words = citizen_words_for(actor, report)
     personal_data = None
     if Action.VERIFY.value in offered:
@@ -348,11 +352,26 @@ def _detail_context(
         "deadline": deadline_state(report),
         "sla": sla_deadline_state(report),
         "reporter": reporter,
-        "location": location_for(actor, report),
+        "location": location,
+        "map": map_config(),
+        "map_points": [
+            {
+                "lat": location.latitude,
+                "lng": location.longitude,
+                "exact": location.exact,
+                "title": report.tracking_number,
+                "url": "#h-text",
+                "note": location.label,
+            }
+        ]
+        if location.latitude is not None
+        else [],
         "personal_data": personal_data,
         "reporter_nik": _mask_nik(reporter.nik) if reporter and reporter.nik else "",
         "reporter_hidden": report.reporter_id is not None and reporter is None,
         "attachments": attachments_visible_to(actor, report).filter(follow_up__isnull=True),
+        "can_mark_photos": actor.role == Role.COORDINATOR,
+        "photos": [a for a in attachments_visible_to(actor, report) if photo_markable(a)],
         "events": _event_rows(actor, report, citizen_words),
         "dispositions": Disposition.objects.filter(report=report).select_related("agency", "created_by"),
         "my_disposition": Disposition.objects.filter(
@@ -450,6 +469,8 @@ def _apply(actor: Actor, report: Report, action: str, request: HttpRequest) -> N
                     report=report, files=files, stored=stored, follow_up_id=params["follow_up_id"]
                 )
             event = report_act(actor=actor, report_id=report.pk, action=action, params=params)
+            if action == Action.VERIFY:
+                _photos_public_set(actor, report, request.POST.getlist("public_photo"))
             if action == Action.DRAFT_FOLLOW_UP and files:
                 attachments_store(
                     report=report, files=files, stored=stored, follow_up_id=event.data["follow_up_id"]
@@ -458,6 +479,16 @@ def _apply(actor: Actor, report: Report, action: str, request: HttpRequest) -> N
         # The transaction rolled back; the files written for it must not stay behind.
         attachment_files_delete(stored)
         raise
+
+
+def _photos_public_set(actor: Actor, report: Report, checked: list[str]) -> None:
+    """The verify form's photo boxes: each of the report's own photos public exactly when ticked."""
+    for photo in Attachment.objects.filter(
+        report=report, follow_up__isnull=True, content_type__startswith="image/"
+    ):
+        attachment_public_set(
+            actor=actor, report_id=report.pk, attachment_id=photo.pk, public=str(photo.pk) in checked
+        )
 
 
 @staff_required

@@ -343,6 +343,10 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField()
+    # Shown on public pages, the feed and Open311's media_url: only when the coordinator marked it
+    # (workflow.photos.attachment_public_set, audited). Never by default: a citizen's photo may be
+    # their KTP, their face or their house.
+    is_public = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -189,6 +190,7 @@ def _detail(
         "location": location_label(report),
         "timeline": timeline(report_events_for(actor, report), for_owner=True),
         "follow_ups": list(follow_ups_for(actor, report).prefetch_related("attachments")),
+        "own_files": list(report.attachments.filter(follow_up__isnull=True).order_by("pk")),
         "offered": offered,
         "last_rating": Rating.objects.filter(report=report).order_by("-created_at", "-pk").first(),
         "explanation": state_explanation(report),
@@ -226,13 +228,25 @@ def track_news(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 
 @never_cache
-def track_attachment(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponseBase:
-    """A file of a published follow-up, only to the reporter who opened the report."""
+def track_attachment(
+    request: HttpRequest, tracking_number: str, pk: int, thumbnail: bool = False
+) -> HttpResponseBase:
+    """A file of the reporter's own report or of a published follow-up (or its thumbnail), only to
+    the reporter who opened the report; never cached (it may be a photo of their KTP)."""
     report = _report_for(request, tracking_number)
     published = follow_ups_for(citizen_actor(request), report).values_list("pk", flat=True)
-    item = report.attachments.filter(pk=pk, follow_up_id__in=list(published)).first()
-    if item is None:
+    item = (
+        report.attachments.filter(pk=pk)
+        .filter(Q(follow_up__isnull=True) | Q(follow_up_id__in=list(published)))
+        .first()
+    )
+    if item is None or (thumbnail and not item.thumbnail):
         raise Http404()
+    if thumbnail:
+        stem = item.name.rsplit(".", 1)[0]
+        return file_response(
+            item.thumbnail.open("rb"), content_type="image/jpeg", filename=f"{stem}-kecil.jpg"
+        )
     return file_response(
         item.file.open("rb"), content_type=item.content_type, filename=item.name or "lampiran"
     )

@@ -11,6 +11,8 @@ urlpatterns = [
     path("lapor/terkirim/", views.report_sent, name="report_sent"),
     path("lapor/draf/", views.draft_submit, name="draft_submit"),
     path("lapor/desa/", views.desa_options, name="desa_options"),
+    path("lapor/wilayah-titik/", views.region_at_point, name="region_at_point"),
+    path("lapor/sekitar/", feed.nearby, name="nearby"),
     path("luring/", views.offline, name="offline"),
     path("lacak/", tracking.track, name="track"),
     path("lacak/lupa-kode/", tracking.recover, name="track_recover"),
@@ -19,10 +21,24 @@ urlpatterns = [
     path(
         "lacak/<str:tracking_number>/lampiran/<int:pk>/", tracking.track_attachment, name="track_attachment"
     ),
+    path(
+        "lacak/<str:tracking_number>/lampiran/<int:pk>/kecil/",
+        tracking.track_attachment,
+        {"thumbnail": True},
+        name="track_attachment_thumbnail",
+    ),
     path("lacak/<str:tracking_number>/<slug:action>/", tracking.track_action, name="track_action"),
     path("laporan/", feed.feed, name="feed"),
+    path("peta/", feed.public_map, name="map"),
     path("laporan/<str:tracking_number>/", feed.public_report, name="public_report"),
     path("laporan/<str:tracking_number>/dukung/", feed.support, name="support"),
+    path("laporan/<str:tracking_number>/foto/<int:pk>/", feed.public_photo, name="public_photo"),
+    path(
+        "laporan/<str:tracking_number>/foto/<int:pk>/kecil/",
+        feed.public_photo,
+        {"thumbnail": True},
+        name="public_photo_thumbnail",
+    ),
     path("akun/", accounts.account, name="account"),
     path("akun/daftar/", accounts.register, name="account_register"),
     path("akun/masuk/", accounts.login, name="account_login"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +21,8 @@ from aduan.core.actors import Actor
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.roles import Role
 from aduan.core.text import normalize_text
+from aduan.directory.geo import map_config, pin_inside, region_at
+from aduan.directory.models import Region
 from aduan.intake.idempotency import IdempotencyKeyReused
 from aduan.intake.models import Kind, Report
 from aduan.portal import conf
@@ -63,6 +66,7 @@ def _form_context(form: ReportForm, client_id: str) -> dict[str, Any]:
         "client_id": client_id,
         "kind_help": {str(k): v for k, v in KIND_HELP.items()},
         "max_files": settings.ADUAN_ATTACHMENTS_PER_REPORT,
+        "map": map_config(),
         "nav": "report",
     }
 
@@ -144,6 +148,34 @@ def desa_options(request: HttpRequest) -> HttpResponse:
     choices = desa_choices(request.GET.get("kecamatan", "")[:13])
     response = render(request, "portal/desa_options.html", {"choices": choices})
     response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def region_at_point(request: HttpRequest) -> JsonResponse:
+    """ "lat" and "lon" → the kecamatan and desa the point lies in, for the form's map (only where
+    boundaries are imported; otherwise both null and the citizen picks them)."""
+    try:
+        lat, lon = float(request.GET.get("lat", "")), float(request.GET.get("lon", ""))
+    except ValueError:
+        return _problem(400, "invalid_point", _("Titik harus berupa lintang dan bujur (angka)."))
+    if not (math.isfinite(lat) and math.isfinite(lon)) or not pin_inside(lat, lon):
+        return _problem(
+            400,
+            "location_outside_installation",
+            _("Titik itu di luar wilayah kabupaten. Ketuk tempat kejadian di dalam wilayah ini."),
+        )
+    region = region_at(lat, lon)
+    desa = region if region is not None and region.level == Region.Level.DESA else None
+    kecamatan = desa.parent if desa is not None else region
+    response = JsonResponse(
+        {
+            "kecamatan": kecamatan.code if kecamatan else None,
+            "desa": desa.code if desa else None,
+            "label": ", ".join(r.name.title() for r in (desa, kecamatan) if r is not None),
+        }
+    )
+    response["Cache-Control"] = "public, max-age=3600"
     return response
 
 

@@ -215,6 +215,7 @@ def test_media_is_stored_and_public_photos_get_a_media_url(koordinator, tmp_path
     from PIL import Image
 
     from aduan.core.actors import actor_for_user
+    from aduan.workflow.photos import attachment_public_set
 
     settings.MEDIA_ROOT = str(tmp_path)
     photo = io.BytesIO()
@@ -237,6 +238,15 @@ def test_media_is_stored_and_public_photos_get_a_media_url(koordinator, tmp_path
     url = f"/api/open311/v2/media/{report.tracking_number}/{report.attachments.get().pk}"
     assert Client().get(url).status_code == 404
     act(actor_for_user(koordinator), report, "verify", classification="aspirasi", category=KESEHATAN)
+    # Public report, photo not marked public by the coordinator: no media_url, no photo.
+    item = Client().get(f"{BASE}/requests/{report.tracking_number}.json").json()[0]
+    assert item["media_url"] is None and Client().get(url).status_code == 404
+    attachment_public_set(
+        actor=actor_for_user(koordinator),
+        report_id=report.pk,
+        attachment_id=report.attachments.get().pk,
+        public=True,
+    )
     item = Client().get(f"{BASE}/requests/{report.tracking_number}.json").json()[0]
     assert item["media_url"] == f"http://testserver{url}" and item["lat"] == -7.8651
     image = Client().get(url)

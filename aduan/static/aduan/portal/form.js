@@ -12,11 +12,48 @@
   if (!idField.value && drafts) idField.value = drafts.uuid();
 
   var kec = form.elements.kecamatan, desa = form.elements.desa;
-  kec.addEventListener("change", function () {
+  function loadDesa(selected) {
     if (!kec.value) { desa.innerHTML = ""; return; }
     fetch(form.dataset.desaUrl + "?kecamatan=" + encodeURIComponent(kec.value))
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r); })
-      .then(function (html) { desa.innerHTML = html; })
+      .then(function (html) { desa.innerHTML = html; if (selected) desa.value = selected; refreshNearby(); })
+      .catch(function () {});
+  }
+  kec.addEventListener("change", function () { loadDesa(""); });
+
+  // "Sudah ada laporan serupa di dekat sini?": open public reports in the desa or near the pin.
+  var nearby = document.getElementById("nearby"), nearbyQuery = "";
+  function refreshNearby() {
+    if (!nearby) return;
+    var q = new URLSearchParams();
+    if (desa.value) q.set("desa", desa.value);
+    if (form.elements.latitude.value && form.elements.longitude.value) {
+      q.set("lat", form.elements.latitude.value); q.set("lon", form.elements.longitude.value);
+    }
+    if (form.elements.category && form.elements.category.value) q.set("kategori", form.elements.category.value);
+    if (!q.has("desa") && !q.has("lat")) { nearby.innerHTML = ""; nearbyQuery = ""; return; }
+    if (q.toString() === nearbyQuery) return;
+    nearbyQuery = q.toString();
+    fetch(nearby.dataset.url + "?" + nearbyQuery)
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r); })
+      .then(function (html) { nearby.innerHTML = html; })
+      .catch(function () {});
+  }
+  desa.addEventListener("change", refreshNearby);
+  if (form.elements.category) form.elements.category.addEventListener("change", refreshNearby);
+  form.elements.longitude.addEventListener("change", refreshNearby);
+  // A pin on the map (map.js) fills kecamatan and desa where the installation has boundaries.
+  form.addEventListener("aduan:pin", function (e) {
+    refreshNearby();
+    fetch(form.dataset.regionUrl + "?lat=" + e.detail.lat + "&lon=" + e.detail.lng)
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r); })
+      .then(function (found) {
+        if (!found.kecamatan) return;
+        kec.value = found.kecamatan;
+        loadDesa(found.desa || "");
+        var status = document.getElementById("pin-status");
+        if (status && found.label) status.textContent += " " + found.label + ".";
+      })
       .catch(function () {});
   });
 
@@ -28,6 +65,8 @@
       navigator.geolocation.getCurrentPosition(function (p) {
         form.elements.latitude.value = p.coords.latitude.toFixed(6);
         form.elements.longitude.value = p.coords.longitude.toFixed(6);
+        // The map (map.js), if any, moves its pin there.
+        form.elements.longitude.dispatchEvent(new Event("change"));
         geoStatus.textContent = "Lokasi terisi (ketelitian \u00b1" + Math.round(p.coords.accuracy) + " m).";
       }, function () { geoStatus.textContent = "Lokasi tidak dapat diambil. Izinkan akses lokasi atau isi sendiri."; },
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
