@@ -66,6 +66,7 @@ def _form_context(form: ReportForm, client_id: str) -> dict[str, Any]:
         "client_id": client_id,
         "kind_help": {str(k): v for k, v in KIND_HELP.items()},
         "max_files": settings.ADUAN_ATTACHMENTS_PER_REPORT,
+        "max_bytes": settings.ADUAN_ATTACHMENT_MAX_BYTES,
         "map": map_config(),
         "nav": "report",
     }

@@ -126,3 +126,13 @@ def test_staff_see_the_pin_as_location_for_allows(
             .json()
         )
         assert (body["latitude"], body["longitude"], body["location_exact"]) == expected
+
+
+def test_the_upload_messages_reach_the_script_in_both_languages() -> None:
+    for language, sending in (("id", "Mengirim… (%(pct)s persen)"), ("en", "Sending… (%(pct)s percent)")):
+        client = Client()
+        client.cookies["django_language"] = language
+        html = client.get("/lapor/").content.decode()
+        assert f'data-msg-sending="{sending}"' in html, language
+        assert re.search(r'data-msg-too-large="[^"]*%\(name\)s', html), language
+        assert 'id="upload-retry"' in html and 'data-max-bytes="' in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from aduan.accounts.models import User
 from aduan.core.actors import actor_for_user
 from aduan.directory.boundaries import boundaries_import
 from aduan.directory.models import Region
-from aduan.intake.models import Report
+from aduan.intake.models import Attachment, Report
 from aduan.workflow.photos import attachment_public_set
 from tests.factories import KESEHATAN, act, attach, submit
 from tests.foundation.test_boundaries import feature, square
@@ -126,4 +127,66 @@ def test_photos_on_the_tracking_page_and_once_marked_on_the_public_page(
     assert page.evaluate(loaded)
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert refused == []
+    context.close()
+
+
+def _camera_photo(path: Path) -> Path:
+    """A 12-megapixel JPEG with a camera's noise (several MB, as a phone writes it)."""
+    noise = Image.effect_noise((4000, 3000), 60).convert("RGB")
+    noise.save(path, format="JPEG", quality=92)
+    return path
+
+
+def test_a_12_megapixel_photo_is_resized_on_the_phone_and_arrives_over_a_slow_uplink(
+    chromium_browser: Any, live_server: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    photo = _camera_photo(tmp_path / "IMG_20261205_101500.jpg")
+    assert photo.stat().st_size > 3 * 1024 * 1024
+    context, page, refused = _phone(chromium_browser)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    # ~1 Mbit/s up: the original (> 3 MB) would need ~30 s; the resized photo a few seconds.
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 150, "downloadThroughput": 250_000, "uploadThroughput": 125_000},
+    )
+    page.goto(live_server.url + "/lapor/")
+    fill_report(page, "Sampah dibuang ke sungai")
+    page.set_input_files("#id_attachments", str(photo))
+    page.get_by_role("button", name="Kirim laporan").click()
+    page.wait_for_url("**/lapor/terkirim/", timeout=60_000)
+    stored = Attachment.objects.get()
+    with stored.file.open("rb") as f, Image.open(f) as image:
+        assert max(image.size) == 2048  # resized in the browser (the server alone stores 2560)
+    assert stored.original_name == "IMG_20261205_101500.jpg"
+    assert refused == []
+    context.close()
+
+
+def test_an_interrupted_upload_offers_a_retry_that_sends_once(
+    chromium_browser: Any, live_server: Any
+) -> None:
+    context, page, _refused = _phone(chromium_browser)
+    page.goto(live_server.url + "/lapor/")
+    fill_report(page, "Lampu taman mati")
+    cut = {"n": 0}
+
+    def first_fails(route: Any) -> None:
+        cut["n"] += 1
+        if cut["n"] == 1:
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route(
+        "**/lapor/", lambda route: first_fails(route) if route.request.method == "POST" else route.continue_()
+    )
+    page.get_by_role("button", name="Kirim laporan").click()
+    page.get_by_role("button", name="Coba kirim lagi").wait_for()
+    assert "Pengiriman terputus" in page.locator("#upload-status").inner_text()
+    assert not Report.objects.exists()
+    page.get_by_role("button", name="Coba kirim lagi").click()
+    page.wait_for_url("**/lapor/terkirim/")
+    assert Report.objects.count() == 1
     context.close()
