@@ -13,6 +13,7 @@ urlpatterns = [
     path("lapor/desa/", views.desa_options, name="desa_options"),
     path("lapor/wilayah-titik/", views.region_at_point, name="region_at_point"),
     path("lapor/sekitar/", feed.nearby, name="nearby"),
+    path("lapor/draf-lampiran/<str:token>/<int:number>/", views.draft_thumbnail, name="draft_thumbnail"),
     path("luring/", views.offline, name="offline"),
     path("lacak/", tracking.track, name="track"),
     path("lacak/lupa-kode/", tracking.recover, name="track_recover"),

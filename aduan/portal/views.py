@@ -10,7 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -25,7 +25,7 @@ from aduan.directory.geo import map_config, pin_inside, region_at
 from aduan.directory.models import Region
 from aduan.intake.idempotency import IdempotencyKeyReused
 from aduan.intake.models import Kind, Report
-from aduan.portal import conf
+from aduan.portal import conf, draftuploads
 from aduan.portal.access import SESSION_CONFIRMATION, citizen_user, remember_report
 from aduan.portal.forms import KIND_HELP, SERVICE_FIELD_TO_FORM, ReportForm, desa_choices
 from aduan.portal.submission import submit_report, valid_client_id
@@ -81,15 +81,19 @@ def report_new(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/report_form.html", _form_context(ReportForm(), ""))
     client_id = valid_client_id(request.POST.get("client_id"))
     form = ReportForm(request.POST, request.FILES)
+    # Photos kept from an earlier try of this form (a form error): used unless new ones are chosen.
+    draft = request.POST.get("draft_uploads", "")[:64]
+    chosen = request.FILES.getlist("attachments")
     if "reload_desa" in request.POST:  # the no-script way to fill the desa list
         form = ReportForm(initial=request.POST.dict())
-        return render(request, "portal/report_form.html", _form_context(form, client_id))
+        return _form_page(request, form, client_id, _draft_keep(request, draft, chosen), status=200)
     if form.is_valid():
+        uploads = form.cleaned_data["attachments"] or draftuploads.draft_uploads(request, draft)
         try:
             answer, _replayed = submit_report(
                 actor=_submit_actor(request),
                 fields=form.service_kwargs(),
-                uploads=form.cleaned_data["attachments"],
+                uploads=uploads,
                 keep_location=form.cleaned_data["keep_location"],
                 client_id=client_id,
             )
@@ -99,7 +103,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             answer, _replayed = submit_report(
                 actor=_submit_actor(request),
                 fields=form.service_kwargs(),
-                uploads=form.cleaned_data["attachments"],
+                uploads=uploads,
                 keep_location=form.cleaned_data["keep_location"],
             )
         except DomainError as error:
@@ -113,9 +117,44 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 ) % {"error": error.message}
             form.add_error(field if field in form.fields else None, message)
         else:
+            if draft:
+                draftuploads.draft_discard(request, draft)
             _confirm(request, answer)
             return redirect("portal:report_sent")
-    return render(request, "portal/report_form.html", _form_context(form, client_id), status=400)
+    return _form_page(request, form, client_id, _draft_keep(request, draft, chosen), status=400)
+
+
+def _draft_keep(request: HttpRequest, draft: str, chosen: list[Any]) -> str:
+    """The draft the re-rendered form carries: new files chosen replace an earlier draft."""
+    if chosen:
+        if draft:
+            draftuploads.draft_discard(request, draft)
+        keep_location = request.POST.get("keep_location") in ("on", "true", "1")
+        return draftuploads.draft_save(request, chosen, keep_location=keep_location)
+    return draft if draftuploads.draft_items(request, draft) else ""
+
+
+def _form_page(
+    request: HttpRequest, form: ReportForm, client_id: str, draft: str, *, status: int
+) -> HttpResponse:
+    context = {
+        **_form_context(form, client_id),
+        "draft": draft,
+        "draft_items": draftuploads.draft_items(request, draft),
+    }
+    return render(request, "portal/report_form.html", context, status=status)
+
+
+@never_cache
+def draft_thumbnail(request: HttpRequest, token: str, number: int) -> HttpResponse:
+    """A kept photo's thumbnail, only to the session that chose it."""
+    data = draftuploads.draft_thumbnail(request, token, number)
+    if data is None:
+        raise Http404()
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @never_cache

@@ -190,3 +190,26 @@ def test_an_interrupted_upload_offers_a_retry_that_sends_once(
     page.wait_for_url("**/lapor/terkirim/")
     assert Report.objects.count() == 1
     context.close()
+
+
+def test_a_form_error_keeps_the_chosen_photo(
+    chromium_browser: Any, live_server: Any, tmp_path: Path, settings: Any
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.DATA_DIR = tmp_path / "data"
+    photo = tmp_path / "got.jpg"
+    photo.write_bytes(photo_jpeg(1600, 1200))
+    context, page, refused = _phone(chromium_browser)
+    page.goto(live_server.url + "/lapor/")
+    fill_report(page, "sementara")
+    page.get_by_label("Judul singkat").fill("")
+    page.set_input_files("#id_attachments", str(photo))
+    page.get_by_role("button", name="Kirim laporan").click()
+    page.locator("#kept-files img").wait_for()
+    assert not Report.objects.exists()
+    page.get_by_label("Judul singkat").fill("Gorong-gorong tersumbat")
+    page.get_by_role("button", name="Kirim laporan").click()
+    page.wait_for_url("**/lapor/terkirim/")
+    assert [a.original_name for a in Report.objects.get().attachments.all()] == ["got.jpg"]
+    assert refused == []
+    context.close()
