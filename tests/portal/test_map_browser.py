@@ -213,3 +213,20 @@ def test_a_form_error_keeps_the_chosen_photo(
     assert [a.original_name for a in Report.objects.get().attachments.all()] == ["got.jpg"]
     assert refused == []
     context.close()
+
+
+def test_the_public_map_draws_an_anonymous_report_as_a_circle(
+    chromium_browser: Any, live_server: Any, koordinator: User
+) -> None:
+    report = submit(
+        title="Pungli di pasar", anonymous=True, latitude="-7.865123", longitude="111.462345"
+    ).report
+    act(actor_for_user(koordinator), report, "verify", classification="aspirasi", category=KESEHATAN)
+    context, page, refused = _phone(chromium_browser)
+    page.goto(live_server.url + "/peta/")
+    page.locator("#reports-map path.leaflet-interactive").wait_for()  # the ~500 m circle
+    assert page.locator("#reports-map .leaflet-marker-icon").count() == 0  # never a pin
+    assert "7.865123" not in page.content() and "111.462345" not in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert refused == []
+    context.close()
