@@ -63,6 +63,25 @@ def env_ints(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
     return values
 
 
+def env_bbox(name: str, default: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """A latitude/longitude box "south,west,north,east" in degrees, e.g. "-8.36,111.26,-7.78,111.89"."""
+    items = env_list(name, [str(n) for n in default])
+    try:
+        values = tuple(float(item) for item in items)
+    except ValueError:
+        values = ()
+    if (
+        len(values) != 4
+        or not (-90 <= values[0] < values[2] <= 90)
+        or not (-180 <= values[1] < values[3] <= 180)
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be south,west,north,east in degrees (south < north, west < east), "
+            f"not {os.environ.get(name)!r}"
+        )
+    return values[0], values[1], values[2], values[3]
+
+
 def env_choice(name: str, default: str, choices: set[str]) -> str:
     value = os.environ.get(name, default)
     if value not in choices:

@@ -9,7 +9,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from aduan.env import env_bool, env_choice, env_int, env_ints, env_list, env_path, env_str
+from aduan.env import env_bbox, env_bool, env_choice, env_int, env_ints, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("ADUAN_DATA_DIR", BASE_DIR.parent / "var")
@@ -106,6 +106,29 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Maps (Leaflet, vendored): the tile server, its attribution, and the box a pin must fall in
+# ("south,west,north,east"; Kabupaten Ponorogo by default: set it with ADUAN_HOME_REGION). With
+# boundaries imported (`aduan import_boundaries`) a pin must also fall inside one of them.
+ADUAN_MAP_TILE_URL = env_str("ADUAN_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+ADUAN_MAP_ATTRIBUTION = env_str(
+    "ADUAN_MAP_ATTRIBUTION", '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+)
+ADUAN_MAP_BOUNDS = env_bbox("ADUAN_MAP_BOUNDS", (-8.36, 111.26, -7.78, 111.89))
+# "Sudah ada laporan serupa?" before a new report (form and GET /api/v1/nearby-reports): how far
+# around the pin, in metres (besides the same desa).
+ADUAN_NEARBY_RADIUS_M = env_int("ADUAN_NEARBY_RADIUS_M", 500, minimum=50, maximum=5000)
+
+
+def _tile_origin(url: str) -> list[str]:
+    """The scheme and host of the tile URL, for the CSP's img-src (none for tiles served here)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        return []
+    return [f"{parts.scheme}://{parts.netloc}"]
+
+
 # Content-Security-Policy (django-csp): only this site's own files; no inline script or style
 # anywhere (page scripts live in static files), no plugins, no framing, forms post here only.
 CONTENT_SECURITY_POLICY = {
@@ -113,7 +136,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],  # photo previews before upload
+        # Photo previews before upload; map tiles from the tile server's origin.
+        "img-src": ["'self'", "data:", "blob:", *_tile_origin(ADUAN_MAP_TILE_URL)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "manifest-src": ["'self'"],

@@ -66,6 +66,13 @@ def _password_only_sign_in(request: pytest.FixtureRequest, settings) -> None:  #
 
 
 @pytest.fixture(autouse=True)
+def _local_map_tiles(settings) -> None:  # type: ignore[no-untyped-def]
+    # Tests never reach the internet: map tiles come from this site's own (missing) path, which
+    # browser tests answer from a fixture (tests/portal/test_map_browser.py).
+    settings.ADUAN_MAP_TILE_URL = "/uji-peta/{z}/{x}/{y}.png"
+
+
+@pytest.fixture(autouse=True)
 def _site_language() -> None:
     # A request made in English by an earlier test leaves English active in this thread.
     from django.conf import settings

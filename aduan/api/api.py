@@ -8,7 +8,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from aduan.api import accounts, directory, reports
+from aduan.api import accounts, directory, nearby, reports
 from aduan.api.openapi import AduanApi
 from aduan.api.problems import ApiProblem, from_domain_error, problem
 from aduan.core.errors import DomainError
@@ -53,6 +53,7 @@ api = AduanApi(
 api.add_router("", reports.router)
 api.add_router("", directory.router)
 api.add_router("", accounts.router)
+api.add_router("", nearby.router)
 
 
 @api.exception_handler(ApiProblem)

@@ -32,19 +32,14 @@ from aduan.api.services import token_authenticate
 from aduan.core import clock
 from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError, PermissionDenied
-from aduan.core.http import attachment_response
+from aduan.core.http import file_response
 from aduan.core.text import normalize_text
 from aduan.directory.models import Category, Region
 from aduan.intake.models import OPEN_STATUSES, Attachment, Kind, Report, Status
 from aduan.intake.services import report_submit_with_files
 from aduan.intake.uploads import attachment_files_delete, uploads_check
 from aduan.notifications.services import notify_submitted
-from aduan.workflow.selectors import (
-    attachments_public,
-    location_for,
-    public_photos_prefetch,
-    reports_public,
-)
+from aduan.workflow.selectors import location_for, photos_public, photos_public_prefetch, reports_public
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00+07:00"
@@ -285,7 +280,8 @@ def _as_request(report: Report, *, extensions: bool, base: str) -> dict[str, Any
     is null (an empty element in XML), as in the specification's examples."""
     place = location_for(None, report)
     region = place.region
-    photos = report.public_photos  # type: ignore[attr-defined]  # prefetched: marked public
+    # Prefetched: only the photos the coordinator marked public (a KTP sent as evidence never is).
+    photos: list[Attachment] = getattr(report, "public_photos", [])
     item: dict[str, Any] = {
         "service_request_id": report.tracking_number,
         "status": "open" if report.status in OPEN_STATUSES else "closed",
@@ -324,7 +320,7 @@ def _public_requests() -> Any:
     return (
         reports_public()
         .select_related("category", "lead_agency", "kecamatan", "desa")
-        .prefetch_related(public_photos_prefetch())
+        .prefetch_related(photos_public_prefetch())
     )
 
 
@@ -484,13 +480,13 @@ def token_lookup(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
 
 @require_GET
 def media(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponseBase:
-    """A photo the coordinator marked public (re-encoded without metadata at intake), the target of
-    media_url; any other attachment, or any photo of a report that is not public, is not found."""
-    report = reports_public().filter(tracking_number=tracking_number).first()
-    photo = attachments_public(report).filter(pk=pk).first() if report is not None else None
+    """A photo marked public of a public report, the target of media_url (workflow.selectors.photos_public)."""
+    photo = photos_public().filter(pk=pk, report__tracking_number=tracking_number).first()
     if photo is None:
         return render_error("json", 404, _("Foto tidak ditemukan."))
-    return attachment_response(photo, shown_name=photo.name, public=True)
+    return file_response(
+        photo.file.open("rb"), content_type=photo.content_type, filename=photo.name, public=True
+    )
 
 
 @csrf_exempt

@@ -48,7 +48,12 @@ def code_name(obj: Agency | Category | Region | None) -> dict[str, str] | None:
 def _attachment(attachment: Attachment) -> dict[str, Any]:
     # shown_name: annotated by attachments_visible_to (the file's own name for the coordinator only).
     name = attachment.shown_name  # type: ignore[attr-defined]
-    return {"name": name, "content_type": attachment.content_type, "size": attachment.size}
+    return {
+        "name": name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "is_public": attachment.is_public,
+    }
 
 
 def _event(event: ReportEvent, *, staff: bool, citizen_words: Callable[[str], str] = str) -> dict[str, Any]:
@@ -75,6 +80,8 @@ def report_detail(actor: Actor, report: Report) -> dict[str, Any]:
     reporter = reporter_visible_to(actor, report)
     # The citizen reads their own words as written; staff through the identity rule.
     words = citizen_words_for(actor, report) if staff else str
+    # Exact for whoever may know the reporter, an anonymous report's grid cell for everyone else.
+    place = location_for(actor, report)
     body: dict[str, Any] = {
         "tracking_number": report.tracking_number,
         "status": report.status,
@@ -86,7 +93,10 @@ def report_detail(actor: Actor, report: Report) -> dict[str, Any]:
         "category": code_name(report.category),
         "region": code_name(report.desa or report.kecamatan),
         "kecamatan": code_name(report.kecamatan),
-        "address": location_for(actor, report).address,
+        "address": place.address,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "location_exact": place.exact,
         "submitted_at": report.submitted_at,
         "updated_at": report.updated_at,
         "is_anonymous": report.is_anonymous,

@@ -142,6 +142,9 @@ class ReportOut(Schema):
     region: CodeName | None = None
     kecamatan: CodeName | None = None
     address: str
+    latitude: float | None = Field(None, description="Tepat, atau pusat sel ~500 m untuk laporan anonim")
+    longitude: float | None = None
+    location_exact: bool = True
     submitted_at: dt.datetime
     updated_at: dt.datetime
     is_anonymous: bool

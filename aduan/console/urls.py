@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from aduan.console import bulk, entry, notices, secondfactor, views
+from aduan.console import bulk, entry, notices, photos, secondfactor, views
 
 app_name = "console"
 urlpatterns = [
@@ -26,7 +26,7 @@ urlpatterns = [
     ),
     path(
         "laporan/<str:tracking_number>/lampiran/<int:pk>/publik/",
-        views.attachment_public,
+        photos.attachment_public,
         name="attachment_public",
     ),
     path("pilihan/subkategori/", views.category_options, name="category_options"),

@@ -41,13 +41,13 @@ from aduan.core.actors import Actor
 from aduan.core.errors import DomainError
 from aduan.core.http import attachment_response
 from aduan.core.roles import Role
+from aduan.directory.geo import map_config
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
 from aduan.intake.models import ArchiveReason, Attachment, Classification, Kind, Report, Reporter, Status
 from aduan.intake.redaction import highlight_segments, own_data_of, personal_data_spans, redact
 from aduan.intake.uploads import (
     attachment_files_delete,
-    attachment_set_public,
     attachments_store,
     uploads_check,
 )
@@ -55,6 +55,7 @@ from aduan.notifications.selectors import report_deliveries
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
+from aduan.workflow.photos import attachment_public_set, photo_markable
 from aduan.workflow.selectors import (
     attachment_get_for,
     attachments_prefetch,
@@ -331,6 +332,8 @@ def _detail_context(
         defaults[key] = {**defaults.get(key, {}), **_posted_values(failed_action, post)}
     verify = defaults["verify"]
     reporter = reporter_visible_to(actor, report)
+    # The one place rule: an anonymous report's pin only for whoever may know its reporter.
+    location = location_for(actor, report)
     citizen_words = citizen_words_for(actor, report)
     personal_data = None
     if Action.VERIFY.value in offered:
@@ -354,12 +357,26 @@ def _detail_context(
         "deadline": deadline_state(report),
         "sla": sla_deadline_state(report),
         "reporter": reporter,
-        "location": location_for(actor, report),
+        "location": location,
+        "map": map_config(),
+        "map_points": [
+            {
+                "lat": location.latitude,
+                "lng": location.longitude,
+                "exact": location.exact,
+                "title": report.tracking_number,
+                "url": "#h-text",
+                "note": location.label,
+            }
+        ]
+        if location.latitude is not None
+        else [],
         "personal_data": personal_data,
         "reporter_nik": _mask_nik(reporter.nik) if reporter and reporter.nik else "",
         "reporter_hidden": report.reporter_id is not None and reporter is None,
         "attachments": attachments_visible_to(actor, report).filter(follow_up__isnull=True),
-        "can_publish_photos": actor.role == Role.COORDINATOR,
+        "can_mark_photos": actor.role == Role.COORDINATOR,
+        "photos": [a for a in attachments_visible_to(actor, report) if photo_markable(a)],
         "events": _event_rows(actor, report, citizen_words),
         "dispositions": Disposition.objects.filter(report=report).select_related("agency", "created_by"),
         "my_disposition": Disposition.objects.filter(
@@ -457,6 +474,8 @@ def _apply(actor: Actor, report: Report, action: str, request: HttpRequest) -> N
                     report=report, files=files, stored=stored, follow_up_id=params["follow_up_id"]
                 )
             event = report_act(actor=actor, report_id=report.pk, action=action, params=params)
+            if action == Action.VERIFY:
+                _photos_public_set(actor, report, request.POST.getlist("public_photo"))
             if action == Action.DRAFT_FOLLOW_UP and files:
                 attachments_store(
                     report=report, files=files, stored=stored, follow_up_id=event.data["follow_up_id"]
@@ -465,6 +484,16 @@ def _apply(actor: Actor, report: Report, action: str, request: HttpRequest) -> N
         # The transaction rolled back; the files written for it must not stay behind.
         attachment_files_delete(stored)
         raise
+
+
+def _photos_public_set(actor: Actor, report: Report, checked: list[str]) -> None:
+    """The verify form's photo boxes: each of the report's own photos public exactly when ticked."""
+    for photo in Attachment.objects.filter(
+        report=report, follow_up__isnull=True, content_type__startswith="image/"
+    ):
+        attachment_public_set(
+            actor=actor, report_id=report.pk, attachment_id=photo.pk, public=str(photo.pk) in checked
+        )
 
 
 @staff_required
@@ -488,20 +517,6 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
     if not reports_visible_to(actor).filter(pk=report.pk).exists():
         # e.g. after "bukan kewenangan" the report is the coordinator's again.
         return redirect("console:home")
-    return redirect("console:report", tracking_number=report.tracking_number)
-
-
-@staff_required
-@require_POST
-def attachment_public(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponse:
-    """The coordinator shows a photo's thumbnail on the public report page, or hides it again."""
-    actor = console_actor(request)
-    try:
-        report = report_get_for(actor, tracking_number=tracking_number)
-        item = attachment_get_for(actor, report, pk)
-        attachment_set_public(actor=actor, attachment=item, public=request.POST.get("public") == "1")
-    except DomainError as error:
-        return domain_error_response(request, error)
     return redirect("console:report", tracking_number=report.tracking_number)
 
 

@@ -42,6 +42,25 @@ class Region(models.Model):
         return ".".join(self.code.split(".")[:3])
 
 
+class Boundary(models.Model):
+    """A kecamatan's or desa's polygon (GeoJSON, WGS84), from the kabupaten's GIS office through
+    `aduan import_boundaries`; with its box, so a point is only tested against the few it may be in."""
+
+    region = models.OneToOneField(Region, primary_key=True, on_delete=models.CASCADE, related_name="boundary")
+    geometry = models.JSONField(help_text="GeoJSON Polygon or MultiPolygon, longitude/latitude (WGS84)")
+    south = models.FloatField()
+    west = models.FloatField()
+    north = models.FloatField()
+    east = models.FloatField()
+
+    class Meta:
+        verbose_name = _("batas wilayah")
+        verbose_name_plural = _("batas wilayah")
+
+    def __str__(self) -> str:
+        return str(self.region_id)
+
+
 class Agency(models.Model):
     """An agency in the tree: pemerintah kabupaten → OPD → unit."""
 

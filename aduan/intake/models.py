@@ -350,11 +350,13 @@ class Attachment(models.Model):
     # "KTP_<name>.jpg" would reveal an anonymous reporter (workflow.selectors.attachments_visible_to).
     name = models.CharField(max_length=40, blank=True)
     original_name = models.CharField(max_length=200)
-    # Marked by the coordinator: its thumbnail is shown on the public report page (issue 14).
-    is_public = models.BooleanField(default=False)
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField()
+    # Shown on public pages, the feed and Open311's media_url: only when the coordinator marked it
+    # (workflow.photos.attachment_public_set, audited). Never by default: a citizen's photo may be
+    # their KTP, their face or their house.
+    is_public = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

@@ -24,6 +24,7 @@ from aduan.core import bulkinsert, clock, rows
 from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput
 from aduan.core.text import normalize_text
+from aduan.directory.geo import home_area_name, pin_inside, region_at
 from aduan.directory.models import Category, Region
 from aduan.intake.models import Attachment, Channel, Kind, Report, Reporter, Support, access_code_digest
 from aduan.intake.search import stem_for_search
@@ -237,6 +238,27 @@ def submission_prepare(
     )
     address = normalize_text(address, field="address", label=_ADDRESS, max_length=_ADDRESS_MAX)
     name = normalize_text(name, field="name", label=_NAME, max_length=_NAME_MAX)
+    lat = _decimal(latitude, "latitude", -90, 90)
+    lon = _decimal(longitude, "longitude", -180, 180)
+    if lat is not None and lon is not None and not pin_inside(lat, lon):
+        raise InvalidInput(
+            _(
+                "Titik lokasi berada di luar wilayah %(area)s. Geser pin ke tempat kejadian di dalam "
+                "wilayah ini, atau kosongkan titik lokasi dan pilih kecamatan/desa saja."
+            )
+            % {"area": home_area_name()},
+            code="location_outside_installation",
+            field="latitude",
+        )
+    if (
+        lat is not None
+        and lon is not None
+        and (region is None or (isinstance(region, str) and region.count(".") < 3))
+    ):
+        # No desa chosen: with boundaries imported, the pin says which (within the kecamatan chosen).
+        at = region_at(lat, lon)
+        if at is not None and (not region or at.code.startswith(region.strip() + ".")):
+            region = at.code
     # None: the channel has no location (SMS, email; set at verification); "" was left empty.
     kecamatan, desa = resolve_region(region) if region is not None else (None, None)
     category_obj = None
@@ -271,8 +293,6 @@ def submission_prepare(
     channel_detail = normalize_text(
         channel_detail, field="channel_detail", label="channel_detail", replace_invalid=True
     )[:_CHANNEL_DETAIL_MAX]
-    lat = _decimal(latitude, "latitude", -90, 90)
-    lon = _decimal(longitude, "longitude", -180, 180)
     if incident_date is not None and (
         not isinstance(incident_date, dt.date) or isinstance(incident_date, dt.datetime)
     ):

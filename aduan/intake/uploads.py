@@ -25,9 +25,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from aduan.core import clock
-from aduan.core.actors import Actor
-from aduan.core.errors import InvalidInput, PermissionDenied
-from aduan.core.roles import Role
+from aduan.core.errors import InvalidInput
 from aduan.intake.models import Attachment, Report
 
 ALLOWED_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
@@ -263,15 +261,3 @@ def attachment_files_delete(attachments: Iterable[Attachment]) -> None:
         attachment.file.delete(save=False)
         if attachment.thumbnail:
             attachment.thumbnail.delete(save=False)
-
-
-def attachment_set_public(*, actor: Actor, attachment: Attachment, public: bool) -> None:
-    """The coordinator shows a photo's thumbnail on the public report page, or hides it again.
-
-    Only photos (a thumbnail exists); never a document. Whether the report itself is public
-    stays the selectors' rule (workflow.selectors.attachments_public)."""
-    if actor.role != Role.COORDINATOR:
-        raise PermissionDenied(_("Hanya admin koordinator yang dapat menampilkan foto ke publik."))
-    if public and not attachment.thumbnail:
-        raise _refuse(_("Hanya foto yang dapat ditampilkan ke publik."), "attachment_not_a_photo")
-    Attachment.objects.filter(pk=attachment.pk).update(is_public=public)

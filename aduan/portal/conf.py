@@ -24,3 +24,5 @@ CONFIRMATION_SECONDS = env_int("ADUAN_PORTAL_CONFIRMATION_SECONDS", 1800, minimu
 RECOVER_ATTEMPTS = env_int("ADUAN_PORTAL_RECOVER_ATTEMPTS", 3, minimum=1, maximum=100)
 RECOVER_WINDOW_SECONDS = env_int("ADUAN_PORTAL_RECOVER_WINDOW_SECONDS", 3600, minimum=60, maximum=7 * 86_400)
 RECOVER_MIN_MS = env_int("ADUAN_PORTAL_RECOVER_MIN_MS", 400, minimum=0, maximum=5000)
+# Reports on the public map (/peta/), newest first.
+MAP_REPORTS = env_int("ADUAN_PORTAL_MAP_REPORTS", 500, minimum=10, maximum=5000)

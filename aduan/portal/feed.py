@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -9,11 +11,13 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from aduan.core.errors import DomainError
-from aduan.core.http import attachment_response
+from aduan.core.http import file_response
+from aduan.directory.geo import map_config
 from aduan.intake.models import Report, Status
 from aduan.intake.services import report_support_add
 from aduan.portal import conf
@@ -22,10 +26,12 @@ from aduan.portal.forms import category_choices, kecamatan_choices
 from aduan.portal.presenters import location_label, status_badge, timeline
 from aduan.workflow.selectors import (
     PUBLIC_STATUSES,
-    attachments_public,
+    location_for,
+    photos_public,
+    photos_public_prefetch,
     public_events,
     public_follow_ups,
-    public_photos_prefetch,
+    reports_nearby,
     reports_public,
 )
 
@@ -33,7 +39,11 @@ SESSION_SUPPORTED = "portal_supported"
 
 
 def feed(request: HttpRequest) -> HttpResponse:
-    reports = reports_public().select_related("category", "category__parent", "kecamatan", "desa")
+    reports = (
+        reports_public()
+        .select_related("category", "category__parent", "kecamatan", "desa")
+        .prefetch_related(photos_public_prefetch())
+    )
     category = request.GET.get("kategori", "")
     kecamatan = request.GET.get("kecamatan", "")
     status = request.GET.get("status", "")
@@ -47,7 +57,6 @@ def feed(request: HttpRequest) -> HttpResponse:
         reports = reports.filter(kecamatan_id=kecamatan)
     if status in PUBLIC_STATUSES:
         reports = reports.filter(status=status)
-    reports = reports.prefetch_related(public_photos_prefetch())
     page = Paginator(reports.order_by("-submitted_at", "-pk"), conf.FEED_PAGE_SIZE).get_page(
         request.GET.get("halaman")
     )
@@ -66,6 +75,57 @@ def feed(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/feed.html", context)
 
 
+def public_map(request: HttpRequest) -> HttpResponse:
+    """ "/peta/": public reports with a point on a map; an anonymous report at its ~500 m grid cell
+    (location_for(None, ...)), never its pin. Without JavaScript the same reports are a list."""
+    reports = (
+        reports_public()
+        .filter(latitude__isnull=False, longitude__isnull=False)
+        .select_related("kecamatan", "desa")
+        .order_by("-submitted_at", "-pk")[: conf.MAP_REPORTS]
+    )
+    points = []
+    for report in reports:
+        place = location_for(None, report)
+        points.append(
+            {
+                "lat": place.latitude,
+                "lng": place.longitude,
+                "exact": place.exact,
+                "title": report.display_title,
+                "url": reverse("portal:public_report", args=[report.tracking_number]),
+                "note": f"{Status(report.status).label} · {location_label(report)}",
+            }
+        )
+    context = {"points": points, "map": map_config(), "nav": "map"}
+    return render(request, "portal/map.html", context)
+
+
+def nearby(request: HttpRequest) -> HttpResponse:
+    """The report form's "already reported nearby?" list (a fragment, fetched once the citizen has
+    given a place): open public reports in the desa or near the pin, the chosen topic first."""
+    lat, lon = _point(request.GET.get("lat", ""), request.GET.get("lon", ""))
+    reports = reports_nearby(
+        desa=request.GET.get("desa", "")[:13],
+        latitude=lat,
+        longitude=lon,
+        category=request.GET.get("kategori", "")[:80],
+    )
+    rows = [(r, status_badge(r.status), location_label(r)) for r in reports]
+    return render(request, "portal/_nearby.html", {"rows": rows})
+
+
+def _point(lat: str, lon: str) -> tuple[float | None, float | None]:
+    """A point from two query values, or (None, None) when either is missing or not a finite number."""
+    try:
+        point = float(lat), float(lon)
+    except ValueError:
+        return None, None
+    if not all(math.isfinite(v) for v in point):
+        return None, None
+    return point
+
+
 def _public_report(tracking_number: str) -> Report:
     report = (
         reports_public()
@@ -78,16 +138,6 @@ def _public_report(tracking_number: str) -> Report:
     return report
 
 
-@require_GET
-def public_photo(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponseBase:
-    """The thumbnail of a photo the coordinator marked public, cached for a year by anyone: its
-    bytes never change under this URL (hiding it again answers 404 from then on)."""
-    item = attachments_public(_public_report(tracking_number)).filter(pk=pk).first()
-    if item is None:
-        raise Http404(_("Foto tidak ditemukan."))
-    return attachment_response(item, shown_name=item.name, thumbnail=True, public=True)
-
-
 def public_report(request: HttpRequest, tracking_number: str) -> HttpResponse:
     report = _public_report(tracking_number)
     follow_ups = public_follow_ups(report)
@@ -97,11 +147,29 @@ def public_report(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "location": location_label(report),
         "timeline": timeline(public_events(report), for_owner=False),
         "follow_ups": list(follow_ups),
-        "photos": attachments_public(report),
+        "photos": list(photos_public().filter(report=report).order_by("pk")),
         "supported": report.pk in request.session.get(SESSION_SUPPORTED, []),
         "nav": "feed",
     }
     return render(request, "portal/public_report.html", context)
+
+
+def public_photo(
+    request: HttpRequest, tracking_number: str, pk: int, thumbnail: bool = False
+) -> HttpResponseBase:
+    """A photo the coordinator marked public (or its thumbnail), cached for a year: a stored file
+    never changes under its URL. Any other photo is a 404, whatever its number."""
+    photo = photos_public().filter(pk=pk, report__tracking_number=tracking_number).first()
+    if photo is None or (thumbnail and not photo.thumbnail):
+        raise Http404(_("Foto tidak ditemukan."))
+    stem = photo.name.rsplit(".", 1)[0]
+    if thumbnail:
+        return file_response(
+            photo.thumbnail.open("rb"), content_type="image/jpeg", filename=f"{stem}-kecil.jpg", public=True
+        )
+    return file_response(
+        photo.file.open("rb"), content_type=photo.content_type, filename=photo.name, public=True
+    )
 
 
 @require_POST

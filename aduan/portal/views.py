@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,9 +21,11 @@ from aduan.core.actors import Actor
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.roles import Role
 from aduan.core.text import normalize_text
+from aduan.directory.geo import map_config, pin_inside, region_at
+from aduan.directory.models import Region
 from aduan.intake.idempotency import IdempotencyKeyReused
 from aduan.intake.models import Kind, Report
-from aduan.portal import conf
+from aduan.portal import conf, draftuploads
 from aduan.portal.access import SESSION_CONFIRMATION, citizen_user, remember_report
 from aduan.portal.forms import KIND_HELP, SERVICE_FIELD_TO_FORM, ReportForm, desa_choices
 from aduan.portal.submission import submit_report, valid_client_id
@@ -63,6 +66,8 @@ def _form_context(form: ReportForm, client_id: str) -> dict[str, Any]:
         "client_id": client_id,
         "kind_help": {str(k): v for k, v in KIND_HELP.items()},
         "max_files": settings.ADUAN_ATTACHMENTS_PER_REPORT,
+        "max_bytes": settings.ADUAN_ATTACHMENT_MAX_BYTES,
+        "map": map_config(),
         "nav": "report",
     }
 
@@ -76,15 +81,19 @@ def report_new(request: HttpRequest) -> HttpResponse:
         return render(request, "portal/report_form.html", _form_context(ReportForm(), ""))
     client_id = valid_client_id(request.POST.get("client_id"))
     form = ReportForm(request.POST, request.FILES)
+    # Photos kept from an earlier try of this form (a form error): used unless new ones are chosen.
+    draft = request.POST.get("draft_uploads", "")[:64]
+    chosen = request.FILES.getlist("attachments")
     if "reload_desa" in request.POST:  # the no-script way to fill the desa list
         form = ReportForm(initial=request.POST.dict())
-        return render(request, "portal/report_form.html", _form_context(form, client_id))
+        return _form_page(request, form, client_id, _draft_keep(request, draft, chosen), status=200)
     if form.is_valid():
+        uploads = form.cleaned_data["attachments"] or draftuploads.draft_uploads(request, draft)
         try:
             answer, _replayed = submit_report(
                 actor=_submit_actor(request),
                 fields=form.service_kwargs(),
-                uploads=form.cleaned_data["attachments"],
+                uploads=uploads,
                 keep_location=form.cleaned_data["keep_location"],
                 client_id=client_id,
             )
@@ -94,7 +103,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
             answer, _replayed = submit_report(
                 actor=_submit_actor(request),
                 fields=form.service_kwargs(),
-                uploads=form.cleaned_data["attachments"],
+                uploads=uploads,
                 keep_location=form.cleaned_data["keep_location"],
             )
         except DomainError as error:
@@ -108,9 +117,44 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 ) % {"error": error.message}
             form.add_error(field if field in form.fields else None, message)
         else:
+            if draft:
+                draftuploads.draft_discard(request, draft)
             _confirm(request, answer)
             return redirect("portal:report_sent")
-    return render(request, "portal/report_form.html", _form_context(form, client_id), status=400)
+    return _form_page(request, form, client_id, _draft_keep(request, draft, chosen), status=400)
+
+
+def _draft_keep(request: HttpRequest, draft: str, chosen: list[Any]) -> str:
+    """The draft the re-rendered form carries: new files chosen replace an earlier draft."""
+    if chosen:
+        if draft:
+            draftuploads.draft_discard(request, draft)
+        keep_location = request.POST.get("keep_location") in ("on", "true", "1")
+        return draftuploads.draft_save(request, chosen, keep_location=keep_location)
+    return draft if draftuploads.draft_items(request, draft) else ""
+
+
+def _form_page(
+    request: HttpRequest, form: ReportForm, client_id: str, draft: str, *, status: int
+) -> HttpResponse:
+    context = {
+        **_form_context(form, client_id),
+        "draft": draft,
+        "draft_items": draftuploads.draft_items(request, draft),
+    }
+    return render(request, "portal/report_form.html", context, status=status)
+
+
+@never_cache
+def draft_thumbnail(request: HttpRequest, token: str, number: int) -> HttpResponse:
+    """A kept photo's thumbnail, only to the session that chose it."""
+    data = draftuploads.draft_thumbnail(request, token, number)
+    if data is None:
+        raise Http404()
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @never_cache
@@ -144,6 +188,34 @@ def desa_options(request: HttpRequest) -> HttpResponse:
     choices = desa_choices(request.GET.get("kecamatan", "")[:13])
     response = render(request, "portal/desa_options.html", {"choices": choices})
     response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def region_at_point(request: HttpRequest) -> JsonResponse:
+    """ "lat" and "lon" → the kecamatan and desa the point lies in, for the form's map (only where
+    boundaries are imported; otherwise both null and the citizen picks them)."""
+    try:
+        lat, lon = float(request.GET.get("lat", "")), float(request.GET.get("lon", ""))
+    except ValueError:
+        return _problem(400, "invalid_point", _("Titik harus berupa lintang dan bujur (angka)."))
+    if not (math.isfinite(lat) and math.isfinite(lon)) or not pin_inside(lat, lon):
+        return _problem(
+            400,
+            "location_outside_installation",
+            _("Titik itu di luar wilayah kabupaten. Ketuk tempat kejadian di dalam wilayah ini."),
+        )
+    region = region_at(lat, lon)
+    desa = region if region is not None and region.level == Region.Level.DESA else None
+    kecamatan = desa.parent if desa is not None else region
+    response = JsonResponse(
+        {
+            "kecamatan": kecamatan.code if kecamatan else None,
+            "desa": desa.code if desa else None,
+            "label": ", ".join(r.name.title() for r in (desa, kecamatan) if r is not None),
+        }
+    )
+    response["Cache-Control"] = "public, max-age=3600"
     return response
 
 

@@ -33,6 +33,7 @@ from django.conf import settings
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
+    from aduan.core.actors import Actor
     from aduan.intake.models import Report
     from aduan.workflow.models import ReportEvent
 
@@ -111,6 +112,36 @@ def record(report: Report, event: ReportEvent, fields: Iterable[str]) -> None:
     chain(report, event)
     report.save(update_fields=sorted({*fields, "audit_seq", "audit_head"}))
     event.save(force_insert=True)
+
+
+def record_audit_only(
+    *,
+    report: Report,
+    actor: Actor,
+    action: str,
+    data: dict[str, Any],
+    now: dt.datetime,
+    fields: Iterable[str] = (),
+) -> ReportEvent:
+    """An audited event that is not a transition (the state stays): a staff-only next link of the
+    report's chain (report locked by the caller), saved with the report's `fields`."""
+    from aduan.workflow.models import ReportEvent
+
+    event = ReportEvent(
+        report=report,
+        action=action,
+        from_status=report.status,
+        to_status=report.status,
+        actor_user=actor.user,
+        actor_role=actor.role.value,
+        actor_agency_id=actor.agency_id,
+        note="",
+        is_public=False,
+        data=data,
+        created_at=now,
+    )
+    record(report, event, fields)
+    return event
 
 
 def open_chain(report: Report, values: dict[str, Any]) -> str:

@@ -61,21 +61,14 @@ def erasure_record(
 ) -> ReportEvent:
     """Write the audit event of an erasure as the next link of the report's chain (report locked by
     the caller) and save the report's `fields` with the chain's head."""
-    event = ReportEvent(
+    return audit.record_audit_only(
         report=report,
+        actor=actor,
         action=ERASE,
-        from_status=report.status,
-        to_status=report.status,
-        actor_user=actor.user,
-        actor_role=actor.role.value,
-        actor_agency_id=actor.agency_id,
-        note="",
-        is_public=False,
         data={"reason": reason, "erased": erased},
-        created_at=now,
+        now=now,
+        fields=fields,
     )
-    audit.record(report, event, fields)
-    return event
 
 
 @dataclass

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
 
 from aduan.core import clock
@@ -11,7 +13,7 @@ from aduan.core.actors import Actor
 from aduan.core.errors import NotFound, PermissionDenied
 from aduan.core.roles import AGENCY_ROLES, Role
 from aduan.directory.models import Agency
-from aduan.intake.location import Location, report_location
+from aduan.intake.location import GRID_DEGREES, Location, report_location
 from aduan.intake.models import (
     Attachment,
     ClosedBy,
@@ -66,6 +68,75 @@ def reports_public() -> QuerySet[PublicReport]:
     """Reports anyone may see: verified, not confidential (the public feed and open data), as
     PublicReport: their display_title and display_text are the text with personal data masked."""
     return PublicReport.objects.filter(is_confidential=False, status__in=PUBLIC_STATUSES)
+
+
+# Open and public: worth a "saya juga mengalami" instead of a new report.
+NEARBY_STATUSES = frozenset(
+    {Status.TERVERIFIKASI, Status.TERDISPOSISI, Status.DITINDAKLANJUTI, Status.DITANGGAPI_PELAPOR}
+)
+_METRES_PER_DEGREE = 111_320
+
+
+def reports_nearby(
+    *,
+    desa: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    category: str = "",
+    radius_m: int | None = None,
+    limit: int = 5,
+) -> list[PublicReport]:
+    """Open public reports in the same desa or within `radius_m` of a point, same topic first. The
+    distance is to the place as the public sees it (an anonymous report's grid cell, location_for),
+    so the list says nothing finer about an anonymous reporter than the public map does."""
+    radius_m = radius_m or settings.ADUAN_NEARBY_RADIUS_M
+    near = Q(desa_id=desa) if desa else Q(pk__in=[])
+    point = latitude is not None and longitude is not None
+    if point:
+        assert latitude is not None and longitude is not None
+        # The box around the point, widened by the grid so a coarsened place is not missed.
+        span = radius_m / _METRES_PER_DEGREE + GRID_DEGREES
+        lon_span = span / max(0.1, math.cos(math.radians(latitude)))
+        near |= Q(
+            latitude__range=(latitude - span, latitude + span),
+            longitude__range=(longitude - lon_span, longitude + lon_span),
+        )
+    if not desa and not point:
+        return []
+    candidates = (
+        reports_public()
+        .filter(near, status__in=NEARBY_STATUSES)
+        .select_related("category", "category__parent", "kecamatan", "desa")
+        .order_by("-submitted_at", "-pk")[:200]
+    )
+    found = []
+    for report in candidates:
+        place = location_for(None, report)
+        close = (
+            point
+            and place.latitude is not None
+            and place.longitude is not None
+            and _metres(latitude, longitude, place.latitude, place.longitude) <= radius_m  # type: ignore[arg-type]
+        )
+        if (desa and report.desa_id == desa) or close:
+            found.append(report)
+
+    def same_topic(report: PublicReport) -> bool:
+        topic = report.category
+        if not category or topic is None:
+            return False
+        return category == topic.code or (topic.parent is not None and category == topic.parent.code)
+
+    found.sort(key=lambda r: (not same_topic(r), -r.support_count))
+    return found[:limit]
+
+
+def _metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 def public_follow_ups(report: Report) -> QuerySet[PublicFollowUp]:
@@ -161,32 +232,28 @@ def attachment_get_for(actor: Actor, report: Report, pk: int) -> Attachment:
     return item
 
 
-def attachments_public(report: Report) -> QuerySet[Attachment]:
-    """The photos of a public report the coordinator marked public, with `shown_name`."""
-    return _public_photos().filter(report=report, report__in=reports_public())
-
-
-def public_photos_prefetch() -> Prefetch:
-    """For a list of public reports (reports_public): their marked photos as `public_photos`."""
-    return Prefetch("attachments", queryset=_public_photos(), to_attr="public_photos")
-
-
-def _public_photos() -> QuerySet[Attachment]:
-    # The citizen's photos, or those of a published public follow-up; always the neutral name.
-    return (
-        Attachment.objects.filter(is_public=True)
-        .exclude(thumbnail="")
-        .filter(
-            Q(follow_up__isnull=True)
-            | Q(follow_up__state=FollowUp.State.PUBLISHED, follow_up__is_public=True)
-        )
-        .annotate(shown_name=F("name"))
-    )
-
-
 def attachments_prefetch(actor: Actor, report: Report) -> Prefetch:
     """Prefetch of follow-ups' attachments, with `shown_name` as attachments_visible_to gives it."""
     return Prefetch("attachments", queryset=attachments_visible_to(actor, report))
+
+
+def _photos_marked_public() -> QuerySet[Attachment]:
+    # A report's own image the coordinator marked public (workflow.photos): never a follow-up's
+    # file, never a PDF, never a photo nobody marked (a KTP sent as evidence stays private).
+    return Attachment.objects.filter(
+        is_public=True, follow_up__isnull=True, content_type__startswith="image/"
+    )
+
+
+def photos_public() -> QuerySet[Attachment]:
+    """Photos anyone may see: marked public, of a report reports_public() returns. The only door
+    for public pages, the feed, maps and Open311's media_url."""
+    return _photos_marked_public().filter(report__in=reports_public().values("pk"))
+
+
+def photos_public_prefetch() -> Prefetch:
+    """Prefetch onto reports already from reports_public(): their public photos as `public_photos`."""
+    return Prefetch("attachments", queryset=_photos_marked_public().order_by("pk"), to_attr="public_photos")
 
 
 def report_events_for(actor: Actor, report: Report) -> QuerySet[ReportEvent]:

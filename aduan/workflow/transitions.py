@@ -244,6 +244,8 @@ def transition_for(action: str) -> Transition | None:
 # Audited events that are not transitions (the report's state does not change): their labels.
 AUDIT_ONLY_LABELS: dict[str, Promise] = {
     "erase_personal_data": _("Data pribadi pelapor dihapus (UU 27/2022)"),
+    "photo_public": _("Foto ditampilkan ke publik"),
+    "photo_hidden": _("Foto tidak lagi ditampilkan ke publik"),
 }
 
 

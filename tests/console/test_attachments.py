@@ -136,16 +136,18 @@ def test_a_photo_marked_public_by_the_coordinator_is_on_the_public_page_cached_f
     pdf_mark = reverse("console:attachment_public", args=[report.tracking_number, report.pdf.pk])
     assert login(koordinator).post(pdf_mark, {"public": "1"}).status_code == 400
     assert login(koordinator).post(mark, {"public": "1"}).status_code == 302
+    thumb_url = f"{photo_url}kecil/"
     page = Client().get(public_page).content.decode()
-    assert f'src="{photo_url}"' in page and "Zulkarnain" not in page
-    assert f'src="{photo_url}"' in Client().get("/laporan/").content.decode()  # the feed, too
-    photo = Client().get(photo_url)
-    assert photo.status_code == 200 and photo["Content-Type"] == "image/jpeg"
-    assert photo["Cache-Control"] == "public, max-age=31536000, immutable"
-    assert b"".join(photo.streaming_content) == report.photo.thumbnail.open("rb").read()
-    # Hidden again: gone from the page and the URL.
+    assert f'src="{thumb_url}"' in page and f'href="{photo_url}"' in page and "Zulkarnain" not in page
+    assert f'src="{thumb_url}"' in Client().get("/laporan/").content.decode()  # the feed, too
+    thumb = Client().get(thumb_url)
+    assert thumb.status_code == 200 and thumb["Content-Type"] == "image/jpeg"
+    assert thumb["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert b"".join(thumb.streaming_content) == report.photo.thumbnail.open("rb").read()
+    assert Client().get(photo_url)["Cache-Control"] == "public, max-age=31536000, immutable"
+    # Hidden again: gone from the page and the URLs.
     assert login(koordinator).post(mark, {"public": "0"}).status_code == 302
-    assert Client().get(photo_url).status_code == 404
+    assert Client().get(photo_url).status_code == 404 and Client().get(thumb_url).status_code == 404
     assert photo_url not in Client().get("/laporan/").content.decode()
 
 
