@@ -57,8 +57,12 @@ def desa_choices(kecamatan_code: str | None) -> list[tuple[str, str]]:
     return [(r.code, r.name.title()) for r in rows]
 
 
-def category_choices() -> list[tuple[str, str]]:
+def category_choices(*, citizen_only: bool = True) -> list[tuple[str, str]]:
+    """Top-level topics: the installation's citizen topic list (the report form), or every active
+    one (the public feed's filter, since staff may file a report under any topic)."""
     rows = Category.objects.filter(parent__isnull=True, is_active=True).order_by("name")
+    if citizen_only:
+        rows = rows.filter(is_citizen_topic=True)
     return [(c.code, nice_category_name(c.name)) for c in rows]
 
 
