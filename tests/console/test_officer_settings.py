@@ -37,6 +37,9 @@ def test_the_default_topic_list_is_a_kabupatens_and_staff_keep_the_whole_tree(cl
     codes = {s["service_code"] for s in services}
     assert KESEHATAN in codes and CONSULAR not in codes
     assert any(c.startswith(f"{KESEHATAN}--") for c in codes)
+    # The API says which topics are the citizens' (the mobile app offers those).
+    listed = {c["code"]: c for c in json.loads(client.get("/api/v1/categories").content)}
+    assert listed[KESEHATAN]["citizen_topic"] and not listed[CONSULAR]["citizen_topic"]
     # A re-import leaves the coordinator's choice alone.
     Category.objects.filter(code=KESEHATAN).update(is_citizen_topic=False)
     categories_import()

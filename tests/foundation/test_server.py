@@ -193,6 +193,7 @@ def test_text_is_compressed_and_a_first_phone_visit_to_the_statistics_is_light(s
     assets = re.findall(r'(?:href|src)="(/(?:static/[^"]+\.(?:css|js)|favicon\.ico))"', html)
     assert any(a.endswith(".css") for a in assets) and "/favicon.ico" in assets
     sizes = {"/statistik/": len(wire)}
+    unpacked = {"/statistik/": len(html.encode())}
     for path in assets:
         response = fetch(conn, path)
         body = response.read()
@@ -200,8 +201,11 @@ def test_text_is_compressed_and_a_first_phone_visit_to_the_statistics_is_light(s
         if not path.endswith(".ico"):
             assert response.getheader("Content-Encoding") == "gzip", path
         sizes[path] = len(body)
+        compressed = response.getheader("Content-Encoding") == "gzip"
+        unpacked[path] = len(gzip.decompress(body)) if compressed else len(body)
     total = sum(sizes.values())
     print(f"first phone visit to /statistik/: {total} bytes transferred {sizes}")
+    print(f"  ({sum(unpacked.values())} bytes uncompressed {unpacked})")
     assert total <= 100_000, sizes
     # JSON (open data, the API) and a 404 are compressed too; uncompressed for a client that says nothing.
     data = fetch(conn, "/statistik/data.json")
