@@ -22,7 +22,9 @@ def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
 
     source = (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text()
     result = page.evaluate(source + "\n;axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]]
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in result["violations"]
+    ]
 
 
 @pytest.mark.browser
