@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.core import clock
 from aduan.directory.models import Category, Region
+from aduan.directory.names import nice_category_name
 from aduan.intake.models import Kind
 from aduan.intake.services import normalize_tracking_number
 
@@ -25,22 +25,6 @@ KIND_HELP = {
     ),
 }
 ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
-_ACRONYM = re.compile(r"^\(?[A-Z0-9!-]*[0-9!-][A-Z0-9!-]*\)?$|^\([A-Z]+\)$")
-_KEEP_UPPER = {"ASN", "WNI", "RI", "MBG", "SRGI", "BUMN", "BPJS", "KTP", "TIK"}
-
-
-def nice_category_name(name: str) -> str:
-    """National topics are written in capitals; show them in sentence case, acronyms kept."""
-    if not name.isupper():
-        return name
-    words = []
-    for i, word in enumerate(name.split()):
-        bare = word.strip("(),")
-        if bare in _KEEP_UPPER or _ACRONYM.match(word):
-            words.append(word)
-        else:
-            words.append(word.capitalize() if i == 0 else word.lower())
-    return " ".join(words)
 
 
 def kecamatan_choices() -> list[tuple[str, str]]:

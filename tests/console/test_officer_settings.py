@@ -91,3 +91,14 @@ def test_the_coordinator_corrects_the_calendar(login, koordinator):
         assert refused.status_code == 400 and 'role="alert"' in refused.content.decode()
     staff.post("/konsol/pengaturan/kalender/", {"date": day.isoformat(), "delete": "1"})
     assert not CalendarDay.objects.exists() and WorkingCalendar.load().is_working_day(day)
+
+
+def test_prose_and_the_citizens_form_keep_the_national_acronyms() -> None:
+    from aduan.directory.names import nice_category_name
+    from aduan.evaluation.text import nice_name
+
+    # str.capitalize() made "Netralitas asn" in the evaluation's prose; str.title() "Netralitas Asn".
+    for shown in (nice_name, nice_category_name):
+        assert shown("NETRALITAS ASN") == "Netralitas ASN"
+        assert shown("PENDIDIKAN DAN KEBUDAYAAN") == "Pendidikan dan kebudayaan"
+        assert shown("PROGRAM MAKAN BERGIZI GRATIS (MBG)") == "Program makan bergizi gratis (MBG)"
