@@ -46,6 +46,22 @@ def test_the_default_topic_list_is_a_kabupatens_and_staff_keep_the_whole_tree(cl
     assert not Category.objects.get(code=KESEHATAN).is_citizen_topic
 
 
+def test_console_pages_show_topic_names_as_the_national_tree_spells_them(login, koordinator):
+    from tests.conftest import as_actor
+    from tests.factories import verified
+
+    report = verified(as_actor(koordinator), category="netralitas-asn")
+    client = login(koordinator)
+    for url in (
+        "/konsol/antrean/semua/",
+        f"/konsol/laporan/{report.tracking_number}/",
+        "/konsol/laporan-baru/",
+    ):
+        page = client.get(url).content.decode()
+        assert "NETRALITAS ASN" in page and "Netralitas Asn" not in page, url
+        assert "Pendidikan Dan Kebudayaan" not in page, url
+
+
 def test_the_coordinator_chooses_the_topics(client, login, koordinator):
     staff = login(koordinator)
     page = staff.get("/konsol/pengaturan/topik/")
