@@ -248,6 +248,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Files served at the site's root: /favicon.ico (browsers ask for it on every first visit).
+WHITENOISE_ROOT = BASE_DIR / "public"
 WHITENOISE_AUTOREFRESH = DEBUG
 
 # Caches. "ratelimit" (API rate limits) must be shared by all server processes: files under the

@@ -19,9 +19,17 @@ router = Router(tags=["direktori"])
 
 @router.get("/categories", response={200: list[CategoryOut]}, summary="Kategori laporan")
 def category_list(request: HttpRequest) -> list[dict[str, object]]:
-    rows = Category.objects.filter(is_active=True).values("code", "name", "parent__code", "is_national")
+    rows = Category.objects.filter(is_active=True).values(
+        "code", "name", "parent__code", "is_national", "is_citizen_topic"
+    )
     return [
-        {"code": r["code"], "name": r["name"], "parent": r["parent__code"], "is_national": r["is_national"]}
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "parent": r["parent__code"],
+            "is_national": r["is_national"],
+            "citizen_topic": r["is_citizen_topic"],
+        }
         for r in rows
     ]
 

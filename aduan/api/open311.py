@@ -209,7 +209,12 @@ def _groups() -> dict[int, str]:
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     groups = _groups()
     rows = []
-    for category in Category.objects.filter(is_active=True).order_by("parent_id", "position", "name"):
+    # The citizen topic list of the installation and its sub-topics (staff keep the whole tree).
+    offered = Category.objects.filter(is_active=True).filter(
+        Q(parent__isnull=True, is_citizen_topic=True)
+        | Q(parent__is_citizen_topic=True, parent__parent__isnull=True)
+    )
+    for category in offered.order_by("parent_id", "position", "name"):
         rows.append(
             {
                 "service_code": category.code,

@@ -210,6 +210,9 @@ class CategoryOut(Schema):
     name: str
     parent: str | None = None
     is_national: bool
+    # A top-level topic of the installation's citizen list (citizen apps offer only these and
+    # their sub-topics; staff systems may use any).
+    citizen_topic: bool = False
 
 
 class RegionOut(Schema):

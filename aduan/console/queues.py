@@ -16,7 +16,8 @@ from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region
-from aduan.intake.models import OPEN_STATUSES, Channel, Classification, Kind, Report, Status
+from aduan.evaluation import drilldown
+from aduan.intake.models import OPEN_STATUSES, Channel, Kind, Report, Status
 from aduan.intake.search import stem_for_search
 from aduan.sla import conf as sla_conf
 from aduan.sla.calendar import WorkingCalendar
@@ -24,15 +25,8 @@ from aduan.workflow.models import Disposition, FollowUp
 from aduan.workflow.selectors import reports_visible_to
 
 OPEN = [s.value for s in OPEN_STATUSES]
-# Statuses whose deadline is the staff's to meet. In `ditunda` and `ditindaklanjuti` the clock is
-# the citizen's (clarification, reply window): when it lapses the system archives or closes the
-# report, so those are never shown as staff's overdue work.
-STAFF_CLOCK = [
-    Status.BELUM_TERVERIFIKASI.value,
-    Status.TERVERIFIKASI.value,
-    Status.TERDISPOSISI.value,
-    Status.DITANGGAPI_PELAPOR.value,
-]
+# The staff's clock: one definition for the queue, the filter and the dashboard's overdue count.
+STAFF_CLOCK = list(drilldown.STAFF_CLOCK)
 
 
 @dataclass(frozen=True)
@@ -85,7 +79,7 @@ def queue_reports(actor: Actor, key: str) -> QuerySet[Report]:
     """The reports of one queue, most urgent first (returned/replied on top, then by deadline)."""
     reports = reports_visible_to(actor)
     now = clock.now()
-    overdue = Q(due_at__lt=now, status__in=STAFF_CLOCK)
+    overdue = drilldown.overdue_q(now)
     if actor.is_agency_role:
         filters: dict[str, Q] = {
             "ditanggapi": Q(status=Status.DITANGGAPI_PELAPOR),
@@ -138,56 +132,14 @@ def queue_counts(actor: Actor) -> dict[str, int]:
 # --- filters -----------------------------------------------------------------------------------
 
 
-def _parse_date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 def filter_reports(reports: QuerySet[Report], params: Any) -> QuerySet[Report]:
-    """Narrow a queue by the filter form's GET parameters; unknown values are ignored."""
-    status = params.get("status")
-    if status in Status.values:
-        reports = reports.filter(status=status)
-    kind = params.get("jenis")
-    if kind in Classification.values:
-        reports = reports.filter(classification=kind)
-    elif kind in Kind.values:
-        reports = reports.filter(kind=kind)
-    category = params.get("kategori")
-    if category:
-        reports = reports.filter(
-            Q(category__code=category)
-            | Q(category__parent__code=category)
-            | Q(category__parent__parent__code=category)
-        )
-    kecamatan = params.get("kecamatan")
-    if kecamatan:
-        reports = reports.filter(kecamatan_id=kecamatan)
-    agency = params.get("opd")
-    if agency:
-        reports = reports.filter(lead_agency__code=agency)
-    channel = params.get("kanal")
-    if channel in Channel.values:
-        reports = reports.filter(channel=channel)
-    since, until = _parse_date(params.get("dari")), _parse_date(params.get("sampai"))
-    if since:
-        reports = reports.filter(submitted_at__gte=_start_of(since))
-    if until:
-        reports = reports.filter(submitted_at__lt=_start_of(until + dt.timedelta(days=1)))
-    if params.get("terlambat"):
-        reports = reports.filter(due_at__lt=clock.now(), status__in=STAFF_CLOCK)
+    """Narrow a queue by the shared filter parameters (the dashboard's, `aduan.evaluation.drilldown`)
+    and the search box; unknown values are ignored."""
+    reports = drilldown.reports_matching(reports, params)
     query = (params.get("q") or "").strip()
     if query:
         reports = reports.filter(search_filter(query))
     return reports
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    from django.utils import timezone
-
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def search_filter(query: str) -> Q:
@@ -207,7 +159,7 @@ def filter_choices() -> dict[str, Any]:
     home = settings.ADUAN_HOME_REGION
     return {
         "statuses": Status.choices,
-        "kinds": Classification.choices + [c for c in Kind.choices if c[0] == Kind.PENGADUAN],
+        "kinds": Kind.choices,
         "categories": Category.objects.filter(parent__isnull=True, is_active=True).order_by("name"),
         "kecamatan": Region.objects.filter(parent_id=home, level=Region.Level.KECAMATAN).order_by("name"),
         "agencies": handling_agencies(),

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from aduan.console import bulk, entry, notices, photos, secondfactor, views
+from aduan.console import bulk, entry, notices, officer_settings, photos, secondfactor, views
 
 app_name = "console"
 urlpatterns = [
@@ -33,5 +33,8 @@ urlpatterns = [
     path("pilihan/desa/", views.desa_options, name="desa_options"),
     path("antrean-jumlah/", views.tabs, name="tabs"),
     path("pemberitahuan/", notices.notices, name="notices"),
+    path("pengaturan/", officer_settings.index, name="settings"),
+    path("pengaturan/topik/", officer_settings.topics, name="settings_topics"),
+    path("pengaturan/kalender/", officer_settings.calendar, name="settings_calendar"),
     path("pemberitahuan/<int:pk>/", notices.notice_open, name="notice_open"),
 ]

@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -103,6 +104,9 @@ class LoginView(auth_views.LoginView):
 @staff_required
 def home(request: HttpRequest) -> HttpResponse:
     actor = console_actor(request)
+    if request.GET:
+        # A filtered link (an old dashboard link, a bookmark): every report matching it, filters kept.
+        return redirect(reverse("console:queue", kwargs={"key": "semua"}) + "?" + request.GET.urlencode())
     if (
         actor.is_agency_role
         and actor.role != Role.LIAISON_OFFICER

@@ -14,6 +14,8 @@ Unix socket (the uwsgi protocol). What it does that uWSGI's own HTTP router (`--
   answers 413 and nginx reads the rest away, so a client that does not send `Expect:
   100-continue` reads the answer instead of a connection reset.
 - **A worker that dies answers 502** to the requests it held, at once.
+- **Text answers are gzipped** (HTML, CSS, JS, JSON, CSV, SVG): the one layer in front of
+  everything, dynamic pages and static files alike.
 - **Kept-alive connections do not stall** (issue 16): nginx sets TCP_NODELAY on them. uWSGI's router
   does not, and writes a response in 4 KB pieces; on a kept-alive connection (past the kernel's
   quick-ACK start) the second piece waited for the client's delayed ACK, ~40 ms (Nagle's
@@ -75,6 +77,20 @@ SERVER_BLOCK = """
         client_body_buffer_size 128k;
         # Between two reads of a slow client (not the whole upload).
         client_body_timeout 60s;
+        # Text answers compressed for phones on slow links (issue 15: /statistik/ was 241 KB, none
+        # of it compressed): pages and API answers from Django, CSS and JS from WhiteNoise, here
+        # in C rather than in a Python worker. BREACH needs a secret repeated in a page beside
+        # text the attacker controls: Django masks the CSRF token anew in every answer, and
+        # access codes are only shown on the page that answers the POST creating the report.
+        gzip on;
+        gzip_proxied any;
+        gzip_vary on;
+        gzip_comp_level 5;
+        gzip_min_length 256;
+        gzip_types text/css text/javascript application/javascript application/json
+                   application/problem+json application/manifest+json application/geo+json
+                   application/xml text/xml text/csv text/plain image/svg+xml image/x-icon
+                   image/vnd.microsoft.icon;
         location / {
             uwsgi_pass unix:@SOCKET@;
             # After uwsgi.ini's harakiri (120 s): a request that runs away ends in a 502 from the

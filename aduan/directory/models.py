@@ -110,6 +110,9 @@ class Category(models.Model):
     )
     is_national = models.BooleanField(_("kategori nasional"), default=False)
     is_active = models.BooleanField(_("aktif"), default=True)
+    # The installation's topic list: the top-level topics citizens pick from (portal, Open311);
+    # staff always see the whole tree. Chosen by the coordinator at /konsol/pengaturan/topik/.
+    is_citizen_topic = models.BooleanField(_("ditawarkan kepada warga"), default=False)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -63,6 +63,51 @@ def regions_import(
     return len(new)
 
 
+# A kabupaten's default topic list (codes of national top-level topics): what a kabupaten handles
+# itself (health, roads and public works, social aid, education, population records, public order,
+# environment, transport, farming, villages, work, ASN neutrality, ICT) and "other". National-only
+# topics (consular legalisation, diplomatic facilities, Supreme Court judge selection, ...) stay
+# with staff, who see the whole tree.
+DEFAULT_CITIZEN_TOPICS = frozenset(
+    {
+        "kesehatan",
+        "pekerjaan-umum-dan-penataan-ruang",
+        "sosial-dan-kesejahteraan",
+        "pendidikan-dan-kebudayaan",
+        "kependudukan",
+        "ketenteraman-ketertiban-umum-dan-pelindungan-masyarakat",
+        "lingkungan-hidup-dan-kehutanan",
+        "perhubungan",
+        "pertanian-dan-peternakan",
+        "pembangunan-desa-daerah-tertinggal-dan-transmigrasi",
+        "ketenagakerjaan",
+        "kekerasan-di-satuan-pendidikan-sekolah-kampus-lembaga-kursus",
+        "netralitas-asn",
+        "teknologi-informasi-dan-komunikasi",
+        "perlindungan-konsumen",
+        "topik-lainnya",
+    }
+)
+
+
+def citizen_topics_set(*, codes: Iterable[str]) -> int:
+    """The topic list citizens pick from: exactly these top-level categories (others hidden from
+    citizens, never from staff). Returns how many are offered."""
+    wanted = {c for c in codes if c}
+    tops = Category.objects.filter(parent__isnull=True)
+    unknown = wanted - set(tops.filter(code__in=wanted).values_list("code", flat=True))
+    if unknown:
+        raise InvalidInput(
+            f"Topik tidak dikenal: {', '.join(sorted(unknown))}.", code="unknown_category", field="topics"
+        )
+    if not wanted:
+        raise InvalidInput("Pilih sedikitnya satu topik untuk warga.", code="topics_required", field="topics")
+    with transaction.atomic():
+        tops.filter(code__in=wanted).update(is_citizen_topic=True)
+        tops.exclude(code__in=wanted).update(is_citizen_topic=False)
+    return len(wanted)
+
+
 def _clean(name: str) -> str:
     return re.sub(r"\s+", " ", name.replace("\xa0", " ")).strip()
 
@@ -86,7 +131,13 @@ def categories_import(path: Path = NATIONAL_CATEGORIES) -> int:
     with transaction.atomic():
         existing = set(Category.objects.values_list("code", flat=True))
         tops = [
-            Category(code=category_code(name), name=_clean(name), is_national=True, position=position)
+            Category(
+                code=category_code(name),
+                name=_clean(name),
+                is_national=True,
+                position=position,
+                is_citizen_topic=category_code(name) in DEFAULT_CITIZEN_TOPICS,
+            )
             for position, name in enumerate(tree)
         ]
         new = [c for c in tops if c.code not in existing]
@@ -134,7 +185,10 @@ def category_add(*, name: str, parent_code: str | None = None) -> Category:
     code = category_code(name, parent.code if parent else None)
     if Category.objects.filter(code=code).exists():
         raise InvalidInput(f"Kategori {name!r} sudah ada.", code="category_exists", field="name")
-    return Category.objects.create(code=code, name=name, parent=parent, is_national=False)
+    # A local topic is added to be used: offered to citizens at once when it is a top-level one.
+    return Category.objects.create(
+        code=code, name=name, parent=parent, is_national=False, is_citizen_topic=parent is None
+    )
 
 
 def suggest_lead_agency(*, category: Category | None, kecamatan: Region | None) -> Agency | None:

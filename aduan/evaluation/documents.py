@@ -19,6 +19,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from aduan.core.actors import Actor
 from aduan.directory.models import Region
@@ -29,9 +30,11 @@ from aduan.intake.models import ArchiveReason, Channel, Classification, ClosedBy
 from aduan.workflow.models import ReportEvent
 from aduan.workflow.selectors import identity_visible_q, reports_visible_to
 
+# Labels stay Indonesian in the documents (the annual report is an Indonesian document); pages
+# translate them where they are shown (gettext_noop: in the catalogue, unchanged here).
 CHANNEL_LABELS = {
-    "web": "Website",
-    "mobile": "Aplikasi mobile (Android/iOS)",
+    "web": gettext_noop("Website"),
+    "mobile": gettext_noop("Aplikasi mobile (Android/iOS)"),
     **{k: str(v) for k, v in Channel.choices if k not in ("web", "mobile")},
 }
 CLASSIFICATION_LABELS = {k: str(v) for k, v in Classification.choices}
@@ -40,22 +43,22 @@ STATUS_LABELS = {k: str(v) for k, v in Status.choices}
 REASON_LABELS = {k: str(v) for k, v in ArchiveReason.choices}
 CLOSED_BY_LABELS = {k: str(v) for k, v in ClosedBy.choices}
 OUTCOME_LABELS = {
-    "disposed": "Didisposisikan ke OPD",
-    "followed_up": "Ditindaklanjuti",
-    "completed": "Selesai",
-    "closed_by_system": "Ditutup oleh sistem",
-    "archived": "Diarsipkan",
-    "duplicates": "Duplikat",
-    "open": "Masih dalam proses",
-    "returned": "Pernah dikembalikan (bukan kewenangan)",
-    "reopened": "Dibuka kembali oleh pelapor",
+    "disposed": gettext_noop("Didisposisikan ke OPD"),
+    "followed_up": gettext_noop("Ditindaklanjuti"),
+    "completed": gettext_noop("Selesai"),
+    "closed_by_system": gettext_noop("Ditutup oleh sistem"),
+    "archived": gettext_noop("Diarsipkan"),
+    "duplicates": gettext_noop("Duplikat"),
+    "open": gettext_noop("Masih dalam proses"),
+    "returned": gettext_noop("Pernah dikembalikan (bukan kewenangan)"),
+    "reopened": gettext_noop("Dibuka kembali oleh pelapor"),
 }
 # The national bands of the share followed up (stats._band), as the league table shows them.
 BAND_LABELS = {"below_50": "< 50%", "50_to_90": "50–90%", "above_90": "> 90%"}
 TIME_LABELS = {
-    "verify": "Sampai terverifikasi",
-    "first_follow_up": "Sampai tindak lanjut pertama",
-    "completion": "Sampai selesai",
+    "verify": gettext_noop("Sampai terverifikasi"),
+    "first_follow_up": gettext_noop("Sampai tindak lanjut pertama"),
+    "completion": gettext_noop("Sampai selesai"),
 }
 
 

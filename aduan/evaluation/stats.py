@@ -23,7 +23,6 @@ from aduan.core.errors import InvalidInput
 from aduan.directory.models import Agency, Category, Region
 from aduan.evaluation.facts import UNCLASSIFIED, Fact, local_midnight, raw_counter
 from aduan.intake.models import (
-    OPEN_STATUSES,
     ArchiveReason,
     Channel,
     Classification,
@@ -484,11 +483,13 @@ def _overdue_open(period: Period, scope: Scope, *, public: bool = False) -> int:
     cached = cache.get(key)
     if cached is not None:
         return int(cached)
+    from aduan.evaluation.drilldown import overdue_q
+
+    # The staff's clock only, as the console's "terlambat" queue and the drill-down count it.
     reports = Report.objects.filter(
+        overdue_q(),
         submitted_at__gte=local_midnight(period.start),
         submitted_at__lt=local_midnight(period.end + dt.timedelta(days=1)),
-        status__in=list(OPEN_STATUSES),
-        due_at__lt=clock.now(),
     )
     if public:
         reports = reports.filter(is_confidential=False)

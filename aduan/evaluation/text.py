@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aduan.directory.names import nice_category_name
+
 _WORDS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
 
 # How the summary names each channel ("melalui kanal website", "melalui SMS").
@@ -35,8 +37,8 @@ def number(n: int | None) -> str:
 
 
 def nice_name(name: str) -> str:
-    """National category names are in capitals; prose wants sentence case."""
-    return name.capitalize() if name.isupper() else name
+    """National category names are in capitals; prose wants sentence case, acronyms kept."""
+    return nice_category_name(name)
 
 
 def _join(parts: list[str]) -> str:

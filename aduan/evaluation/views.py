@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,6 +14,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -30,14 +34,14 @@ from aduan.evaluation.documents import (
     STATUS_LABELS,
     TIME_LABELS,
     archived_reports,
-    month_label,
     render_csv,
     render_json,
     render_pdf,
     render_xlsx,
 )
-from aduan.evaluation.stats import KABUPATEN, MONTHS_ID, NO_AGENCY, Period, Scope, evaluation_for
-from aduan.evaluation.text import nice_name, summary
+from aduan.evaluation.stats import KABUPATEN, Period, Scope, evaluation_for
+from aduan.evaluation.templatetags.evaluation import count
+from aduan.evaluation.text import summary
 from aduan.intake.models import Report
 
 FULL_DASHBOARD_ROLES = frozenset({Role.COORDINATOR, Role.LEADER})
@@ -186,7 +190,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 actor=actor_for_user(request.user),
                 limit=ARCHIVED_ON_PAGE,
             ),
-            "archived_link": "/konsol/?" + _query(period, scope, status="diarsipkan"),
+            "archived_link": _console_list_url({**_drill_base(period, scope), "outcome": "archived"}),
             "download_query": _query(period, scope),
         }
     )
@@ -227,36 +231,47 @@ def _page_context(
     request: HttpRequest, period: Period, scope: Scope, data: dict[str, Any], *, drill: bool
 ) -> dict[str, Any]:
     """Charts and tables for the templates; with `drill`, every count links to the console list."""
-    base = _query(period, scope)
+    drill_base = _drill_base(period, scope)
 
     def link(**filters: str) -> str | None:
         if not drill:
             return None
-        return "/konsol/?" + base + "&" + urlencode(filters)
+        return _console_list_url({**drill_base, **filters})
+
+    def month_link(key: str) -> str | None:
+        first = dt.date(int(key[:4]), int(key[5:7]), 1)
+        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        return link(date_from=max(first, period.start).isoformat(), date_to=min(last, period.end).isoformat())
 
     def section(key: str, title: str, chart: str, rows: list[tuple[str, int, str | None]]) -> dict[str, Any]:
-        return {"key": key, "title": title, "chart": chart, "rows": rows}
+        # Bars are drawn on the server (SVG, widths relative to the largest count of the section).
+        return {
+            "key": key,
+            "title": title,
+            "chart": chart,
+            "rows": rows,
+            "max": max((r[1] or 0 for r in rows), default=0) or 1,
+        }
 
-    outcome_filters = {"archived": {"status": "diarsipkan"}, "completed": {"status": "selesai"}}
     sections = [
         section(
             "bulan",
             _("Laporan per bulan"),
             "line",
-            [(month_label(m), n, None) for m, n in data["by_month"].items()],
+            [(_month_label(m), n, month_link(m)) for m, n in data["by_month"].items()],
         ),
         section(
             "kanal",
             _("Kanal"),
             "bar",
-            [(CHANNEL_LABELS[c], n, link(channel=c)) for c, n in data["by_channel"].items()],
+            [(_(CHANNEL_LABELS[c]), n, link(channel=c)) for c, n in data["by_channel"].items()],
         ),
         section(
             "klasifikasi",
             _("Klasifikasi"),
             "doughnut",
             [
-                (CLASSIFICATION_LABELS[c], n, link(classification=c))
+                (_(CLASSIFICATION_LABELS[c]), n, link(classification=c))
                 for c, n in data["by_classification"].items()
             ],
         ),
@@ -264,27 +279,20 @@ def _page_context(
             "status",
             _("Status saat ini"),
             "bar",
-            [(STATUS_LABELS[c], n, link(status=c)) for c, n in data["by_status"].items()],
+            [(_(STATUS_LABELS[c]), n, link(status=c)) for c, n in data["by_status"].items()],
         ),
         section(
             "hasil",
             _("Hasil penanganan"),
             "bar",
-            [
-                (
-                    OUTCOME_LABELS[c],
-                    data["by_outcome"][c],
-                    link(**outcome_filters[c]) if c in outcome_filters else None,
-                )
-                for c in OUTCOME_LABELS
-            ],
+            [(_(OUTCOME_LABELS[c]), data["by_outcome"][c], link(outcome=c)) for c in OUTCOME_LABELS],
         ),
         section(
             "arsip",
             _("Diarsipkan menurut alasan"),
             "doughnut",
             [
-                (REASON_LABELS[c], n, link(status="diarsipkan"))
+                (_(REASON_LABELS[c]), n, link(archive_reason=c))
                 for c, n in data["by_outcome"]["archived_by_reason"].items()
             ],
         ),
@@ -293,8 +301,9 @@ def _page_context(
             _("Kategori"),
             "bar",
             [
-                (nice_name(e["name"]), e["count"], link(category=c) if c != "tanpa_kategori" else None)
+                (e["name"], e["count"], link(category=c))
                 for c, e in data["by_category"].items()
+                if e["count"] != 0  # 38 national topics: the page lists those with reports
             ],
         ),
         section(
@@ -303,7 +312,7 @@ def _page_context(
             "bar",
             sorted(
                 [
-                    (nice_name(s["name"]), s["count"], link(category=c))
+                    (s["name"], s["count"], link(subcategory=c))
                     for e in data["by_category"].values()
                     for c, s in e["sub"].items()
                 ],
@@ -314,61 +323,80 @@ def _page_context(
             "kecamatan",
             _("Kecamatan (berurutan)"),
             "bar",
-            [
-                (e["name"], e["count"], link(kecamatan=c) if c != "tanpa_lokasi" else None)
-                for c, e in data["by_kecamatan"].items()
-            ],
+            [(e["name"], e["count"], link(kecamatan=c)) for c, e in data["by_kecamatan"].items()],
         ),
         section(
             "opd",
             _("OPD penanggung jawab"),
             "bar",
-            [
-                (e["name"], e["count"], link(agency=c) if c != NO_AGENCY else None)
-                for c, e in data["by_agency"].items()
-            ],
+            [(e["name"], e["count"], link(agency=c)) for c, e in data["by_agency"].items()],
         ),
         section(
             "penilaian",
             _("Penilaian pelapor"),
             "bar",
-            [(f"{s} ★", n, None) for s, n in data["ratings"]["distribution"].items()],
+            [(f"{s} ★", n, link(rating=s)) for s, n in data["ratings"]["distribution"].items()],
         ),
     ]
-    charts = [
-        {
-            "key": s["key"],
-            "title": str(s["title"]),
-            "type": s["chart"],
-            "labels": [r[0] for r in s["rows"]],
-            "values": [r[1] for r in s["rows"]],
-        }
-        for s in sections
-    ]
+    # The n of each time: the reports that reached that step (facts t_verify, t_follow_up, t_completion).
+    reached = {"verify": "verified", "first_follow_up": "followed_up", "completion": "completed"}
     times = [
         {
-            "label": TIME_LABELS[key],
+            "label": _(TIME_LABELS[key]),
             "all": value,
-            "by": [(CLASSIFICATION_LABELS[c], v) for c, v in value["by_classification"].items()],
+            "link": link(outcome=reached[key]),
+            "by": [
+                (_(CLASSIFICATION_LABELS[c]), v, link(outcome=reached[key], classification=c))
+                for c, v in value["by_classification"].items()
+            ],
         }
         for key, value in data["times_working_days"].items()
     ]
+    verification = data["within_deadline"]["verification"]
     deadlines = [
-        {"label": CLASSIFICATION_LABELS[c], **v} for c, v in data["within_deadline"]["follow_up"].items()
+        {
+            "label": _("Verifikasi dan disposisi"),
+            **verification,
+            "within_link": link(deadline="verification_within"),
+            "late_link": link(deadline="verification_late"),
+        }
+    ] + [
+        {
+            "label": _("Tindak lanjut: %(classification)s") % {"classification": _(CLASSIFICATION_LABELS[c])},
+            **v,
+            "within_link": link(deadline="follow_up_within", classification=c),
+            "late_link": link(deadline="follow_up_late", classification=c),
+        }
+        for c, v in data["within_deadline"]["follow_up"].items()
     ]
-    league = [{**row, "link": link(agency=row["code"])} for row in data["league"]]
+    league = [
+        {
+            **row,
+            "link": link(agency=row["code"]),
+            "followed_up_link": link(agency=row["code"], outcome="followed_up"),
+            "completed_link": link(agency=row["code"], outcome="completed"),
+            "returns_link": link(returned_by=row["code"]),
+        }
+        for row in data["league"]
+    ]
+    kpi_links = {
+        key: link(outcome=key)
+        for key in ("followed_up", "completed", "closed_by_system", "archived", "duplicates", "reopened")
+    }
+    kpi_links["rated"] = link(rating="any")
+    kpi_links["overdue"] = link(overdue="1")
     return {
         "data": data,
         "period": period,
         "scope": scope,
-        "summary": summary(data),
+        "summary": _page_summary(data, period),
         "sections": sections,
-        "charts_json": charts,
         "times": times,
         "deadlines": deadlines,
         "league": league,
         "years": _years(),
-        "months": list(enumerate(MONTHS_ID, start=1)),
+        "months": list(MONTHS.items()),
+        "period_label": period_label(period),
         "agencies": Agency.objects.filter(is_active=True)
         .exclude(kind=Agency.Kind.GOVERNMENT)
         .order_by("name"),
@@ -377,8 +405,65 @@ def _page_context(
         ),
         "params": {k: request.GET.get(k, "") for k in (*PERIOD_KEYS, "scope", "agency", "kecamatan")},
         "total_link": link(),
+        "kpi_links": kpi_links,
         "query": _query(period, scope),
     }
+
+
+def _page_summary(data: dict[str, Any], period: Period) -> str:
+    """The seed-style Indonesian paragraph (`text.summary`, as in the Laporan Evaluasi), or the
+    same figures in a plain sentence of the page's language when that is not Indonesian."""
+    if (get_language() or "id").startswith("id"):
+        return summary(data)
+    outcome = data["by_outcome"]
+    return _(
+        "%(total)s laporan diterima pada %(period)s: %(followed_up)s ditindaklanjuti, %(completed)s selesai, "
+        "%(archived)s diarsipkan, %(open)s masih dalam proses."
+    ) % {
+        "total": count(data["total"]),
+        "period": period_label(period),
+        "followed_up": count(outcome["followed_up"]),
+        "completed": count(outcome["completed"]),
+        "archived": count(outcome["archived"]),
+        "open": count(outcome["open"]),
+    }
+
+
+def period_label(period: Period) -> str:
+    """The period in the page's language (the data's own `label` stays Indonesian, as the JSON
+    schema fixes it): "Tahun 2022" / "Year 2022", month names from Django's catalogue."""
+    start, end = period.start, period.end
+    if start.day == 1 and (end + dt.timedelta(days=1)).day == 1 and start.year == end.year:
+        if start.month == 1 and end.month == 12:
+            return _("Tahun %(year)d") % {"year": start.year}
+        if start.month == end.month:
+            return f"{MONTHS[start.month]} {start.year}"
+        if start.month % 3 == 1 and end.month == start.month + 2:
+            return _("Triwulan %(quarter)d %(year)d") % {
+                "quarter": (start.month + 2) // 3,
+                "year": start.year,
+            }
+    return _("%(start)s s.d. %(end)s") % {
+        "start": date_format(start, "j M Y"),
+        "end": date_format(end, "j M Y"),
+    }
+
+
+def _month_label(key: str) -> str:
+    """'2022-03' → 'Mar 2022' in the page's language."""
+    return date_format(dt.date(int(key[:4]), int(key[5:7]), 1), "M Y")
+
+
+def _drill_base(period: Period, scope: Scope) -> dict[str, str]:
+    """The console filters (aduan.evaluation.drilldown) of a period and scope."""
+    base = {"date_from": period.start.isoformat(), "date_to": period.end.isoformat()}
+    if scope.kind != "kabupaten":
+        base[scope.kind] = scope.code
+    return base
+
+
+def _console_list_url(filters: dict[str, str]) -> str:
+    return reverse("console:queue", kwargs={"key": "semua"}) + "?" + urlencode(filters)
 
 
 def _home() -> str:

@@ -65,7 +65,7 @@ def feed(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "rows": [(r, status_badge(r.status), location_label(r)) for r in page.object_list],
-        "categories": category_choices(),
+        "categories": category_choices(citizen_only=False),
         "kecamatans": kecamatan_choices(),
         "statuses": [(s.value, s.label) for s in Status if s in PUBLIC_STATUSES],
         "selected": {"kategori": category, "kecamatan": kecamatan, "status": status},

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.core import clock
 from aduan.directory.models import Category, Region
+from aduan.directory.names import nice_category_name
 from aduan.intake.models import Kind
 from aduan.intake.services import normalize_tracking_number
 
@@ -25,22 +25,6 @@ KIND_HELP = {
     ),
 }
 ACCEPT = "image/jpeg,image/png,image/webp,application/pdf"
-_ACRONYM = re.compile(r"^\(?[A-Z0-9!-]*[0-9!-][A-Z0-9!-]*\)?$|^\([A-Z]+\)$")
-_KEEP_UPPER = {"ASN", "WNI", "RI", "MBG", "SRGI", "BUMN", "BPJS", "KTP", "TIK"}
-
-
-def nice_category_name(name: str) -> str:
-    """National topics are written in capitals; show them in sentence case, acronyms kept."""
-    if not name.isupper():
-        return name
-    words = []
-    for i, word in enumerate(name.split()):
-        bare = word.strip("(),")
-        if bare in _KEEP_UPPER or _ACRONYM.match(word):
-            words.append(word)
-        else:
-            words.append(word.capitalize() if i == 0 else word.lower())
-    return " ".join(words)
 
 
 def kecamatan_choices() -> list[tuple[str, str]]:
@@ -57,8 +41,12 @@ def desa_choices(kecamatan_code: str | None) -> list[tuple[str, str]]:
     return [(r.code, r.name.title()) for r in rows]
 
 
-def category_choices() -> list[tuple[str, str]]:
+def category_choices(*, citizen_only: bool = True) -> list[tuple[str, str]]:
+    """Top-level topics: the installation's citizen topic list (the report form), or every active
+    one (the public feed's filter, since staff may file a report under any topic)."""
     rows = Category.objects.filter(parent__isnull=True, is_active=True).order_by("name")
+    if citizen_only:
+        rows = rows.filter(is_citizen_topic=True)
     return [(c.code, nice_category_name(c.name)) for c in rows]
 
 

@@ -1,4 +1,4 @@
-"""The deadline markers of a report: reminder sent, escalation level.
+"""The deadline markers of a report (reminder sent, escalation level) and the calendar corrections.
 
 No state changes, but still audited: both go through the lifecycle service as the system's
 `remind` and `escalate` actions (non-public events), so the coordinator sees when a report was
@@ -10,7 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 from aduan.core.actors import SYSTEM
+from aduan.core.errors import InvalidInput
 from aduan.intake.models import Report
+from aduan.sla.models import CalendarDay
 from aduan.workflow.services import report_act
 
 
@@ -26,3 +28,20 @@ def report_mark_escalated(*, report: Report, level: int) -> None:
         return
     report_act(actor=SYSTEM, report_id=report.pk, action="escalate", params={"level": level})
     report.escalation_level = level
+
+
+def calendar_day_set(*, date: dt.date, name: str, is_working_day: bool) -> CalendarDay:
+    """Add or change the correction of one date (a regional holiday, a moved national holiday)."""
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInput("Keterangan wajib diisi.", code="name_required", field="name")
+    day, _created = CalendarDay.objects.update_or_create(
+        date=date, defaults={"name": name[:120], "is_working_day": is_working_day}
+    )
+    return day
+
+
+def calendar_day_delete(*, date: dt.date) -> bool:
+    """Remove the correction of one date (the national calendar applies again)."""
+    deleted, _rows = CalendarDay.objects.filter(date=date).delete()
+    return bool(deleted)

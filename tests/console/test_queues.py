@@ -79,7 +79,7 @@ def test_overdue_queue_and_deadline_colours(login, koordinator):
         html = listing(client, "terlambat")
         assert shown(html, report) and "due-overdue" in html
         assert counts(html)["terlambat"] == 1
-        assert shown(listing(client, "semua", terlambat="1"), report)
+        assert shown(listing(client, "semua", overdue="1"), report)
 
 
 def test_filters(login, koordinator):
@@ -104,16 +104,16 @@ def test_filters(login, koordinator):
 
     only(health, kecamatan="35.02.17")
     only(road, kecamatan="35.02.01")
-    only(health, kategori=KESEHATAN)
-    only(road, kategori=PUPR)
-    only(road, opd="pupr")
-    only(road, kanal="sms")
-    only(road, jenis=Classification.ASPIRASI)
-    only(health, jenis=Classification.TIDAK_BERKADAR_PENGAWASAN)
-    only(health, status="terdisposisi", opd="dinkes")
+    only(health, category=KESEHATAN)
+    only(road, category=PUPR)
+    only(road, agency="pupr")
+    only(road, channel="sms")
+    only(road, classification=Classification.ASPIRASI)
+    only(health, classification=Classification.TIDAK_BERKADAR_PENGAWASAN)
+    only(health, status="terdisposisi", agency="dinkes")
     today = clock.local_today()
-    assert shown(listing(client, "semua", dari=today.isoformat(), sampai=today.isoformat()), road)
-    assert not shown(listing(client, "semua", dari=(today + dt.timedelta(days=1)).isoformat()), road)
+    assert shown(listing(client, "semua", date_from=today.isoformat(), date_to=today.isoformat()), road)
+    assert not shown(listing(client, "semua", date_from=(today + dt.timedelta(days=1)).isoformat()), road)
 
 
 def test_search_is_stemmed_and_finds_tracking_numbers(login, koordinator):
@@ -168,7 +168,7 @@ def test_opd_queues(login, koordinator, admin_dinkes, pejabat_dinkes):
     assert everything.index(replied.tracking_number) < everything.index(fresh.tracking_number)
     assert shown(listing(client, "ditanggapi"), replied)
     assert counts(everything)["ditanggapi"] == 1
-    assert "kecamatan" in everything.lower() and 'id="f-opd"' not in everything
+    assert "kecamatan" in everything.lower() and 'id="f-agency"' not in everything
     assert client.get(reverse("console:queue", kwargs={"key": "dikembalikan"})).status_code == 404
 
 

@@ -169,6 +169,56 @@ def test_pages_and_static_files_are_served(server: int) -> None:
     conn.close()
 
 
+def fetch(
+    conn: http.client.HTTPConnection, path: str, encoding: str = "gzip, br"
+) -> http.client.HTTPResponse:
+    conn.request(
+        "GET", path, headers={"Accept-Encoding": encoding, "User-Agent": "Mozilla/5.0 (Linux; Android 10)"}
+    )
+    return conn.getresponse()
+
+
+def test_text_is_compressed_and_a_first_phone_visit_to_the_statistics_is_light(server: int) -> None:
+    """/statistik/ as a phone first gets it (issue 15: 241 KB, nothing compressed): the page and
+    everything it loads, counted as the bytes on the wire."""
+    conn = http.client.HTTPConnection("127.0.0.1", server, timeout=30)
+    page = fetch(conn, "/statistik/")
+    wire = page.read()
+    assert page.status == 200 and page.getheader("Content-Encoding") == "gzip"
+    assert "Accept-Encoding" in (page.getheader("Vary") or "")
+    import gzip
+    import re
+
+    html = gzip.decompress(wire).decode()
+    assets = re.findall(r'(?:href|src)="(/(?:static/[^"]+\.(?:css|js)|favicon\.ico))"', html)
+    assert any(a.endswith(".css") for a in assets) and "/favicon.ico" in assets
+    sizes = {"/statistik/": len(wire)}
+    unpacked = {"/statistik/": len(html.encode())}
+    for path in assets:
+        response = fetch(conn, path)
+        body = response.read()
+        assert response.status == 200, path
+        if not path.endswith(".ico"):
+            assert response.getheader("Content-Encoding") == "gzip", path
+        sizes[path] = len(body)
+        compressed = response.getheader("Content-Encoding") == "gzip"
+        unpacked[path] = len(gzip.decompress(body)) if compressed else len(body)
+    total = sum(sizes.values())
+    print(f"first phone visit to /statistik/: {total} bytes transferred {sizes}")
+    print(f"  ({sum(unpacked.values())} bytes uncompressed {unpacked})")
+    assert total <= 100_000, sizes
+    # JSON (open data, the API) and a 404 are compressed too; uncompressed for a client that says nothing.
+    data = fetch(conn, "/statistik/data.json")
+    data.read()
+    assert data.getheader("Content-Encoding") == "gzip"
+    api = fetch(conn, "/api/v1/categories")
+    api.read()
+    assert api.getheader("Content-Encoding") == "gzip"
+    plain = fetch(conn, "/statistik/", encoding="identity")
+    assert plain.getheader("Content-Encoding") is None and b"<html" in plain.read()
+    conn.close()
+
+
 def test_the_served_application_collects_garbage_less_often() -> None:
     """aduan/wsgi.py tunes the server process's collector (ADUAN_GC_THRESHOLD, 50,000 by default)."""
     import gc

@@ -54,7 +54,7 @@ SEEDS = [
     "/api/open311/v2/requests.json?status=open",
 ]
 # Staff, account and form pages are not public outputs of reports; the crawl stays off them.
-SKIP = re.compile(r"^/(konsol|django-admin|akun|i18n|lapor/|lacak/|static|media)|/dukung/$")
+SKIP = re.compile(r"^/(konsol|django-admin|akun|i18n|lapor/|lacak/|static|media|favicon\.ico)|/dukung/$")
 
 
 def crawl(client: Client, seeds: list[str], limit: int = 400) -> dict[str, str]:

@@ -88,7 +88,7 @@ def test_citizen_flows_run_under_the_policy(chromium_browser: Any, live_server: 
     citizen.clean("laporan publik")
 
     page.goto(live_server.url + "/statistik/")
-    page.locator("canvas").first.wait_for()  # the charts are drawn by the static charts.js
+    page.locator("svg.bar").first.wait_for()  # the charts are SVG drawn on the server
     citizen.clean("statistik")
 
     # The footer's language picker works without its old inline onchange (language.js).
@@ -138,7 +138,7 @@ def test_staff_sign_in_second_factor_queue_and_report_run_under_the_policy(
     assert "Jalan berlubang di Jetis" in page.content()
     staff.clean("halaman laporan konsol")
     page.goto(live_server.url + "/statistik/dasbor/")
-    page.locator("canvas").first.wait_for()
+    page.locator("svg.bar").first.wait_for()
     staff.clean("dasbor")
     # The Django admin, behind the same sign-in and second factor, under the same policy.
     page.goto(live_server.url + "/django-admin/directory/category/add/")
