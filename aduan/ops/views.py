@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -57,4 +58,12 @@ def metrics(request: HttpRequest) -> HttpResponse:
 
     from aduan.ops.metrics import exposition
 
-    return HttpResponse(exposition(), content_type=CONTENT_TYPE_LATEST)
+    try:
+        body = exposition()
+    except DatabaseError as exc:
+        # Counted from the database: without it there is nothing true to say (Prometheus marks
+        # the target down, which is what /readyz says too).
+        return HttpResponse(
+            f"database unreachable: {type(exc).__name__}\n", status=503, content_type="text/plain"
+        )
+    return HttpResponse(body, content_type=CONTENT_TYPE_LATEST)

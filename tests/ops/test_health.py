@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 
 import pytest
 from django.db import connection
@@ -86,3 +90,33 @@ def test_probes_are_not_redirected_to_https(settings) -> None:  # type: ignore[n
     assert Client().get("/healthz").status_code == 200
     assert Client().get("/readyz").status_code == 200
     assert Client().get("/").status_code == 301
+
+
+def test_probes_answer_clearly_when_the_database_is_down(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # Its own process: a database nobody listens on (port 1), as when PostgreSQL is stopped.
+    code = """
+import django, json
+django.setup()
+from django.test import Client
+client = Client(raise_request_exception=False)
+print(json.dumps([
+    [client.get(path).status_code, client.get(path).content.decode()]
+    for path in ("/healthz", "/readyz", "/metrics")
+]))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "aduan.settings",
+        "ADUAN_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:1/nothing",
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    (health, ready, metrics) = json.loads(run.stdout.splitlines()[-1])
+    assert health[0] == 200
+    assert ready[0] == 503
+    failed = json.loads(ready[1])["failed"]
+    assert "OperationalError" in failed["database"]
+    assert failed["worker"] == "skipped: database unreachable"
+    assert metrics == [503, "database unreachable: OperationalError\n"]
