@@ -76,6 +76,9 @@ def _pg_env() -> dict[str, str]:
         if db.get(key):
             env[var] = str(db[key])
     env["PGDATABASE"] = str(db["NAME"])
+    sslmode = (db.get("OPTIONS") or {}).get("sslmode")
+    if sslmode:
+        env["PGSSLMODE"] = str(sslmode)
     return env
 
 
@@ -229,6 +232,7 @@ def backup_restore(*, source: Path) -> Restored:
                 "--no-owner",
                 "--no-privileges",
                 "--exit-on-error",
+                "--single-transaction",  # a failed restore leaves the database empty, to retry
                 "--dbname",
                 _pg_env()["PGDATABASE"],
                 str(source / PG_FILE),

@@ -114,6 +114,7 @@ def test_backup_restores_the_ponorogo_2022_scenario_exactly(tmp_path: Path, data
         assert hashlib.sha256((backup / name).read_bytes()).hexdigest() == meta["sha256"]
 
     target = installation(tmp_path / "target", databases[1])
+    assert "cocok" in aduan(target, "restore", str(backup), "--check").stdout
     restored = aduan(target, "restore", str(backup))
     assert restored.returncode == 0, restored.stderr
     assert json.loads(python(target, SNAPSHOT)) == before
@@ -139,6 +140,7 @@ def test_restore_refuses_a_damaged_backup(tmp_path: Path, databases) -> None:  #
     with (backup / dump).open("ab") as f:
         f.write(b"x")
     target = installation(tmp_path / "target", databases[1])
+    assert aduan(target, "restore", str(backup), "--check", check=False).returncode != 0
     refused = aduan(target, "restore", str(backup), check=False)
     assert refused.returncode != 0
     assert f"checksum differs: {dump}" in refused.stderr
