@@ -55,6 +55,11 @@ if _proxy_ssl_header:
             f"ADUAN_PROXY_SSL_HEADER must be a header name such as X-Forwarded-Proto, not {_proxy_ssl_header!r}"
         )
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# Probes from a load balancer or supervisor on plain HTTP must not be redirected to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Prometheus' scrape of /metrics: with a token, only `Authorization: Bearer <token>`; without,
+# only from this machine (127.0.0.1, ::1). Anyone else gets 404.
+ADUAN_METRICS_TOKEN = env_str("ADUAN_METRICS_TOKEN")
 # The HSTS preload list is for registrable domains; a kabupaten's host under go.id is not one,
 # so Django's reminder to preload (security.W021) does not apply.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
@@ -86,6 +91,7 @@ INSTALLED_APPS = [
     "aduan.api",
     "aduan.channels",
     "aduan.evaluation",
+    "aduan.ops",
 ]
 
 MIDDLEWARE = [

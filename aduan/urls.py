@@ -4,6 +4,8 @@ from django.views.generic import RedirectView
 
 # Uploaded files are never served from MEDIA_ROOT: attachments go through views that check access.
 urlpatterns: list[URLPattern | URLResolver] = [
+    # Probes and metrics first: answered before any interface's catch-all pattern.
+    path("", include("aduan.ops.urls")),
     path("", include("aduan.portal.urls")),
     path("konsol/", include("aduan.console.urls")),
     path("api/", include("aduan.api.urls")),
