@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aduan.core.errors import DomainError
 from aduan.core.http import attachment_response
+from aduan.core.paging import CappedPaginator
 from aduan.intake.models import Report, Status
 from aduan.intake.services import report_support_add
 from aduan.portal import conf
@@ -48,7 +48,7 @@ def feed(request: HttpRequest) -> HttpResponse:
     if status in PUBLIC_STATUSES:
         reports = reports.filter(status=status)
     reports = reports.prefetch_related(public_photos_prefetch())
-    page = Paginator(reports.order_by("-submitted_at", "-pk"), conf.FEED_PAGE_SIZE).get_page(
+    page = CappedPaginator(reports.order_by("-submitted_at", "-pk"), conf.FEED_PAGE_SIZE).get_page(
         request.GET.get("halaman")
     )
     query = request.GET.copy()
