@@ -35,6 +35,7 @@ from aduan.api.schemas import (
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError, NotFound
+from aduan.core.paging import capped_count, is_capped
 from aduan.core.roles import STAFF_ROLES
 from aduan.intake import groupcommit
 from aduan.intake.idempotency import KEY_MAX, fingerprint, run_once
@@ -327,8 +328,11 @@ def report_list(
         raise ApiProblem(
             400, "invalid_page", _("page paling besar %(max)s.") % {"max": MAX_PAGE}, field="page"
         )
-    count = reports.count()
-    rows = reports.order_by("-submitted_at", "-pk")[(page - 1) * page_size : page * page_size]
+    # Counting every visible report read the whole table (issue 16): the count stops at the cap,
+    # and `next` comes from one row past the page, so a client can still page beyond it.
+    count = capped_count(reports)
+    rows = list(reports.order_by("-submitted_at", "-pk")[(page - 1) * page_size : page * page_size + 1])
+    has_next, rows = len(rows) > page_size, rows[:page_size]
     staff = actor.role in STAFF_ROLES
 
     def link(n: int) -> str:
@@ -339,9 +343,10 @@ def report_list(
     return json_response(
         {
             "count": count,
+            "count_capped": is_capped(count),
             "page": page,
             "page_size": page_size,
-            "next": link(page + 1) if page * page_size < count else None,
+            "next": link(page + 1) if has_next else None,
             "previous": link(page - 1) if page > 1 else None,
             "results": [report_summary(r, staff=staff) for r in rows],
         }

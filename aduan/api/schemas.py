@@ -183,7 +183,8 @@ class ReportSummary(Schema):
 
 
 class ReportPage(Schema):
-    count: int
+    count: int = Field(description="Exact up to 10000; 10001 with count_capped true means more.")
+    count_capped: bool = False
     page: int
     page_size: int
     next: str | None

@@ -14,10 +14,18 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.core import clock
 from aduan.core.actors import Actor
+from aduan.core.paging import capped_count
 from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region
 from aduan.evaluation import drilldown
-from aduan.intake.models import OPEN_STATUSES, Channel, Kind, Report, Status
+from aduan.intake.models import (
+    OPEN_STATUSES,
+    Channel,
+    Kind,
+    Report,
+    Status,
+    returned_first,
+)
 from aduan.intake.search import stem_for_search
 from aduan.sla import conf as sla_conf
 from aduan.sla.calendar import WorkingCalendar
@@ -116,17 +124,13 @@ def queue_reports(actor: Actor, key: str) -> QuerySet[Report]:
         "terlambat": overdue,
         "semua": Q(),
     }
-    returned_first = Case(
-        When(is_returned=True, status=Status.TERVERIFIKASI, then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
     order = ["_top", "due_at", "-submitted_at"] if key != "semua" else ["_top", "-submitted_at"]
-    return reports.filter(filters.get(key, Q())).annotate(_top=returned_first).order_by(*order)
+    return reports.filter(filters.get(key, Q())).annotate(_top=returned_first()).order_by(*order)
 
 
 def queue_counts(actor: Actor) -> dict[str, int]:
-    return {q.key: queue_reports(actor, q.key).count() for q in queues_for(actor)}
+    """The badge of each queue, exact up to COUNT_CAP (an exact count read every row: issue 16)."""
+    return {q.key: capped_count(queue_reports(actor, q.key)) for q in queues_for(actor)}
 
 
 # --- filters -----------------------------------------------------------------------------------

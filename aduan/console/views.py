@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -41,6 +40,7 @@ from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError
 from aduan.core.http import attachment_response
+from aduan.core.paging import CappedPaginator
 from aduan.core.roles import Role
 from aduan.directory.geo import map_config
 from aduan.directory.models import Agency, Category, Region
@@ -148,7 +148,7 @@ def _filtered_queue(actor: Actor, key: str, request: HttpRequest) -> QuerySet[Re
 def queue(request: HttpRequest, key: str) -> HttpResponse:
     actor = console_actor(request)
     reports = _filtered_queue(actor, key, request)
-    page = Paginator(reports, PAGE_SIZE).get_page(request.GET.get("hal"))
+    page = CappedPaginator(reports, PAGE_SIZE).get_page(request.GET.get("hal"))
     now = clock.now()
     calendar = WorkingCalendar.load()
     rows = [

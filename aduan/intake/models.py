@@ -116,6 +116,19 @@ class Reporter(models.Model):
         return self.name or self.phone or self.email or f"Pelapor #{self.pk}"
 
 
+def returned_first() -> models.Case:
+    """0 for a report an OPD returned that waits for a new disposition, 1 for the others.
+
+    The coordinator's queues list those first; an index over this very expression
+    (`report_queue_returned_first`) serves "semua" without sorting the whole table.
+    """
+    return models.Case(
+        models.When(is_returned=True, status=Status.TERVERIFIKASI, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+
+
 class Report(models.Model):
     tracking_number = models.CharField(_("nomor laporan"), max_length=20, unique=True)
     # HMAC of the secret access code; the code itself is shown to the reporter once and never stored.
@@ -244,6 +257,12 @@ class Report(models.Model):
                 fields=["submitted_at"],
                 condition=models.Q(is_confidential=True),
                 name="report_confidential_submitted",
+            ),
+            # The coordinator's "semua" queue: returned reports first, then the newest (issue 16).
+            models.Index(
+                returned_first(),
+                models.F("submitted_at").desc(),
+                name="report_queue_returned_first",
             ),
         ]
         verbose_name = _("laporan")

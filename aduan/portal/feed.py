@@ -6,7 +6,6 @@ import math
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from aduan.core.errors import DomainError
 from aduan.core.http import file_response
+from aduan.core.paging import CappedPaginator
 from aduan.directory.geo import map_config
 from aduan.intake.models import Report, Status
 from aduan.intake.services import report_support_add
@@ -57,7 +57,7 @@ def feed(request: HttpRequest) -> HttpResponse:
         reports = reports.filter(kecamatan_id=kecamatan)
     if status in PUBLIC_STATUSES:
         reports = reports.filter(status=status)
-    page = Paginator(reports.order_by("-submitted_at", "-pk"), conf.FEED_PAGE_SIZE).get_page(
+    page = CappedPaginator(reports.order_by("-submitted_at", "-pk"), conf.FEED_PAGE_SIZE).get_page(
         request.GET.get("halaman")
     )
     query = request.GET.copy()

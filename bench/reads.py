@@ -1,0 +1,146 @@
+"""Read paths at two sizes: p50/p95 per path, the ratio, and each path's slowest query.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/aduan_reads_bench .venv/bin/python bench/reads.py
+
+For each size (--sizes, default 10,000 and 200,000 reports) it reuses the database when it already
+holds exactly that many reports, or else empties it and generates them with COPY
+(aduan.evaluation.benchdata) and runs VACUUM ANALYZE. Then it times every path in process through
+django.test.Client (no HTTP server: this measures the application and its queries, not the socket),
+as a signed-in coordinator, an OPD admin or an API token: the best of 3 rounds of --runs requests.
+The database is emptied: never point it at real data (its name must contain "bench").
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/aduan_reads_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aduan.settings")
+os.environ.setdefault("ADUAN_DATA_DIR", "/tmp/aduan-bench-reads")
+
+from bench.evaluation import ensure_database  # noqa: E402
+
+PATHS = [
+    ("queue baru", "koordinator", "/konsol/antrean/baru/"),
+    ("queue semua", "koordinator", "/konsol/antrean/semua/"),
+    ("queue semua p40", "koordinator", "/konsol/antrean/semua/?hal=40"),
+    ("search q=jalan", "koordinator", "/konsol/antrean/semua/?q=jalan"),
+    ("OPD queue diproses", "opd", "/konsol/antrean/diproses/"),
+    ("OPD queue semua", "opd", "/konsol/antrean/semua/"),
+    ("public feed p1", "anon", "/laporan/"),
+    ("feed ?kecamatan", "anon", "/laporan/?kecamatan=35.02.17"),
+    ("API list p1", "api", "/api/v1/reports?page=1"),
+    ("Open311 list", "anon", "/api/open311/v2/requests.json"),
+]
+
+
+def latency(get: Any, runs: int, rounds: int = 3) -> tuple[float, float]:
+    for _ in range(3):
+        assert get().status_code == 200
+    best: tuple[float, float] | None = None
+    for _ in range(rounds):
+        samples = []
+        for _ in range(runs):
+            begun = time.perf_counter()
+            assert get().status_code == 200
+            samples.append((time.perf_counter() - begun) * 1000)
+        samples.sort()
+        result = (statistics.median(samples), samples[max(0, int(0.95 * len(samples)) - 1)])
+        if best is None or result[1] < best[1]:
+            best = result
+    assert best is not None
+    return best
+
+
+def slowest_query(get: Any) -> tuple[float, str, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        get()
+    queries = captured.captured_queries
+    top = max(queries, key=lambda q: float(q["time"]))
+    return float(top["time"]) * 1000, " ".join(top["sql"].split())[:140], len(queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,200000")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    ensure_database()
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from aduan.accounts.models import User
+    from aduan.api.services import token_create
+    from aduan.core.roles import Role
+    from aduan.directory.models import Agency
+    from aduan.directory.ponorogo import ensure_ponorogo_directory
+    from aduan.evaluation.benchdata import generate, progress_bar, reset
+    from aduan.intake.models import Report
+
+    call_command("migrate", verbosity=0)
+    ensure_ponorogo_directory()
+    # force_login signs the bench personas in with no second factor (as the tests' personas).
+    settings.ADUAN_OTP_REQUIRED_ROLES = frozenset()
+
+    def user(name: str, role: Role, agency: str) -> User:
+        return User.objects.filter(username=name).first() or User.objects.create_user(
+            name, password=None, role=role, agency=Agency.objects.get(code=agency)
+        )
+
+    clients: dict[str, Client] = {"anon": Client()}
+    for key, name, role, agency in [
+        ("koordinator", "bench-koordinator", Role.COORDINATOR, "diskominfo"),
+        ("opd", "bench-opd-dinkes", Role.OPD_ADMIN, "dinkes"),
+    ]:
+        clients[key] = Client()
+        clients[key].force_login(user(name, role, agency))
+    token = token_create(user=user("bench-koordinator", Role.COORDINATOR, "diskominfo"), name="bench")[1]
+    clients["api"] = Client(headers={"Authorization": f"Bearer {token}"})
+
+    results: dict[str, dict[int, tuple[float, float]]] = {}
+    sizes = [int(s) for s in args.sizes.split(",")]
+    for size in sizes:
+        if Report.objects.count() != size:
+            reset()
+            begun = time.perf_counter()
+            generate(size, progress=progress_bar(f"{size:,} laporan"))
+            print(f"generated {size:,} reports in {time.perf_counter() - begun:.0f} s", flush=True)
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+        print(f"\n{size:,} reports")
+        for label, who, url in PATHS:
+            client = clients[who]
+
+            def get(client: Client = client, url: str = url) -> Any:
+                return client.get(url)
+
+            p50, p95 = latency(get, args.runs)
+            ms, sql, n = slowest_query(get)
+            results.setdefault(label, {})[size] = (p50, p95)
+            print(
+                f"  {label:<20} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {n:2} queries, slowest {ms:6.1f} ms: {sql}"
+            )
+    small, large = sizes[0], sizes[-1]
+    print(f"\n{'path':<20} {'p95 ' + format(small, ','):>14} {'p95 ' + format(large, ','):>14}  ratio")
+    for label, by_size in results.items():
+        a, b = by_size[small][1], by_size[large][1]
+        print(f"{label:<20} {a:11.1f} ms {b:11.1f} ms  {b / a:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()
