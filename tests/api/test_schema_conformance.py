@@ -7,7 +7,7 @@ any 5xx and on any answer the schema does not document: status code, content typ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +15,7 @@ import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -33,29 +33,6 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 EXAMPLES = 10  # per operation, mode and caller: bounded so the run stays within a few minutes
 # The 2 × 18 action operations share one implementation (only the documented body differs): fewer each.
 ACTION_EXAMPLES = 3
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
-# KNOWN ELSEWHERE — crashes on malformed input that the hardening work (issue 12 item 2, one text
-# normaliser for every input) fixes in the same code in parallel. Cases matching an entry are not
-# sent (on PostgreSQL the crash would also abort the test's transaction for every case after it).
-# The integrator drops this list once both branches are merged.
-# Crashes known to be fixed elsewhere and not sent meanwhile; empty since the input hardening
-# (NUL in login and region look-ups answers 4xx) was merged.
-KNOWN_ELSEWHERE: list[tuple[str, Callable[[Any], bool]]] = []
-
-
-def _known_elsewhere(label: str, case: Any) -> bool:
-    return any(label == known and matches(case) for known, matches in KNOWN_ELSEWHERE)
 
 
 @pytest.fixture
@@ -108,7 +85,6 @@ def test_every_operation_answers_as_documented(
             suppress_health_check=list(HealthCheck),
         )
         def run(case: Any) -> None:
-            assume(not _known_elsewhere(operation.label, case))
             case.call_and_validate(headers={**headers, **(case.headers or {})}, checks=CHECKS)
 
         try:
