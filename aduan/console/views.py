@@ -7,7 +7,7 @@ every change through `report_act`; a DomainError becomes a form error or an HTTP
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -139,7 +139,7 @@ def _filtered_queue(actor: Actor, key: str, request: HttpRequest) -> QuerySet[Re
     if key not in {q.key for q in queues_for(actor)}:
         raise Http404
     return filter_reports(queue_reports(actor, key), request.GET).select_related(
-        "category", "category__parent", "kecamatan", "lead_agency"
+        "category", "category__parent", "kecamatan", "desa", "lead_agency"
     )
 
 
@@ -159,6 +159,8 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
     query.pop("hal", None)
     context = {
         **nav_context(actor, key),
+        "map": map_config(),
+        "map_points": queue_map_points(actor, page.object_list),
         "queue_label": next(q.label for q in queues_for(actor) if q.key == key),
         "queue_help": next(q.help for q in queues_for(actor) if q.key == key),
         "page": page,
@@ -175,6 +177,27 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
     if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "queue-results":
         return render(request, "console/_queue_results.html", context)
     return render(request, "console/queue.html", context)
+
+
+def queue_map_points(actor: Actor, reports: Iterable[Report]) -> list[dict[str, Any]]:
+    """The reports of the page on the queue's map, each where `actor` may see it (location_for: an
+    anonymous report at its grid cell for whoever may not know the reporter). No query per row."""
+    points = []
+    for report in reports:
+        place = location_for(actor, report)
+        if place.latitude is None or place.longitude is None:
+            continue
+        points.append(
+            {
+                "lat": place.latitude,
+                "lng": place.longitude,
+                "exact": place.exact,
+                "title": f"{report.tracking_number} · {report.display_title[:60]}",
+                "url": reverse("console:report", args=[report.tracking_number]),
+                "note": place.label,
+            }
+        )
+    return points
 
 
 CSV_MAX_ROWS = 10_000

@@ -196,6 +196,45 @@ PATHS: list[list[tuple[str, dict[str, Any]]]] = [
 ]
 
 
+# Roughly the middle of each Ponorogo kecamatan (lat, lon): sample pins fall within ~1 km of it, all
+# inside ADUAN_MAP_BOUNDS, so /peta/ and the console's maps show the demo's reports.
+KECAMATAN_CENTRES: dict[str, tuple[float, float]] = {
+    "35.02.01": (-7.985, 111.410),  # Slahung
+    "35.02.02": (-8.085, 111.440),  # Ngrayun
+    "35.02.03": (-7.960, 111.455),  # Bungkal
+    "35.02.04": (-7.920, 111.530),  # Sambit
+    "35.02.05": (-7.980, 111.580),  # Sawoo
+    "35.02.06": (-7.870, 111.615),  # Sooko
+    "35.02.07": (-7.835, 111.600),  # Pulung
+    "35.02.08": (-7.930, 111.490),  # Mlarak
+    "35.02.09": (-7.915, 111.450),  # Jetis
+    "35.02.10": (-7.895, 111.500),  # Siman
+    "35.02.11": (-7.950, 111.370),  # Balong
+    "35.02.12": (-7.880, 111.385),  # Kauman
+    "35.02.13": (-7.920, 111.330),  # Badegan
+    "35.02.14": (-7.850, 111.305),  # Sampung
+    "35.02.15": (-7.840, 111.410),  # Sukorejo
+    "35.02.16": (-7.830, 111.480),  # Babadan
+    "35.02.17": (-7.866, 111.462),  # Ponorogo
+    "35.02.18": (-7.845, 111.525),  # Jenangan
+    "35.02.19": (-7.805, 111.630),  # Ngebel
+    "35.02.20": (-7.920, 111.390),  # Jambon
+    "35.02.21": (-7.860, 111.690),  # Pudak
+}
+
+
+def demo_pin(region: str, index: int, seed: int) -> tuple[str, str] | tuple[None, None]:
+    """A plausible point in the kecamatan (its own generator: the demo's other draws stay as they
+    were), or none for a kecamatan without a known centre."""
+    centre = KECAMATAN_CENTRES.get(region)
+    if centre is None:
+        return None, None
+    rng = random.Random(f"{seed}-pin-{index}")  # noqa: S311 - demo data, not security
+    lat = centre[0] + rng.uniform(-0.008, 0.008)
+    lon = centre[1] + rng.uniform(-0.008, 0.008)
+    return f"{lat:.6f}", f"{lon:.6f}"
+
+
 def _kecamatan_codes() -> list[str]:
     return list(
         Region.objects.filter(level=Region.Level.KECAMATAN, code__startswith="35.02.").values_list(
@@ -227,6 +266,7 @@ def load_demo_reports(count: int = 36, *, seed: int = 2026) -> int:
         )
         category = Category.objects.get(code=code)
         region = "35.02.17" if i % 3 == 0 else rng.choice(kecamatan)
+        latitude, longitude = demo_pin(region, i, seed)
         with clock.travel(moment):
             submitted = report_submit(
                 actor=Actor(role=Role.CITIZEN, user=users["warga"] if i % 5 == 0 else None, label="Pelapor"),
@@ -235,6 +275,8 @@ def load_demo_reports(count: int = 36, *, seed: int = 2026) -> int:
                 title=title,
                 description=text,
                 region=region,
+                latitude=latitude,
+                longitude=longitude,
                 name=rng.choice(
                     ["Siti Aminah", "Budi Santoso", "Sri Wahyuni", "Agus Prasetyo", "Dewi Lestari"]
                 ),

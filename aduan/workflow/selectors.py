@@ -183,6 +183,11 @@ def identity_visible(actor: Actor | None, report: Report) -> bool:
         return False
     if actor.role == Role.COORDINATOR:
         return True
+    if actor.role != Role.CITIZEN and (report.is_anonymous or actor.role not in AGENCY_ROLES):
+        # identity_visible_q answers no here without reading anything: an agency never knows an
+        # anonymous reporter, pimpinan and APIP no reporter. No query, so a list (the queue's map)
+        # can call location_for per row.
+        return False
     return Report.objects.filter(identity_visible_q(actor), pk=report.pk).exists()
 
 

@@ -91,4 +91,9 @@
   }
   var maps = document.querySelectorAll(".reports-map");
   if (maps.length) withLeaflet(function () { Array.prototype.forEach.call(maps, reportsMap); });
+  /* The console queue swaps its results (and their map) in place when filtered or paged. */
+  document.body.addEventListener("htmx:afterSwap", function (e) {
+    var swapped = e.detail && e.detail.target ? e.detail.target.querySelectorAll(".reports-map") : [];
+    if (swapped.length) withLeaflet(function () { Array.prototype.forEach.call(swapped, reportsMap); });
+  });
 })();
