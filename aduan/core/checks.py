@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
+from aduan.env import env_str
+
 UNSAFE_SOURCES = {"'unsafe-inline'", "'unsafe-eval'", "*", "data:", "http:", "https:"}
 
 
@@ -43,7 +45,7 @@ def aduan_deploy_checks(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
                 id="aduan.W004",
             )
         )
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not _env("ADUAN_CLIENT_IP_HEADER"):
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not env_str("ADUAN_CLIENT_IP_HEADER").strip():
         problems.append(
             Warning(
                 "Behind a reverse proxy (ADUAN_PROXY_SSL_HEADER is set) every request comes from the proxy's "
@@ -71,9 +73,3 @@ def aduan_deploy_checks(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             )
         )
     return problems
-
-
-def _env(name: str) -> str:
-    from aduan.env import env_str
-
-    return env_str(name).strip()
