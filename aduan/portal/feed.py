@@ -6,7 +6,7 @@ import math
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aduan.core.errors import DomainError
-from aduan.core.http import file_response
+from aduan.core.http import attachment_response
 from aduan.core.paging import CappedPaginator
 from aduan.directory.geo import map_config
 from aduan.intake.models import Report, Status
@@ -27,7 +27,7 @@ from aduan.portal.presenters import location_label, status_badge, timeline
 from aduan.workflow.selectors import (
     PUBLIC_STATUSES,
     location_for,
-    photos_public,
+    photo_public_get,
     photos_public_prefetch,
     public_events,
     public_follow_ups,
@@ -140,6 +140,8 @@ def _public_report(tracking_number: str) -> Report:
 
 def public_report(request: HttpRequest, tracking_number: str) -> HttpResponse:
     report = _public_report(tracking_number)
+    # Loaded through reports_public() already: only the photo marks are left to check.
+    prefetch_related_objects([report], photos_public_prefetch())
     follow_ups = public_follow_ups(report)
     context = {
         "report": report,
@@ -147,7 +149,7 @@ def public_report(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "location": location_label(report),
         "timeline": timeline(public_events(report), for_owner=False),
         "follow_ups": list(follow_ups),
-        "photos": list(photos_public().filter(report=report).order_by("pk")),
+        "photos": report.public_photos,  # type: ignore[attr-defined]  # photos_public_prefetch
         "supported": report.pk in request.session.get(SESSION_SUPPORTED, []),
         "nav": "feed",
     }
@@ -159,17 +161,10 @@ def public_photo(
 ) -> HttpResponseBase:
     """A photo the coordinator marked public (or its thumbnail), cached for a year: a stored file
     never changes under its URL. Any other photo is a 404, whatever its number."""
-    photo = photos_public().filter(pk=pk, report__tracking_number=tracking_number).first()
-    if photo is None or (thumbnail and not photo.thumbnail):
+    photo = photo_public_get(tracking_number, pk)
+    if photo is None:
         raise Http404(_("Foto tidak ditemukan."))
-    stem = photo.name.rsplit(".", 1)[0]
-    if thumbnail:
-        return file_response(
-            photo.thumbnail.open("rb"), content_type="image/jpeg", filename=f"{stem}-kecil.jpg", public=True
-        )
-    return file_response(
-        photo.file.open("rb"), content_type=photo.content_type, filename=photo.name, public=True
-    )
+    return attachment_response(photo, shown_name=photo.name, thumbnail=thumbnail, public=True)
 
 
 @require_POST

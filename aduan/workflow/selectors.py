@@ -256,6 +256,11 @@ def photos_public() -> QuerySet[Attachment]:
     return _photos_marked_public().filter(report__in=reports_public().values("pk"))
 
 
+def photo_public_get(tracking_number: str, pk: int) -> Attachment | None:
+    """One public photo (photos_public) of the report with this tracking number, or None."""
+    return photos_public().filter(pk=pk, report__tracking_number=tracking_number).first()
+
+
 def photos_public_prefetch() -> Prefetch:
     """Prefetch onto reports already from reports_public(): their public photos as `public_photos`."""
     return Prefetch("attachments", queryset=_photos_marked_public().order_by("pk"), to_attr="public_photos")
