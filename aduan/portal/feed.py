@@ -88,14 +88,11 @@ def public_map(request: HttpRequest) -> HttpResponse:
     for report in reports:
         place = location_for(None, report)
         points.append(
-            {
-                "lat": place.latitude,
-                "lng": place.longitude,
-                "exact": place.exact,
-                "title": report.display_title,
-                "url": reverse("portal:public_report", args=[report.tracking_number]),
-                "note": f"{Status(report.status).label} · {location_label(report)}",
-            }
+            place.map_point(
+                title=report.display_title,
+                url=reverse("portal:public_report", args=[report.tracking_number]),
+                note=f"{Status(report.status).label} · {location_label(report)}",
+            )
         )
     context = {"points": points, "map": map_config(), "nav": "map"}
     return render(request, "portal/map.html", context)
