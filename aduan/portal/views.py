@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 import math
@@ -10,7 +11,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError, InvalidInput
+from aduan.core.http import file_response
 from aduan.core.roles import Role
 from aduan.core.text import normalize_text
 from aduan.directory.geo import map_config, pin_inside, region_at
@@ -173,15 +175,12 @@ def _form_page(
 
 
 @never_cache
-def draft_thumbnail(request: HttpRequest, token: str, number: int) -> HttpResponse:
+def draft_thumbnail(request: HttpRequest, token: str, number: int) -> FileResponse:
     """A kept photo's thumbnail, only to the session that chose it."""
     data = draftuploads.draft_thumbnail(request, token, number)
     if data is None:
         raise Http404()
-    response = HttpResponse(data, content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(io.BytesIO(data), content_type="image/jpeg", filename=f"{number}-kecil.jpg")
 
 
 @never_cache
