@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q, prefetch_related_objects
@@ -101,26 +99,22 @@ def public_map(request: HttpRequest) -> HttpResponse:
 def nearby(request: HttpRequest) -> HttpResponse:
     """The report form's "already reported nearby?" list (a fragment, fetched once the citizen has
     given a place): open public reports in the desa or near the pin, the chosen topic first."""
-    lat, lon = _point(request.GET.get("lat", ""), request.GET.get("lon", ""))
     reports = reports_nearby(
-        desa=request.GET.get("desa", "")[:13],
-        latitude=lat,
-        longitude=lon,
-        category=request.GET.get("kategori", "")[:80],
+        desa=request.GET.get("desa", ""),
+        latitude=_number(request.GET.get("lat", "")),
+        longitude=_number(request.GET.get("lon", "")),
+        category=request.GET.get("kategori", ""),
     )
     rows = [(r, status_badge(r.status), location_label(r)) for r in reports]
     return render(request, "portal/_nearby.html", {"rows": rows})
 
 
-def _point(lat: str, lon: str) -> tuple[float | None, float | None]:
-    """A point from two query values, or (None, None) when either is missing or not a finite number."""
+def _number(value: str) -> float | None:
+    """A query value as a number, or None (reports_nearby ignores a point that is not two finite ones)."""
     try:
-        point = float(lat), float(lon)
+        return float(value)
     except ValueError:
-        return None, None
-    if not all(math.isfinite(v) for v in point):
-        return None, None
-    return point
+        return None
 
 
 def _public_report(tracking_number: str) -> Report:
