@@ -54,12 +54,7 @@ def nearby_reports(
         )
     if not desa and latitude is None:
         raise ApiProblem(400, "place_required", _("Sertakan desa atau latitude dan longitude."), field="desa")
-    reports = reports_nearby(
-        desa=desa[:13],
-        latitude=latitude,
-        longitude=longitude,
-        category=category[:80],
-    )
+    reports = reports_nearby(desa=desa, latitude=latitude, longitude=longitude, category=category)
     body = []
     for report in reports:
         place = location_for(None, report)

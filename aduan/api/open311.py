@@ -32,14 +32,14 @@ from aduan.api.services import token_authenticate
 from aduan.core import clock
 from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError, PermissionDenied
-from aduan.core.http import file_response
+from aduan.core.http import attachment_response
 from aduan.core.text import normalize_text
 from aduan.directory.models import Category, Region
 from aduan.intake.models import OPEN_STATUSES, Attachment, Kind, Report, Status
 from aduan.intake.services import report_submit_with_files
 from aduan.intake.uploads import attachment_files_delete, uploads_check
 from aduan.notifications.services import notify_submitted
-from aduan.workflow.selectors import location_for, photos_public, photos_public_prefetch, reports_public
+from aduan.workflow.selectors import location_for, photo_public_get, photos_public_prefetch, reports_public
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00+07:00"
@@ -486,12 +486,10 @@ def token_lookup(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
 @require_GET
 def media(request: HttpRequest, tracking_number: str, pk: int) -> HttpResponseBase:
     """A photo marked public of a public report, the target of media_url (workflow.selectors.photos_public)."""
-    photo = photos_public().filter(pk=pk, report__tracking_number=tracking_number).first()
+    photo = photo_public_get(tracking_number, pk)
     if photo is None:
         return render_error("json", 404, _("Foto tidak ditemukan."))
-    return file_response(
-        photo.file.open("rb"), content_type=photo.content_type, filename=photo.name, public=True
-    )
+    return attachment_response(photo, shown_name=photo.name, public=True)
 
 
 @csrf_exempt

@@ -188,14 +188,10 @@ def queue_map_points(actor: Actor, reports: Iterable[Report]) -> list[dict[str, 
         if place.latitude is None or place.longitude is None:
             continue
         points.append(
-            {
-                "lat": place.latitude,
-                "lng": place.longitude,
-                "exact": place.exact,
-                "title": f"{report.tracking_number} · {report.display_title[:60]}",
-                "url": reverse("console:report", args=[report.tracking_number]),
-                "note": place.label,
-            }
+            place.map_point(
+                title=f"{report.tracking_number} · {report.display_title[:60]}",
+                url=reverse("console:report", args=[report.tracking_number]),
+            )
         )
     return points
 
@@ -386,16 +382,7 @@ def _detail_context(
         "reporter": reporter,
         "location": location,
         "map": map_config(),
-        "map_points": [
-            {
-                "lat": location.latitude,
-                "lng": location.longitude,
-                "exact": location.exact,
-                "title": report.tracking_number,
-                "url": "#h-text",
-                "note": location.label,
-            }
-        ]
+        "map_points": [location.map_point(title=report.tracking_number, url="#h-text")]
         if location.latitude is not None
         else [],
         "personal_data": personal_data,

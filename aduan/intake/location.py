@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from aduan.directory.models import Region
@@ -35,6 +35,17 @@ class Location:
         parts = [self.address] if self.address else []
         parts += [r.name.title() for r in (self.desa, self.kecamatan) if r is not None]
         return ", ".join(parts)
+
+    def map_point(self, *, title: str, url: str, note: str | None = None) -> dict[str, Any]:
+        """This place as one point of a map (static/aduan/map.js); `note` is its label unless given."""
+        return {
+            "lat": self.latitude,
+            "lng": self.longitude,
+            "exact": self.exact,
+            "title": title,
+            "url": url,
+            "note": self.label if note is None else note,
+        }
 
 
 def grid_centre(value: float | Decimal) -> float:

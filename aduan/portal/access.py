@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.http import HttpRequest, HttpResponse
 
 from aduan.accounts import ratelimit
+from aduan.accounts.conf import AttemptLimit
 from aduan.core.actors import Actor
 from aduan.core.clients import client_ip
 from aduan.core.roles import Role
@@ -62,6 +63,40 @@ def track_blocked(request: HttpRequest, tracking_number: str) -> bool:
 def track_failed(request: HttpRequest, tracking_number: str) -> None:
     """Count one wrong code (or unknown number) for this tracking number from this address."""
     ratelimit.count("track", _track_key(request, tracking_number), conf.track_limit())
+
+
+def recover_ip_blocked(request: HttpRequest) -> bool:
+    """True once this address spent the window's budget of "lupa kode akses" requests."""
+    return ratelimit.exhausted("recover-ip", client_ip(request), conf.track_limit())
+
+
+def recover_ip_counted(request: HttpRequest) -> None:
+    """Count one "lupa kode akses" request from this address."""
+    ratelimit.count("recover-ip", client_ip(request), conf.track_limit())
+
+
+def _recover_buckets(tracking_number: str, contact: str) -> list[tuple[str, str]]:
+    # Per report and per phone number or e-mail address (ratelimit hashes every key: no contact
+    # ends up in a cache key as written).
+    return [("recover-report", tracking_number), ("recover-contact", contact.lower())]
+
+
+def _recover_limit() -> AttemptLimit:
+    # Built on each call, so an operator's or a test's change applies.
+    return AttemptLimit(conf.RECOVER_ATTEMPTS, conf.RECOVER_WINDOW_SECONDS)
+
+
+def recover_blocked(tracking_number: str, contact: str) -> bool:
+    """True once this report, or this contact, was sent the window's budget of new access codes."""
+    limit = _recover_limit()
+    return any(ratelimit.exhausted(b, k, limit) for b, k in _recover_buckets(tracking_number, contact))
+
+
+def recover_counted(tracking_number: str, contact: str) -> None:
+    """Count one new access code asked for this report and this contact (matching or not)."""
+    limit = _recover_limit()
+    for bucket, key in _recover_buckets(tracking_number, contact):
+        ratelimit.count(bucket, key, limit)
 
 
 def device_token(request: HttpRequest) -> tuple[str, bool]:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import math
-
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -15,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aduan.core.errors import DomainError
-from aduan.core.http import file_response
+from aduan.core.http import attachment_response
 from aduan.core.paging import CappedPaginator
 from aduan.directory.geo import map_config
 from aduan.intake.models import Report, Status
@@ -27,7 +25,7 @@ from aduan.portal.presenters import location_label, status_badge, timeline
 from aduan.workflow.selectors import (
     PUBLIC_STATUSES,
     location_for,
-    photos_public,
+    photo_public_get,
     photos_public_prefetch,
     public_events,
     public_follow_ups,
@@ -88,14 +86,11 @@ def public_map(request: HttpRequest) -> HttpResponse:
     for report in reports:
         place = location_for(None, report)
         points.append(
-            {
-                "lat": place.latitude,
-                "lng": place.longitude,
-                "exact": place.exact,
-                "title": report.display_title,
-                "url": reverse("portal:public_report", args=[report.tracking_number]),
-                "note": f"{Status(report.status).label} · {location_label(report)}",
-            }
+            place.map_point(
+                title=report.display_title,
+                url=reverse("portal:public_report", args=[report.tracking_number]),
+                note=f"{Status(report.status).label} · {location_label(report)}",
+            )
         )
     context = {"points": points, "map": map_config(), "nav": "map"}
     return render(request, "portal/map.html", context)
@@ -104,26 +99,22 @@ def public_map(request: HttpRequest) -> HttpResponse:
 def nearby(request: HttpRequest) -> HttpResponse:
     """The report form's "already reported nearby?" list (a fragment, fetched once the citizen has
     given a place): open public reports in the desa or near the pin, the chosen topic first."""
-    lat, lon = _point(request.GET.get("lat", ""), request.GET.get("lon", ""))
     reports = reports_nearby(
-        desa=request.GET.get("desa", "")[:13],
-        latitude=lat,
-        longitude=lon,
-        category=request.GET.get("kategori", "")[:80],
+        desa=request.GET.get("desa", ""),
+        latitude=_number(request.GET.get("lat", "")),
+        longitude=_number(request.GET.get("lon", "")),
+        category=request.GET.get("kategori", ""),
     )
     rows = [(r, status_badge(r.status), location_label(r)) for r in reports]
     return render(request, "portal/_nearby.html", {"rows": rows})
 
 
-def _point(lat: str, lon: str) -> tuple[float | None, float | None]:
-    """A point from two query values, or (None, None) when either is missing or not a finite number."""
+def _number(value: str) -> float | None:
+    """A query value as a number, or None (reports_nearby ignores a point that is not two finite ones)."""
     try:
-        point = float(lat), float(lon)
+        return float(value)
     except ValueError:
-        return None, None
-    if not all(math.isfinite(v) for v in point):
-        return None, None
-    return point
+        return None
 
 
 def _public_report(tracking_number: str) -> Report:
@@ -140,6 +131,8 @@ def _public_report(tracking_number: str) -> Report:
 
 def public_report(request: HttpRequest, tracking_number: str) -> HttpResponse:
     report = _public_report(tracking_number)
+    # Loaded through reports_public() already: only the photo marks are left to check.
+    prefetch_related_objects([report], photos_public_prefetch())
     follow_ups = public_follow_ups(report)
     context = {
         "report": report,
@@ -147,7 +140,7 @@ def public_report(request: HttpRequest, tracking_number: str) -> HttpResponse:
         "location": location_label(report),
         "timeline": timeline(public_events(report), for_owner=False),
         "follow_ups": list(follow_ups),
-        "photos": list(photos_public().filter(report=report).order_by("pk")),
+        "photos": report.public_photos,  # type: ignore[attr-defined]  # photos_public_prefetch
         "supported": report.pk in request.session.get(SESSION_SUPPORTED, []),
         "nav": "feed",
     }
@@ -159,17 +152,10 @@ def public_photo(
 ) -> HttpResponseBase:
     """A photo the coordinator marked public (or its thumbnail), cached for a year: a stored file
     never changes under its URL. Any other photo is a 404, whatever its number."""
-    photo = photos_public().filter(pk=pk, report__tracking_number=tracking_number).first()
-    if photo is None or (thumbnail and not photo.thumbnail):
+    photo = photo_public_get(tracking_number, pk)
+    if photo is None:
         raise Http404(_("Foto tidak ditemukan."))
-    stem = photo.name.rsplit(".", 1)[0]
-    if thumbnail:
-        return file_response(
-            photo.thumbnail.open("rb"), content_type="image/jpeg", filename=f"{stem}-kecil.jpg", public=True
-        )
-    return file_response(
-        photo.file.open("rb"), content_type=photo.content_type, filename=photo.name, public=True
-    )
+    return attachment_response(photo, shown_name=photo.name, thumbnail=thumbnail, public=True)
 
 
 @require_POST

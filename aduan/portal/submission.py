@@ -6,14 +6,13 @@ import json
 import uuid
 from typing import Any
 
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from aduan.core.actors import Actor
 from aduan.intake.idempotency import fingerprint, run_once
 from aduan.intake.models import Attachment
 from aduan.intake.services import report_submit_with_files
-from aduan.intake.uploads import attachment_files_delete, uploads_check
+from aduan.intake.uploads import CheckedFile, attachment_files_delete
 from aduan.notifications.services import notify_submitted
 
 IDEMPOTENCY_SCOPE = "pwa"
@@ -31,20 +30,18 @@ def submit_report(
     *,
     actor: Actor,
     fields: dict[str, Any],
-    uploads: list[UploadedFile],
-    keep_location: bool,
+    files: list[CheckedFile],
     client_id: str = "",
 ) -> tuple[dict[str, Any], bool]:
     """Create the report with its attachments and queue the confirmation, all in one transaction.
 
-    Any refused attachment rolls the whole report back (nothing half-stored); the caller shows the
-    form again with the text kept. With a client id (the web form's and the offline draft's UUID)
-    the first answer is replayed to a retry instead of creating a second report. Returns
-    (answer, replayed).
+    `files` are the uploads as aduan.intake.uploads.uploads_check returned them, checked before
+    (outside any transaction): a refused file stops the report before anything is written. A
+    failure rolls the whole report back (nothing half-stored); the caller shows the form again
+    with the text kept. With a client id (the web form's and the offline draft's UUID) the first
+    answer is replayed to a retry instead of creating a second report. Returns (answer, replayed).
     """
     saved: list[Attachment] = []
-    # Every file checked, decoded and re-encoded before any transaction is opened.
-    files = uploads_check(uploads, keep_location=keep_location)
 
     def produce() -> tuple[int, dict[str, Any]]:
         with transaction.atomic():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from typing import Any
@@ -16,8 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from aduan.accounts import ratelimit
-from aduan.accounts.conf import AttemptLimit
 from aduan.core.actors import citizen_with_access
 from aduan.core.clients import client_ip
 from aduan.core.errors import DomainError
@@ -29,6 +26,10 @@ from aduan.portal import conf
 from aduan.portal.access import (
     citizen_actor,
     citizen_user,
+    recover_blocked,
+    recover_counted,
+    recover_ip_blocked,
+    recover_ip_counted,
     remember_report,
     track_blocked,
     track_failed,
@@ -113,20 +114,15 @@ def recover(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         started = time.monotonic()
-        limit = AttemptLimit(conf.RECOVER_ATTEMPTS, conf.RECOVER_WINDOW_SECONDS)
-        if ratelimit.exhausted("recover-ip", client_ip(request), conf.track_limit()):
+        if recover_ip_blocked(request):
             _too_many_attempts(form)
             status = 429
         elif form.is_valid():
-            ratelimit.count("recover-ip", client_ip(request), conf.track_limit())
+            recover_ip_counted(request)
             number = form.cleaned_data["tracking_number"]
             contact = contact_normalize(form.cleaned_data["contact"]) or form.cleaned_data["contact"].strip()
             # Counted whether or not they match: a spent budget says nothing about the report.
-            buckets = [
-                ("recover-report", number),
-                ("recover-contact", hashlib.sha256(contact.lower().encode()).hexdigest()[:32]),
-            ]
-            if any(ratelimit.exhausted(bucket, key, limit) for bucket, key in buckets):
+            if recover_blocked(number, contact):
                 form.add_error(
                     None,
                     _(
@@ -135,8 +131,7 @@ def recover(request: HttpRequest) -> HttpResponse:
                 )
                 status = 429
             else:
-                for bucket, key in buckets:
-                    ratelimit.count(bucket, key, limit)
+                recover_counted(number, contact)
                 matched = access_code_recover(tracking_number=number, contact=contact)
                 logger.info("access code recovery for %s from %s: %s", number, client_ip(request), matched)
                 # The same pace either way: a match writes and queues, a miss does not.

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -19,12 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError, InvalidInput
+from aduan.core.http import file_response
 from aduan.core.roles import Role
 from aduan.core.text import normalize_text
 from aduan.directory.geo import map_config, pin_inside, region_at
 from aduan.directory.models import Region
 from aduan.intake.idempotency import IdempotencyKeyReused
 from aduan.intake.models import Kind, Report
+from aduan.intake.upload_drafts import DraftItem
+from aduan.intake.uploads import CheckedFile, uploads_check
 from aduan.portal import conf, draftuploads
 from aduan.portal.access import SESSION_CONFIRMATION, citizen_user, remember_report
 from aduan.portal.forms import KIND_HELP, SERVICE_FIELD_TO_FORM, ReportForm, desa_choices
@@ -87,24 +91,28 @@ def report_new(request: HttpRequest) -> HttpResponse:
     if "reload_desa" in request.POST:  # the no-script way to fill the desa list
         form = ReportForm(initial=request.POST.dict())
         return _form_page(request, form, client_id, _draft_keep(request, draft, chosen), status=200)
+    checked: _Checked | None = None
     if form.is_valid():
-        uploads = form.cleaned_data["attachments"] or draftuploads.draft_uploads(request, draft)
+        keep_location = form.cleaned_data["keep_location"]
+        new_files = form.cleaned_data["attachments"]  # the chosen files (a valid form keeps them all)
+        uploads = new_files or draftuploads.draft_uploads(request, draft)
         try:
+            # Every file checked, decoded and re-encoded once, before any transaction is opened;
+            # a report refused after all keeps the checked new files as its draft (_draft_keep).
+            checked = _Checked(keep_location, None) if new_files else None
+            files = uploads_check(uploads, keep_location=keep_location)
+            checked = _Checked(keep_location, files) if new_files else None
             answer, _replayed = submit_report(
                 actor=_submit_actor(request),
                 fields=form.service_kwargs(),
-                uploads=uploads,
-                keep_location=form.cleaned_data["keep_location"],
+                files=files,
                 client_id=client_id,
             )
         except IdempotencyKeyReused:
             # The same form id with different text: treat it as a new report under a new id.
             client_id = ""
             answer, _replayed = submit_report(
-                actor=_submit_actor(request),
-                fields=form.service_kwargs(),
-                uploads=uploads,
-                keep_location=form.cleaned_data["keep_location"],
+                actor=_submit_actor(request), fields=form.service_kwargs(), files=files
             )
         except DomainError as error:
             field = SERVICE_FIELD_TO_FORM.get(error.field or "", error.field)
@@ -121,40 +129,58 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 draftuploads.draft_discard(request, draft)
             _confirm(request, answer)
             return redirect("portal:report_sent")
-    return _form_page(request, form, client_id, _draft_keep(request, draft, chosen), status=400)
+    return _form_page(request, form, client_id, _draft_keep(request, draft, chosen, checked), status=400)
 
 
-def _draft_keep(request: HttpRequest, draft: str, chosen: list[Any]) -> str:
-    """The draft the re-rendered form carries: new files chosen replace an earlier draft."""
+class _Checked(NamedTuple):
+    """The chosen files as the upload pipeline answered them: the keep_location they were checked
+    with, and the checked files (None: one was refused)."""
+
+    keep_location: bool
+    files: list[CheckedFile] | None
+
+
+def _draft_keep(
+    request: HttpRequest, draft: str, chosen: list[Any], checked: _Checked | None = None
+) -> tuple[str, list[DraftItem]]:
+    """The draft the re-rendered form carries, and its files: new files chosen replace an earlier
+    draft. Files `checked` already with the draft's keep_location are not decoded again."""
     if chosen:
         if draft:
             draftuploads.draft_discard(request, draft)
         keep_location = request.POST.get("keep_location") in ("on", "true", "1")
-        return draftuploads.draft_save(request, chosen, keep_location=keep_location)
-    return draft if draftuploads.draft_items(request, draft) else ""
+        if checked is None or checked.keep_location != keep_location:
+            draft = draftuploads.draft_save(request, chosen, keep_location=keep_location)
+        elif checked.files is None:
+            draft = ""  # a refused file: nothing is kept (draft_save would refuse it again)
+        else:
+            draft = draftuploads.draft_save(
+                request, chosen, keep_location=keep_location, checked=checked.files
+            )
+    items = draftuploads.draft_items(request, draft)
+    return (draft if items else ""), items
 
 
 def _form_page(
-    request: HttpRequest, form: ReportForm, client_id: str, draft: str, *, status: int
+    request: HttpRequest,
+    form: ReportForm,
+    client_id: str,
+    kept: tuple[str, list[DraftItem]],
+    *,
+    status: int,
 ) -> HttpResponse:
-    context = {
-        **_form_context(form, client_id),
-        "draft": draft,
-        "draft_items": draftuploads.draft_items(request, draft),
-    }
+    draft, items = kept
+    context = {**_form_context(form, client_id), "draft": draft, "draft_items": items}
     return render(request, "portal/report_form.html", context, status=status)
 
 
 @never_cache
-def draft_thumbnail(request: HttpRequest, token: str, number: int) -> HttpResponse:
+def draft_thumbnail(request: HttpRequest, token: str, number: int) -> FileResponse:
     """A kept photo's thumbnail, only to the session that chose it."""
     data = draftuploads.draft_thumbnail(request, token, number)
     if data is None:
         raise Http404()
-    response = HttpResponse(data, content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return file_response(io.BytesIO(data), content_type="image/jpeg", filename=f"{number}-kecil.jpg")
 
 
 @never_cache
@@ -259,8 +285,7 @@ def draft_submit(request: HttpRequest) -> JsonResponse:
         answer, replayed = submit_report(
             actor=_submit_actor(request),
             fields=form.service_kwargs(),
-            uploads=[],
-            keep_location=False,
+            files=[],
             client_id=client_id,
         )
     except DomainError as error:

@@ -18,6 +18,7 @@ from aduan.core import clock
 from aduan.core.actors import SYSTEM
 from aduan.core.errors import DomainError
 from aduan.intake.models import IdempotencyRecord, Report, Status, Step
+from aduan.intake.upload_drafts import prune_upload_drafts
 from aduan.sla import conf
 from aduan.sla.calendar import WorkingCalendar, limit
 from aduan.sla.services import report_mark_escalated, report_mark_reminded
@@ -225,6 +226,7 @@ def run_sweeps() -> dict[str, int]:
         ("escalated", lambda: sweep_escalations(calendar=calendar)),
         ("reminded", lambda: sweep_reminders(calendar=calendar)),
         ("idempotency_pruned", prune_idempotency_records),
+        ("upload_drafts_pruned", prune_upload_drafts),
         ("task_results_pruned", prune_task_results),
         ("retention_erased", _apply_retention),
         # Keeps the evaluation's pre-aggregated counts current (figures are correct without it,

@@ -86,12 +86,20 @@ def reports_nearby(
     radius_m: int | None = None,
     limit: int = 5,
 ) -> list[PublicReport]:
-    """Open public reports in the same desa or within `radius_m` of a point, same topic first. The
-    distance is to the place as the public sees it (an anonymous report's grid cell, location_for),
+    """Open public reports in the same desa or within `radius_m` of a point, same topic first (an
+    incomplete or non-finite point is no point; over-long codes are cut). The distance is to the place as the public sees it (an anonymous report's grid cell, location_for),
     so the list says nothing finer about an anonymous reporter than the public map does."""
     radius_m = radius_m or settings.ADUAN_NEARBY_RADIUS_M
+    # Straight from a query string: no region code is longer, no category code worth comparing.
+    desa, category = desa[:13], category[:80]
     near = Q(desa_id=desa) if desa else Q(pk__in=[])
-    point = latitude is not None and longitude is not None
+    # A point only when both are finite numbers (NaN or infinity would match nothing, or fail).
+    point = (
+        latitude is not None
+        and longitude is not None
+        and math.isfinite(latitude)
+        and math.isfinite(longitude)
+    )
     if point:
         assert latitude is not None and longitude is not None
         # The box around the point, widened by the grid so a coarsened place is not missed.
@@ -254,6 +262,11 @@ def photos_public() -> QuerySet[Attachment]:
     """Photos anyone may see: marked public, of a report reports_public() returns. The only door
     for public pages, the feed, maps and Open311's media_url."""
     return _photos_marked_public().filter(report__in=reports_public().values("pk"))
+
+
+def photo_public_get(tracking_number: str, pk: int) -> Attachment | None:
+    """One public photo (photos_public) of the report with this tracking number, or None."""
+    return photos_public().filter(pk=pk, report__tracking_number=tracking_number).first()
 
 
 def photos_public_prefetch() -> Prefetch:

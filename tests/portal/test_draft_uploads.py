@@ -4,14 +4,21 @@ thumbnails, and sent with the next try unless new files are chosen."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
 
+from aduan.core.errors import InvalidInput
+from aduan.intake import uploads as pipeline
 from aduan.intake.models import Report
+from aduan.intake.upload_drafts import DRAFT_SECONDS
+from aduan.portal import draftuploads, views
+from aduan.sla.sweeps import run_sweeps
 from tests.imagefiles import photo_jpeg
 from tests.portal.conftest import csrf_client, form_data
 
@@ -76,3 +83,47 @@ def test_a_refused_file_is_not_kept() -> None:
         "/lapor/", {**form_data(title=""), "attachments": bad, "csrfmiddlewaretoken": token}
     ).content.decode()
     assert "draft_uploads" not in page
+
+
+def test_a_report_refused_after_the_check_keeps_the_photo_checked_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    checks = []
+    real_check = pipeline.uploads_check
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        checks.append(1)
+        return real_check(*args, **kwargs)
+
+    def refused(**kwargs: Any) -> Any:
+        raise InvalidInput("Wilayah tidak dikenal.", field="region")
+
+    monkeypatch.setattr(views, "uploads_check", counted)
+    monkeypatch.setattr(draftuploads, "uploads_check", counted)
+    monkeypatch.setattr(views, "submit_report", refused)
+    client, token = csrf_client()
+    response = client.post("/lapor/", {**form_data(), "attachments": _photo(), "csrfmiddlewaretoken": token})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Wilayah tidak dikenal." in page
+    assert re.search(r'name="draft_uploads" value="([^"]+)"', page) and "jalan.jpg" in page
+    assert len(checks) == 1
+
+
+def test_a_refused_file_in_a_valid_form_is_not_kept() -> None:
+    client, token = csrf_client()
+    bad = io.BytesIO(b"bukan gambar sama sekali")
+    bad.name = "x.jpg"
+    response = client.post("/lapor/", {**form_data(), "attachments": bad, "csrfmiddlewaretoken": token})
+    assert response.status_code == 400 and not Report.objects.exists()
+    assert "draft_uploads" not in response.content.decode()
+
+
+def test_the_periodic_sweep_removes_expired_drafts(settings: Any) -> None:
+    client, token = csrf_client()
+    kept = re.search(r'name="draft_uploads" value="([^"]+)"', _failed_with_photo(client, token))
+    assert kept
+    folder = Path(settings.DATA_DIR) / "drafts" / kept.group(1)
+    assert run_sweeps()["upload_drafts_pruned"] == 0 and folder.is_dir()  # still fresh
+    old = time.time() - DRAFT_SECONDS - 60
+    os.utime(folder, (old, old))
+    assert run_sweeps()["upload_drafts_pruned"] == 1 and not folder.exists()
