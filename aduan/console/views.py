@@ -48,7 +48,7 @@ from aduan.directory.services import suggest_lead_agency
 from aduan.intake.models import ArchiveReason, Attachment, Classification, Kind, Report, Reporter, Status
 from aduan.intake.redaction import highlight_segments, own_data_of, personal_data_spans, redact
 from aduan.intake.uploads import (
-    attachment_files_delete,
+    attachment_files_guard,
     attachments_store,
     uploads_check,
 )
@@ -485,32 +485,24 @@ def _apply(actor: Actor, report: Report, action: str, request: HttpRequest) -> N
     takes_files = action in (Action.FOLLOW_UP, Action.DRAFT_FOLLOW_UP)
     # Checked, decoded and re-encoded before the transaction: no image work while holding locks.
     files = uploads_check(request.FILES.getlist("attachments") if takes_files else [])
-    stored: list[Attachment] = []
-    try:
-        with transaction.atomic():
-            if action == Action.FOLLOW_UP and files and not params.get("follow_up_id"):
-                # Publishing a new text with files: draft it, attach, publish, all or nothing.
-                event = report_act(
-                    actor=actor,
-                    report_id=report.pk,
-                    action=Action.DRAFT_FOLLOW_UP,
-                    params={"text": params["text"], "public": True},
-                )
-                params = {"follow_up_id": event.data["follow_up_id"]}
-                attachments_store(
-                    report=report, files=files, stored=stored, follow_up_id=params["follow_up_id"]
-                )
-            event = report_act(actor=actor, report_id=report.pk, action=action, params=params)
-            if action == Action.VERIFY:
-                _photos_public_set(actor, report, request.POST.getlist("public_photo"))
-            if action == Action.DRAFT_FOLLOW_UP and files:
-                attachments_store(
-                    report=report, files=files, stored=stored, follow_up_id=event.data["follow_up_id"]
-                )
-    except Exception:
-        # The transaction rolled back; the files written for it must not stay behind.
-        attachment_files_delete(stored)
-        raise
+    with attachment_files_guard() as stored, transaction.atomic():
+        if action == Action.FOLLOW_UP and files and not params.get("follow_up_id"):
+            # Publishing a new text with files: draft it, attach, publish, all or nothing.
+            event = report_act(
+                actor=actor,
+                report_id=report.pk,
+                action=Action.DRAFT_FOLLOW_UP,
+                params={"text": params["text"], "public": True},
+            )
+            params = {"follow_up_id": event.data["follow_up_id"]}
+            attachments_store(report=report, files=files, stored=stored, follow_up_id=params["follow_up_id"])
+        event = report_act(actor=actor, report_id=report.pk, action=action, params=params)
+        if action == Action.VERIFY:
+            _photos_public_set(actor, report, request.POST.getlist("public_photo"))
+        if action == Action.DRAFT_FOLLOW_UP and files:
+            attachments_store(
+                report=report, files=files, stored=stored, follow_up_id=event.data["follow_up_id"]
+            )
 
 
 def _photos_public_set(actor: Actor, report: Report, checked: list[str]) -> None:

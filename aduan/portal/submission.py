@@ -11,9 +11,8 @@ from django.db import transaction
 
 from aduan.core.actors import Actor
 from aduan.intake.idempotency import fingerprint, run_once
-from aduan.intake.models import Attachment
 from aduan.intake.services import report_submit_with_files
-from aduan.intake.uploads import attachment_files_delete, uploads_check
+from aduan.intake.uploads import attachment_files_guard, uploads_check
 from aduan.notifications.services import notify_submitted
 
 IDEMPOTENCY_SCOPE = "pwa"
@@ -42,7 +41,6 @@ def submit_report(
     the first answer is replayed to a retry instead of creating a second report. Returns
     (answer, replayed).
     """
-    saved: list[Attachment] = []
     # Every file checked, decoded and re-encoded before any transaction is opened.
     files = uploads_check(uploads, keep_location=keep_location)
 
@@ -60,12 +58,9 @@ def submit_report(
     # Both the form and the draft endpoint fingerprint the same text fields, so a draft re-sent
     # after its form POST got through (but the answer was lost) is recognised as the same request.
     body = json.dumps(fields, sort_keys=True, default=str).encode()
-    try:
+    # run_once's transaction rolls back inside the guard; files already written to storage go too.
+    with attachment_files_guard() as saved:
         outcome = run_once(
             scope=IDEMPOTENCY_SCOPE, key=client_id, request_fingerprint=fingerprint(body), produce=produce
         )
-    except Exception:
-        # The database rolled back; files already written to storage must go too.
-        attachment_files_delete(saved)
-        raise
     return outcome.body, outcome.replayed
