@@ -37,7 +37,7 @@ from aduan.core.text import normalize_text
 from aduan.directory.models import Category, Region
 from aduan.intake.models import OPEN_STATUSES, Attachment, Kind, Report, Status
 from aduan.intake.services import report_submit_with_files
-from aduan.intake.uploads import attachment_files_delete, uploads_check
+from aduan.intake.uploads import attachment_files_guard, uploads_check
 from aduan.notifications.services import notify_submitted
 from aduan.workflow.selectors import location_for, photo_public_get, photos_public_prefetch, reports_public
 
@@ -415,31 +415,26 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     # `media` (multipart) is stored as the report's attachment, checked like every other upload
     # (before the transaction: no image work while holding locks).
     files = uploads_check(request.FILES.getlist("media"))
-    stored: list[Attachment] = []
-    try:
-        with transaction.atomic():
-            submitted = report_submit_with_files(
-                actor=client.submitting_actor(),
-                channel=client.channel,
-                files=files,
-                stored=stored,
-                channel_detail="open311",
-                kind=_param(request, "attribute[kind]") or Kind.PENGADUAN,
-                title=title,
-                description=description,
-                region=_param(request, "attribute[region]") or None,
-                category=category.code,
-                address=_param(request, "address_string")[:300],
-                latitude=lat or None,
-                longitude=long or None,
-                name=name,
-                phone=_param(request, "phone"),
-                email=_param(request, "email"),
-            )
-            notify_submitted(submitted.report, submitted.access_code)
-    except Exception:
-        attachment_files_delete(stored)  # storage is not transactional
-        raise
+    with attachment_files_guard() as stored, transaction.atomic():
+        submitted = report_submit_with_files(
+            actor=client.submitting_actor(),
+            channel=client.channel,
+            files=files,
+            stored=stored,
+            channel_detail="open311",
+            kind=_param(request, "attribute[kind]") or Kind.PENGADUAN,
+            title=title,
+            description=description,
+            region=_param(request, "attribute[region]") or None,
+            category=category.code,
+            address=_param(request, "address_string")[:300],
+            latitude=lat or None,
+            longitude=long or None,
+            name=name,
+            phone=_param(request, "phone"),
+            email=_param(request, "email"),
+        )
+        notify_submitted(submitted.report, submitted.access_code)
     notice = (
         f"Laporan {submitted.report.tracking_number} diterima. Kode akses pelapor (rahasia, hanya ditampilkan sekali): "
         f"{submitted.access_code}"

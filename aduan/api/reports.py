@@ -39,7 +39,7 @@ from aduan.core.paging import capped_count, is_capped
 from aduan.core.roles import STAFF_ROLES
 from aduan.intake import groupcommit
 from aduan.intake.idempotency import KEY_MAX, fingerprint, run_once
-from aduan.intake.models import Attachment, Report, Status
+from aduan.intake.models import Report, Status
 from aduan.intake.services import (
     Prepared,
     Submitted,
@@ -47,7 +47,7 @@ from aduan.intake.services import (
     report_support_add,
     submission_prepare,
 )
-from aduan.intake.uploads import CheckedFile, attachment_files_delete, attachments_store, uploads_check
+from aduan.intake.uploads import CheckedFile, attachment_files_guard, attachments_store, uploads_check
 from aduan.notifications.services import notify_submitted
 from aduan.workflow.models import ReportEvent
 from aduan.workflow.selectors import report_get_for, reports_public, reports_visible_to
@@ -169,7 +169,6 @@ def _create_with_files(
     client: Client, body: ReportIn, files: list[CheckedFile], key: str, request_fingerprint: str
 ) -> tuple[int, dict[str, Any], bool]:
     """A submission with attachments: its own transaction (the checked files are written as it goes)."""
-    stored: list[Attachment] = []
 
     def produce() -> tuple[int, dict[str, Any]]:
         submitted = report_submit_with_files(
@@ -182,15 +181,12 @@ def _create_with_files(
         notify_submitted(submitted.report, submitted.access_code)
         return 201, _created_body(submitted, attachments=len(stored))
 
-    try:
+    # run_once's transaction rolls back inside the guard; files already written for it go too.
+    with attachment_files_guard() as stored:
         outcome = run_once(
             scope=client.scope, key=key, request_fingerprint=request_fingerprint, produce=produce
         )
-        return outcome.status_code, outcome.body, outcome.replayed
-    except Exception:
-        # The transaction rolled back; files already written for it must not stay behind.
-        attachment_files_delete(stored)
-        raise
+    return outcome.status_code, outcome.body, outcome.replayed
 
 
 @router.post(
@@ -445,17 +441,12 @@ def _act(request: HttpRequest, tracking_number: str, action: str) -> HttpRespons
     params.pop("access_code", None)
     actor, report_id = actor_for_report(request, client, tracking_number)
     checked = uploads_check(files)  # before the transaction: no image work while holding locks
-    stored: list[Attachment] = []
-    try:
-        # One transaction: a refused file also undoes the follow-up it belongs to.
-        with transaction.atomic():
-            event = report_act(actor=actor, report_id=report_id, action=action, params=params)
-            attachments_store(
-                report=event.report, files=checked, stored=stored, follow_up_id=event.data.get("follow_up_id")
-            )
-    except Exception:
-        attachment_files_delete(stored)
-        raise
+    # One transaction: a refused file also undoes the follow-up it belongs to.
+    with attachment_files_guard() as stored, transaction.atomic():
+        event = report_act(actor=actor, report_id=report_id, action=action, params=params)
+        attachments_store(
+            report=event.report, files=checked, stored=stored, follow_up_id=event.data.get("follow_up_id")
+        )
     return json_response(_action_result(actor, report_id, event))
 
 

@@ -35,7 +35,7 @@ from aduan.core.language import in_site_language
 from aduan.core.roles import Role
 from aduan.intake.models import Attachment, Channel, Kind
 from aduan.intake.services import TEXT_MAX, TITLE_MAX, report_submit
-from aduan.intake.uploads import CheckedFile, attachment_files_delete, attachments_store, upload_check
+from aduan.intake.uploads import CheckedFile, attachment_files_guard, attachments_store, upload_check
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +60,8 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
     # Undecodable bytes in a header or body (surrogate escapes): kept for staff, outcome error.
     refused_text = refused_subject or refused_body
     files, refused = _attachments_check(message)  # image work before the transaction
-    stored_files: list[Attachment] = []
     try:
-        with transaction.atomic():
+        with attachment_files_guard() as stored_files, transaction.atomic():
             stored = InboundMessage.objects.create(
                 channel=Channel.EMAIL,
                 gateway=gateway,
@@ -87,14 +86,11 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
                     reply_subject += f": {result.report.tracking_number}"
                 transaction.on_commit(lambda: _send_reply(address, reply_subject, result.reply, message_id))
     except IntegrityError:
-        attachment_files_delete(stored_files)
+        # Rolled back, its files removed by the guard: was the same message stored meanwhile?
         previous = previous_message(gateway, gateway_id)
         if previous is None:
             raise
         return Received(previous, duplicate=True)
-    except Exception:
-        attachment_files_delete(stored_files)  # rolled back: the files written for it go too
-        raise
     return Received(stored, duplicate=False)
 
 

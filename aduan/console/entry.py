@@ -18,9 +18,9 @@ from aduan.console.views import home_region, nav_context
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.roles import Role
 from aduan.directory.models import Category, Region
-from aduan.intake.models import Attachment, Channel, Kind
+from aduan.intake.models import Channel, Kind
 from aduan.intake.services import report_submit_with_files
-from aduan.intake.uploads import attachment_files_delete, uploads_check
+from aduan.intake.uploads import attachment_files_guard, uploads_check
 from aduan.notifications.services import notify_submitted
 
 STAFF_CHANNEL_DETAILS = [
@@ -45,11 +45,10 @@ def report_new(request: HttpRequest) -> HttpResponse:
         values = {k: post.get(k, "") for k in post if k != "csrfmiddlewaretoken"}
         values["anonymous"] = "anonymous" in post
         values["confidential"] = "confidential" in post
-        stored: list[Attachment] = []
         try:
             # Checked, decoded and re-encoded before the transaction: no image work while holding locks.
             files = uploads_check(request.FILES.getlist("attachments"))
-            with transaction.atomic():
+            with attachment_files_guard() as stored, transaction.atomic():
                 submitted = report_submit_with_files(
                     actor=actor,
                     files=files,
@@ -73,8 +72,7 @@ def report_new(request: HttpRequest) -> HttpResponse:
                 # Like every other channel: the number and code also reach the phone/email given.
                 notify_submitted(submitted.report, submitted.access_code)
         except DomainError as exc:
-            attachment_files_delete(stored)  # the transaction rolled back; its files go too
-            error = exc
+            error = exc  # the transaction rolled back, and the guard removed its files
         else:
             messages.success(
                 request,

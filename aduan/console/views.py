@@ -45,10 +45,10 @@ from aduan.core.roles import Role
 from aduan.directory.geo import map_config
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
-from aduan.intake.models import ArchiveReason, Attachment, Classification, Kind, Report, Reporter, Status
+from aduan.intake.models import ArchiveReason, Classification, Kind, Report, Reporter, Status
 from aduan.intake.redaction import highlight_segments, own_data_of, personal_data_spans, redact
 from aduan.intake.uploads import (
-    attachment_files_delete,
+    attachment_files_guard,
     attachments_store,
     uploads_check,
 )
@@ -56,7 +56,7 @@ from aduan.notifications.selectors import report_deliveries
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
-from aduan.workflow.photos import attachment_public_set, photo_markable
+from aduan.workflow.photos import photo_markable, photos_public_set
 from aduan.workflow.selectors import (
     attachment_get_for,
     attachments_prefetch,
@@ -374,6 +374,8 @@ def _detail_context(
     for follow_up in follow_ups:
         follow_up.can_publish = console_actions.publishable(actor, follow_up)  # type: ignore[attr-defined]
     top_categories = Category.objects.filter(parent__isnull=True, is_active=True).order_by("name")
+    attachments = list(attachments_visible_to(actor, report))  # loaded once: listed, and offered for marking
+    photos = [a for a in attachments if photo_markable(a)]
     return {
         **nav_context(actor, ""),
         "report": report,
@@ -388,9 +390,9 @@ def _detail_context(
         "personal_data": personal_data,
         "reporter_nik": _mask_nik(reporter.nik) if reporter and reporter.nik else "",
         "reporter_hidden": report.reporter_id is not None and reporter is None,
-        "attachments": attachments_visible_to(actor, report).filter(follow_up__isnull=True),
-        "can_mark_photos": actor.role == Role.COORDINATOR,
-        "photos": [a for a in attachments_visible_to(actor, report) if photo_markable(a)],
+        "attachments": [a for a in attachments if a.follow_up_id is None],
+        "photos": photos,
+        "markable_ids": {photo.pk for photo in photos},  # the report page offers marking for these
         "events": _event_rows(actor, report, citizen_words),
         "dispositions": Disposition.objects.filter(report=report).select_related("agency", "created_by"),
         "my_disposition": Disposition.objects.filter(
@@ -472,42 +474,27 @@ def _apply(actor: Actor, report: Report, action: str, request: HttpRequest) -> N
     takes_files = action in (Action.FOLLOW_UP, Action.DRAFT_FOLLOW_UP)
     # Checked, decoded and re-encoded before the transaction: no image work while holding locks.
     files = uploads_check(request.FILES.getlist("attachments") if takes_files else [])
-    stored: list[Attachment] = []
-    try:
-        with transaction.atomic():
-            if action == Action.FOLLOW_UP and files and not params.get("follow_up_id"):
-                # Publishing a new text with files: draft it, attach, publish, all or nothing.
-                event = report_act(
-                    actor=actor,
-                    report_id=report.pk,
-                    action=Action.DRAFT_FOLLOW_UP,
-                    params={"text": params["text"], "public": True},
-                )
-                params = {"follow_up_id": event.data["follow_up_id"]}
-                attachments_store(
-                    report=report, files=files, stored=stored, follow_up_id=params["follow_up_id"]
-                )
-            event = report_act(actor=actor, report_id=report.pk, action=action, params=params)
-            if action == Action.VERIFY:
-                _photos_public_set(actor, report, request.POST.getlist("public_photo"))
-            if action == Action.DRAFT_FOLLOW_UP and files:
-                attachments_store(
-                    report=report, files=files, stored=stored, follow_up_id=event.data["follow_up_id"]
-                )
-    except Exception:
-        # The transaction rolled back; the files written for it must not stay behind.
-        attachment_files_delete(stored)
-        raise
-
-
-def _photos_public_set(actor: Actor, report: Report, checked: list[str]) -> None:
-    """The verify form's photo boxes: each of the report's own photos public exactly when ticked."""
-    for photo in Attachment.objects.filter(
-        report=report, follow_up__isnull=True, content_type__startswith="image/"
-    ):
-        attachment_public_set(
-            actor=actor, report_id=report.pk, attachment_id=photo.pk, public=str(photo.pk) in checked
-        )
+    with attachment_files_guard() as stored, transaction.atomic():
+        if action == Action.FOLLOW_UP and files and not params.get("follow_up_id"):
+            # Publishing a new text with files: draft it, attach, publish, all or nothing.
+            event = report_act(
+                actor=actor,
+                report_id=report.pk,
+                action=Action.DRAFT_FOLLOW_UP,
+                params={"text": params["text"], "public": True},
+            )
+            params = {"follow_up_id": event.data["follow_up_id"]}
+            attachments_store(report=report, files=files, stored=stored, follow_up_id=params["follow_up_id"])
+        event = report_act(actor=actor, report_id=report.pk, action=action, params=params)
+        if action == Action.VERIFY:
+            # The verify form's photo boxes: each of the report's own photos public exactly when ticked.
+            ticked = request.POST.getlist("public_photo")
+            public_ids = {int(v) for v in ticked if v.isascii() and v.isdigit() and str(int(v)) == v}
+            photos_public_set(actor=actor, report_id=report.pk, public_ids=public_ids)
+        if action == Action.DRAFT_FOLLOW_UP and files:
+            attachments_store(
+                report=report, files=files, stored=stored, follow_up_id=event.data["follow_up_id"]
+            )
 
 
 @staff_required

@@ -388,7 +388,7 @@ def report_submit_with_files(
     stored; call inside the caller's transaction.
 
     Each file written is appended to `stored` at once: if the transaction rolls back, the caller
-    removes those files with attachment_files_delete (storage is not transactional)."""
+    removes those files (attachment_files_guard; storage is not transactional)."""
     submitted = report_submit(actor=actor, channel=channel, **fields)
     attachments_store(report=submitted.report, files=files, stored=stored)
     return submitted

@@ -14,7 +14,8 @@ import io
 import secrets
 import threading
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -200,8 +201,14 @@ def attachment_store(*, report: Report, checked: CheckedFile, follow_up_id: int 
 
     The stored file and the name shown to anyone but the coordinator are neutral (`lampiran-2.jpg`);
     the citizen's own file name is kept in `original_name`. If the transaction rolls back, the
-    caller removes the files with attachment_files_delete (storage is not transactional)."""
-    count = report.attachments.count()
+    caller removes the files (attachment_files_guard; storage is not transactional)."""
+    return _attachment_write(report, checked, follow_up_id, count=report.attachments.count())
+
+
+def _attachment_write(
+    report: Report, checked: CheckedFile, follow_up_id: int | None, *, count: int
+) -> Attachment:
+    """attachment_store for a report that has `count` attachments already."""
     if count >= settings.ADUAN_ATTACHMENTS_PER_REPORT:
         raise _refuse(_("Jumlah lampiran sudah maksimal."), "too_many_attachments")
     name = f"lampiran-{count + 1}.{checked.extension}"
@@ -251,8 +258,13 @@ def attachments_store(
     *, report: Report, files: Iterable[CheckedFile], stored: list[Attachment], follow_up_id: int | None = None
 ) -> None:
     """attachment_store for each file; each one written is appended to `stored` at once."""
-    for checked in files:
-        stored.append(attachment_store(report=report, checked=checked, follow_up_id=follow_up_id))
+    checked_files = list(files)
+    if not checked_files:
+        return  # no count query for a request without files
+    # Counted once per request, not once per file: each file written here is the next one.
+    count = report.attachments.count()
+    for offset, checked in enumerate(checked_files):
+        stored.append(_attachment_write(report, checked, follow_up_id, count=count + offset))
 
 
 def attachment_files_delete(attachments: Iterable[Attachment]) -> None:
@@ -261,3 +273,17 @@ def attachment_files_delete(attachments: Iterable[Attachment]) -> None:
         attachment.file.delete(save=False)
         if attachment.thumbnail:
             attachment.thumbnail.delete(save=False)
+
+
+@contextmanager
+def attachment_files_guard() -> Iterator[list[Attachment]]:
+    """The list to append stored attachments to; on any exception their files are removed and it goes on.
+
+    Storage is not transactional: open the caller's transaction *inside* the guard, so that the
+    files go once the rows they belonged to have rolled back."""
+    stored: list[Attachment] = []
+    try:
+        yield stored
+    except Exception:
+        attachment_files_delete(stored)
+        raise

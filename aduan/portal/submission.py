@@ -10,9 +10,8 @@ from django.db import transaction
 
 from aduan.core.actors import Actor
 from aduan.intake.idempotency import fingerprint, run_once
-from aduan.intake.models import Attachment
 from aduan.intake.services import report_submit_with_files
-from aduan.intake.uploads import CheckedFile, attachment_files_delete
+from aduan.intake.uploads import CheckedFile, attachment_files_guard
 from aduan.notifications.services import notify_submitted
 
 IDEMPOTENCY_SCOPE = "pwa"
@@ -41,7 +40,6 @@ def submit_report(
     with the text kept. With a client id (the web form's and the offline draft's UUID) the first
     answer is replayed to a retry instead of creating a second report. Returns (answer, replayed).
     """
-    saved: list[Attachment] = []
 
     def produce() -> tuple[int, dict[str, Any]]:
         with transaction.atomic():
@@ -57,12 +55,9 @@ def submit_report(
     # Both the form and the draft endpoint fingerprint the same text fields, so a draft re-sent
     # after its form POST got through (but the answer was lost) is recognised as the same request.
     body = json.dumps(fields, sort_keys=True, default=str).encode()
-    try:
+    # run_once's transaction rolls back inside the guard; files already written to storage go too.
+    with attachment_files_guard() as saved:
         outcome = run_once(
             scope=IDEMPOTENCY_SCOPE, key=client_id, request_fingerprint=fingerprint(body), produce=produce
         )
-    except Exception:
-        # The database rolled back; files already written to storage must go too.
-        attachment_files_delete(saved)
-        raise
     return outcome.body, outcome.replayed

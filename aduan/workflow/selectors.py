@@ -26,6 +26,7 @@ from aduan.intake.models import (
 from aduan.intake.redaction import mask_personal_data, own_data_of
 from aduan.sla.calendar import WorkingCalendar, limit
 from aduan.workflow.models import Disposition, FollowUp, PublicFollowUp, ReportEvent
+from aduan.workflow.photos import MARKABLE
 from aduan.workflow.transitions import LEAD_ONLY, SCOPES, Action, Scope, allowed_actions
 
 PUBLIC_STATUSES = frozenset(
@@ -253,9 +254,7 @@ def attachments_prefetch(actor: Actor, report: Report) -> Prefetch:
 def _photos_marked_public() -> QuerySet[Attachment]:
     # A report's own image the coordinator marked public (workflow.photos): never a follow-up's
     # file, never a PDF, never a photo nobody marked (a KTP sent as evidence stays private).
-    return Attachment.objects.filter(
-        is_public=True, follow_up__isnull=True, content_type__startswith="image/"
-    )
+    return Attachment.objects.filter(MARKABLE, is_public=True)
 
 
 def photos_public() -> QuerySet[Attachment]:
