@@ -58,6 +58,7 @@ from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
 from aduan.workflow.photos import attachment_public_set, photo_markable
 from aduan.workflow.selectors import (
+    actions_available,
     attachment_get_for,
     attachments_prefetch,
     attachments_visible_to,
@@ -352,7 +353,7 @@ def _detail_context(
     failed_action: str = "",
     post: QueryDict | None = None,
 ) -> dict[str, Any]:
-    offered = console_actions.offered_actions(actor, report)
+    offered = [a.value for a in actions_available(actor, report) if a in console_actions.STAFF_FORM_ACTIONS]
     defaults = _form_defaults(actor, report)
     if error is not None and post is not None:
         key = "dispose" if failed_action in (Action.DISPOSE, Action.REDISPOSE) else failed_action
