@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from aduan.core.actors import Actor, actor_for_user
@@ -72,3 +73,18 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def coordinator_required(message: str | Promise) -> Callable[[View], View]:
+    """The coordinator only (inside `staff_required`): anyone else gets 403 with `message`."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if console_actor(request).role != Role.COORDINATOR:
+                return forbidden(request, str(message))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -10,12 +10,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from aduan.console.access import console_actor, forbidden, staff_required
+from aduan.console.access import console_actor, coordinator_required, staff_required
 from aduan.core import clock
 from aduan.core.errors import DomainError
-from aduan.core.roles import Role
 from aduan.directory.models import Category
 from aduan.directory.services import citizen_topics_set
 from aduan.sla.models import CalendarDay
@@ -28,26 +28,22 @@ def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
     return {**nav_context(console_actor(request), ""), **extra}
 
 
-def _coordinator_only(request: HttpRequest) -> HttpResponse | None:
-    if console_actor(request).role != Role.COORDINATOR:
-        return forbidden(request, _("Pengaturan hanya untuk admin koordinator."))
-    return None
+# Settings are the coordinator's; named once, translated when a request is refused.
+coordinator_only = coordinator_required(gettext_lazy("Pengaturan hanya untuk admin koordinator."))
 
 
 @staff_required
 @require_GET
+@coordinator_only
 def index(request: HttpRequest) -> HttpResponse:
-    if refused := _coordinator_only(request):
-        return refused
     return render(request, "console/settings.html", _context(request))
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
+@coordinator_only
 def topics(request: HttpRequest) -> HttpResponse:
     """Which national top-level topics citizens see on the report form (staff see them all)."""
-    if refused := _coordinator_only(request):
-        return refused
     error = None
     if request.method == "POST":
         try:
@@ -68,10 +64,9 @@ def topics(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
+@coordinator_only
 def calendar(request: HttpRequest) -> HttpResponse:
     """Corrections to the national calendar: regional holidays, moved holidays, extra working days."""
-    if refused := _coordinator_only(request):
-        return refused
     error = None
     values = {"date": "", "name": "", "is_working_day": False}
     if request.method == "POST":
