@@ -45,8 +45,8 @@ from aduan.core.roles import Role
 from aduan.directory.geo import map_config
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
-from aduan.intake.models import ArchiveReason, Attachment, Classification, Kind, Report, Reporter, Status
-from aduan.intake.redaction import highlight_segments, own_data_of, personal_data_spans, redact
+from aduan.intake.models import ArchiveReason, Attachment, Classification, Kind, Report, Status
+from aduan.intake.redaction import own_data_of, personal_data_review
 from aduan.intake.uploads import (
     attachment_files_delete,
     attachments_store,
@@ -365,7 +365,11 @@ def _detail_context(
     citizen_words = citizen_words_for(actor, report)
     personal_data = None
     if Action.VERIFY.value in offered:
-        personal_data = _personal_data_warning(report, reporter)
+        # The text the coordinator is about to verify, with the reporter's own record matched too.
+        review = personal_data_review(
+            report.display_title, report.display_text, own_data_of(reporter) if reporter is not None else None
+        )
+        personal_data = {**review, "applied": False} if review else None
         if personal_data and request.GET.get("samarkan") == "1" and error is None:
             # One click: the masked text goes into the verify form's edited title and text; the
             # verification (report_act) saves it beside the citizen's original, audited.
@@ -442,24 +446,6 @@ def _detail_context(
         else handling_agencies(),
         "archive_reasons": [c for c in ArchiveReason.choices if c[0] != ArchiveReason.DUPLICATE],
         "read_only": actor.role == Role.LEADER,
-    }
-
-
-def _personal_data_warning(report: Report, reporter: Reporter | None) -> dict[str, Any] | None:
-    """Personal data in the text the coordinator is about to verify: spans to highlight and the
-    masked title and text for the one-click redaction; None when there is none."""
-    own = own_data_of(reporter) if reporter is not None else None
-    title, text = report.display_title, report.display_text
-    title_spans, text_spans = personal_data_spans(title, own), personal_data_spans(text, own)
-    if not title_spans and not text_spans:
-        return None
-    return {
-        "count": len(title_spans) + len(text_spans),
-        "title": highlight_segments(title, title_spans),
-        "text": highlight_segments(text, text_spans),
-        "masked_title": redact(title, title_spans),
-        "masked_text": redact(text, text_spans),
-        "applied": False,
     }
 
 
