@@ -48,6 +48,13 @@ def domain_error_response(request: HttpRequest, error: DomainError) -> HttpRespo
     )
 
 
+def htmx_refresh() -> HttpResponse:
+    """The answer to an htmx request that cannot be served in place: htmx reloads the whole page."""
+    response = HttpResponse(status=200)
+    response["HX-Refresh"] = "true"
+    return response
+
+
 def staff_required(view: View) -> View:
     """Sign-in required; then a staff role (a citizen account, or a staff account without an
     agency where one is needed, gets 403)."""
@@ -59,9 +66,7 @@ def staff_required(view: View) -> View:
             if request.headers.get("HX-Request"):
                 # A background htmx request (e.g. the polled tabs) after the session ended:
                 # reload the whole page, which then lands on the login form.
-                response = HttpResponse(status=200)
-                response["HX-Refresh"] = "true"
-                return response
+                return htmx_refresh()
             return redirect_to_login(request.get_full_path())
         role = getattr(user, "role", None)
         if role not in {r.value for r in STAFF_ROLES}:

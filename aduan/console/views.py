@@ -94,7 +94,7 @@ class LoginView(auth_views.LoginView):
             form = self.get_form()
             form.is_valid()  # bind the input; the password is not checked while blocked
             form.errors.clear()
-            context = self.get_context_data(form=form, blocked=True)
+            context = self.get_context_data(form=form, blocked=throttle.BLOCKED_MESSAGE)
             return render(request, self.template_name, context, status=429)
         response = super().post(request, *args, **kwargs)
         if response.status_code == 200:  # the form came back: wrong username or password
