@@ -72,7 +72,7 @@ from aduan.workflow.selectors import (
     reports_visible_to,
 )
 from aduan.workflow.services import report_act
-from aduan.workflow.transitions import TRANSITIONS, Action, event_label
+from aduan.workflow.transitions import Action, event_label
 
 PAGE_SIZE = 25
 SIMILAR_DAYS = 90
@@ -526,8 +526,7 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
             request, actor, report, error=error, failed_action=action, post=request.POST
         )
         return render(request, "console/report.html", context, status=error.http_status)
-    transition = TRANSITIONS.get(Action(action)) if action in Action._value2member_map_ else None
-    messages.success(request, f"{transition.label if transition else action}: {report.tracking_number}")
+    messages.success(request, f"{event_label(action)}: {report.tracking_number}")
     if not reports_visible_to(actor).filter(pk=report.pk).exists():
         # e.g. after "bukan kewenangan" the report is the coordinator's again.
         return redirect("console:home")
