@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from aduan.console.access import console_actor, coordinator_required, staff_required
+from aduan.console.views import nav_context
 from aduan.core import clock
 from aduan.core.errors import DomainError
 from aduan.directory.models import Category
@@ -23,8 +24,6 @@ from aduan.sla.services import calendar_day_delete, calendar_day_set
 
 
 def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
-    from aduan.console.views import nav_context
-
     return {**nav_context(console_actor(request), ""), **extra}
 
 

@@ -52,7 +52,7 @@ from aduan.intake.uploads import (
     attachments_store,
     uploads_check,
 )
-from aduan.notifications.selectors import report_deliveries
+from aduan.notifications.selectors import notices_unread_count, report_deliveries
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
@@ -121,17 +121,26 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- queues ------------------------------------------------------------------------------------
 
 
-def nav_context(actor: Actor, current: str) -> dict[str, Any]:
+def _queue_tabs(actor: Actor, current: str) -> dict[str, Any]:
+    """The queue tabs with their counts (console/_tabs.html)."""
     counts = queue_counts(actor)
     return {
-        "actor": actor,
         "queues": [
             {"key": q.key, "label": q.label, "help": q.help, "count": counts[q.key]}
             for q in queues_for(actor)
         ],
         "current_queue": current,
+    }
+
+
+def nav_context(actor: Actor, current: str) -> dict[str, Any]:
+    """What every page on console/layout.html needs: the tabs, the role's links, the bell's count."""
+    return {
+        "actor": actor,
+        **_queue_tabs(actor, current),
         "is_agency": actor.is_agency_role,
         "is_coordinator": actor.role == Role.COORDINATOR,
+        "unread_notices": notices_unread_count(actor.user) if actor.user is not None else 0,
     }
 
 
@@ -556,7 +565,7 @@ def tabs(request: HttpRequest) -> HttpResponse:
     actor = console_actor(request)
     current = request.GET.get("q", "")
     return render(
-        request, "console/_tabs.html", nav_context(actor, current if current.isidentifier() else "")
+        request, "console/_tabs.html", _queue_tabs(actor, current if current.isidentifier() else "")
     )
 
 
