@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from aduan.console.access import console_actor, coordinator_required, staff_required
 from aduan.console.views import nav_context
 from aduan.core import clock
-from aduan.core.errors import DomainError
+from aduan.core.errors import DomainError, InvalidInput
 from aduan.directory.models import Category
 from aduan.directory.services import citizen_topics_set
 from aduan.sla.models import CalendarDay
@@ -70,24 +70,20 @@ def calendar(request: HttpRequest) -> HttpResponse:
     values = {"date": "", "name": "", "is_working_day": False}
     if request.method == "POST":
         try:
-            date = dt.date.fromisoformat(request.POST.get("date", ""))
-        except ValueError:
-            error = _("Tanggal tidak valid; gunakan format TTTT-BB-HH.")
-        else:
-            try:
-                if "delete" in request.POST:
-                    calendar_day_delete(date=date)
-                    messages.success(request, _("Koreksi tanggal %(date)s dihapus.") % {"date": date})
-                else:
-                    calendar_day_set(
-                        date=date,
-                        name=request.POST.get("name", ""),
-                        is_working_day="is_working_day" in request.POST,
-                    )
-                    messages.success(request, _("Koreksi tanggal %(date)s disimpan.") % {"date": date})
-                return redirect("console:settings_calendar")
-            except DomainError as exc:
-                error = exc.message
+            date = _date(request.POST.get("date", ""))
+            if "delete" in request.POST:
+                calendar_day_delete(date=date)
+                messages.success(request, _("Koreksi tanggal %(date)s dihapus.") % {"date": date})
+            else:
+                calendar_day_set(
+                    date=date,
+                    name=request.POST.get("name", ""),
+                    is_working_day="is_working_day" in request.POST,
+                )
+                messages.success(request, _("Koreksi tanggal %(date)s disimpan.") % {"date": date})
+            return redirect("console:settings_calendar")
+        except DomainError as exc:
+            error = exc.message
         values = {
             "date": request.POST.get("date", ""),
             "name": request.POST.get("name", ""),
@@ -100,3 +96,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
         _context(request, days=days, error=error, values=values),
         status=400 if error else 200,
     )
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            _("Tanggal tidak valid; gunakan format TTTT-BB-HH."), code="invalid_date", field="date"
+        ) from None
