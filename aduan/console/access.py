@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from aduan.core.actors import Actor, actor_for_user
@@ -47,6 +48,13 @@ def domain_error_response(request: HttpRequest, error: DomainError) -> HttpRespo
     )
 
 
+def htmx_refresh() -> HttpResponse:
+    """The answer to an htmx request that cannot be served in place: htmx reloads the whole page."""
+    response = HttpResponse(status=200)
+    response["HX-Refresh"] = "true"
+    return response
+
+
 def staff_required(view: View) -> View:
     """Sign-in required; then a staff role (a citizen account, or a staff account without an
     agency where one is needed, gets 403)."""
@@ -58,9 +66,7 @@ def staff_required(view: View) -> View:
             if request.headers.get("HX-Request"):
                 # A background htmx request (e.g. the polled tabs) after the session ended:
                 # reload the whole page, which then lands on the login form.
-                response = HttpResponse(status=200)
-                response["HX-Refresh"] = "true"
-                return response
+                return htmx_refresh()
             return redirect_to_login(request.get_full_path())
         role = getattr(user, "role", None)
         if role not in {r.value for r in STAFF_ROLES}:
@@ -72,3 +78,18 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def coordinator_required(message: str | Promise) -> Callable[[View], View]:
+    """The coordinator only (inside `staff_required`): anyone else gets 403 with `message`."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if console_actor(request).role != Role.COORDINATOR:
+                return forbidden(request, str(message))
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,7 +1,7 @@
-"""From an HTML form to `report_act`: which action forms a screen offers, and their params.
+"""From an HTML form to `report_act`: which action forms a screen has, and their params.
 
-The transition table decides; this module only refines the offer for agency staff (lead-only
-actions, drafts awaiting approval) so a screen never shows a button the service would refuse.
+Which actions a screen offers is `aduan.workflow.selectors.actions_available` (the API's offer
+too), narrowed to those with a form here (`STAFF_FORM_ACTIONS`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from django.http import QueryDict
 from aduan.core.actors import Actor
 from aduan.core.roles import Role
 from aduan.directory.models import Agency
-from aduan.intake.models import Report, Status
-from aduan.workflow.models import Disposition, FollowUp
-from aduan.workflow.transitions import Action, allowed_actions
+from aduan.workflow.models import FollowUp
+from aduan.workflow.transitions import Action
 
 STAFF_FORM_ACTIONS = {
     Action.HOLD,
@@ -34,30 +33,6 @@ STAFF_FORM_ACTIONS = {
     Action.COMPLETE,
     Action.CLOSE,
 }
-
-
-def offered_actions(actor: Actor, report: Report) -> list[str]:
-    """The actions this actor's screen offers for this report, a subset of `allowed_actions`."""
-    actions = [a for a in allowed_actions(Status(report.status), actor.role) if a in STAFF_FORM_ACTIONS]
-    if not actor.is_agency_role:
-        return [a.value for a in actions]
-    mine = Disposition.objects.filter(report=report, agency_id=actor.agency_id or 0, is_active=True)
-    if not mine.exists():
-        return []
-    is_lead = mine.filter(is_lead=True).exists()
-    drafts = FollowUp.objects.filter(
-        report=report, agency_id=actor.agency_id or 0, state=FollowUp.State.DRAFT
-    )
-    offered = []
-    for action in actions:
-        if action in (Action.RETURN, Action.COMPLETE) and not is_lead:
-            continue
-        if action == Action.ACCEPT and not mine.filter(state=Disposition.State.NEW).exists():
-            continue
-        if action in (Action.APPROVE_FOLLOW_UP, Action.SEND_BACK_FOLLOW_UP) and not drafts.exists():
-            continue
-        offered.append(action.value)
-    return offered
 
 
 def can_publish_directly(actor: Actor) -> bool:

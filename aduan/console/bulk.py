@@ -8,14 +8,14 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aduan.console import actions as console_actions
-from aduan.console.access import console_actor, forbidden, staff_required
+from aduan.console.access import console_actor, coordinator_required, staff_required
 from aduan.console.views import nav_context
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError, InvalidInput
-from aduan.core.roles import Role
 from aduan.directory.models import Agency
 from aduan.directory.services import suggest_lead_agency
 from aduan.intake.models import Classification, Report, Status
@@ -28,11 +28,10 @@ MAX_BULK = 100
 
 @staff_required
 @require_POST
+@coordinator_required(gettext_lazy("Hanya admin koordinator yang dapat memverifikasi dan mendisposisikan."))
 def bulk(request: HttpRequest) -> HttpResponse:
     """Verify and dispose several new reports at once; each goes through `report_act` on its own."""
     actor = console_actor(request)
-    if actor.role != Role.COORDINATOR:
-        return forbidden(request, _("Hanya admin koordinator yang dapat memverifikasi dan mendisposisikan."))
     numbers = [n for n in request.POST.getlist("report") if n]
     classification = request.POST.get("classification", "")
     category = console_actions.category_from(request.POST)

@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aduan.console import actions as console_actions
-from aduan.console.access import console_actor, forbidden, staff_required
+from aduan.console.access import console_actor, coordinator_required, staff_required
 from aduan.console.views import home_region, nav_context
 from aduan.core.errors import DomainError, InvalidInput
-from aduan.core.roles import Role
 from aduan.directory.models import Category, Region
 from aduan.intake.models import Channel, Kind
 from aduan.intake.services import report_submit_with_files
@@ -33,11 +32,10 @@ STAFF_CHANNEL_DETAILS = [
 
 
 @staff_required
+@coordinator_required(gettext_lazy("Hanya admin koordinator yang dapat memasukkan laporan."))
 def report_new(request: HttpRequest) -> HttpResponse:
     """The coordinator enters a complaint received on paper, by phone or at the desk (channel staff)."""
     actor = console_actor(request)
-    if actor.role != Role.COORDINATOR:
-        return forbidden(request, _("Hanya admin koordinator yang dapat memasukkan laporan."))
     error: DomainError | None = None
     values: dict[str, Any] = {"kind": Kind.PENGADUAN, "channel_detail": "surat"}
     if request.method == "POST":

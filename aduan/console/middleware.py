@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +10,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from aduan.accounts.secondfactor import second_factor_enrolled, second_factor_required
+from aduan.console.access import htmx_refresh
+from aduan.console.secondfactor import second_step_url
 
 
 class SecondFactorMiddleware:
@@ -32,13 +33,11 @@ class SecondFactorMiddleware:
             and second_factor_required(user)
             and not self._exempt(request.path_info)
         ):
-            target = "console:verify" if second_factor_enrolled(user) else "console:enrol"
             if request.headers.get("HX-Request"):
-                response = HttpResponse(status=200)
-                response["HX-Refresh"] = "true"
-                return response
+                return htmx_refresh()
+            target = "console:verify" if second_factor_enrolled(user) else "console:enrol"
             next_url = request.get_full_path() if request.method == "GET" else reverse("console:home")
-            return redirect(f"{reverse(target)}?{urlencode({'next': next_url})}")
+            return redirect(second_step_url(target, next_url))
         return self.get_response(request)
 
     @staticmethod

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from aduan.console.access import console_actor, staff_required
+from aduan.console.views import nav_context
 from aduan.notifications.models import StaffNotice
 from aduan.notifications.recipients import preference, staff_preference_set
 from aduan.notifications.selectors import notices_for
@@ -30,8 +31,6 @@ def notices(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, _("Preferensi pemberitahuan disimpan."))
         return redirect("console:notices")
-    from aduan.console.views import nav_context
-
     context = {
         **nav_context(console_actor(request), ""),
         "notices": list(notices_for(user)),  # type: ignore[arg-type]

@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from aduan.console.access import console_actor, forbidden, staff_required
+from aduan.console.access import console_actor, coordinator_required, staff_required
+from aduan.console.views import nav_context
 from aduan.core import clock
-from aduan.core.errors import DomainError
-from aduan.core.roles import Role
+from aduan.core.errors import DomainError, InvalidInput
 from aduan.directory.models import Category
 from aduan.directory.services import citizen_topics_set
 from aduan.sla.models import CalendarDay
@@ -23,31 +24,25 @@ from aduan.sla.services import calendar_day_delete, calendar_day_set
 
 
 def _context(request: HttpRequest, **extra: object) -> dict[str, object]:
-    from aduan.console.views import nav_context
-
     return {**nav_context(console_actor(request), ""), **extra}
 
 
-def _coordinator_only(request: HttpRequest) -> HttpResponse | None:
-    if console_actor(request).role != Role.COORDINATOR:
-        return forbidden(request, _("Pengaturan hanya untuk admin koordinator."))
-    return None
+# Settings are the coordinator's; named once, translated when a request is refused.
+coordinator_only = coordinator_required(gettext_lazy("Pengaturan hanya untuk admin koordinator."))
 
 
 @staff_required
 @require_GET
+@coordinator_only
 def index(request: HttpRequest) -> HttpResponse:
-    if refused := _coordinator_only(request):
-        return refused
     return render(request, "console/settings.html", _context(request))
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
+@coordinator_only
 def topics(request: HttpRequest) -> HttpResponse:
     """Which national top-level topics citizens see on the report form (staff see them all)."""
-    if refused := _coordinator_only(request):
-        return refused
     error = None
     if request.method == "POST":
         try:
@@ -68,32 +63,27 @@ def topics(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_http_methods(["GET", "POST"])
+@coordinator_only
 def calendar(request: HttpRequest) -> HttpResponse:
     """Corrections to the national calendar: regional holidays, moved holidays, extra working days."""
-    if refused := _coordinator_only(request):
-        return refused
     error = None
     values = {"date": "", "name": "", "is_working_day": False}
     if request.method == "POST":
         try:
-            date = dt.date.fromisoformat(request.POST.get("date", ""))
-        except ValueError:
-            error = _("Tanggal tidak valid; gunakan format TTTT-BB-HH.")
-        else:
-            try:
-                if "delete" in request.POST:
-                    calendar_day_delete(date=date)
-                    messages.success(request, _("Koreksi tanggal %(date)s dihapus.") % {"date": date})
-                else:
-                    calendar_day_set(
-                        date=date,
-                        name=request.POST.get("name", ""),
-                        is_working_day="is_working_day" in request.POST,
-                    )
-                    messages.success(request, _("Koreksi tanggal %(date)s disimpan.") % {"date": date})
-                return redirect("console:settings_calendar")
-            except DomainError as exc:
-                error = exc.message
+            date = _date(request.POST.get("date", ""))
+            if "delete" in request.POST:
+                calendar_day_delete(date=date)
+                messages.success(request, _("Koreksi tanggal %(date)s dihapus.") % {"date": date})
+            else:
+                calendar_day_set(
+                    date=date,
+                    name=request.POST.get("name", ""),
+                    is_working_day="is_working_day" in request.POST,
+                )
+                messages.success(request, _("Koreksi tanggal %(date)s disimpan.") % {"date": date})
+            return redirect("console:settings_calendar")
+        except DomainError as exc:
+            error = exc.message
         values = {
             "date": request.POST.get("date", ""),
             "name": request.POST.get("name", ""),
@@ -106,3 +96,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
         _context(request, days=days, error=error, values=values),
         status=400 if error else 200,
     )
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(
+            _("Tanggal tidak valid; gunakan format TTTT-BB-HH."), code="invalid_date", field="date"
+        ) from None

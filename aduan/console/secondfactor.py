@@ -6,8 +6,8 @@ throttle under the account's name, like wrong passwords.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,6 +33,7 @@ from aduan.core.redirects import next_url
 from aduan.core.roles import Role
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -49,21 +50,28 @@ def _staff(request: HttpRequest) -> User | None:
     return user
 
 
+class _CodeCheck(Protocol[T_co]):
+    def __call__(self, *, user: User, token: str) -> T_co | None: ...
+
+
+def second_step_url(view_name: str, next_url: str) -> str:
+    """A second-factor page that goes on to `next_url` when passed."""
+    return f"{reverse(view_name)}?{urlencode({'next': next_url})}"
+
+
 def _code_attempt(
     request: HttpRequest,
     user: User,
-    check: Callable[[str], T | None],
+    check: _CodeCheck[T],
     template: str,
     context: dict[str, object],
     wrong: str,
 ) -> T | HttpResponse:
     """One typed code, within the sign-in throttle: what `check` accepted, or the form again."""
     if throttle.login_blocked(request, user.get_username()):
-        context["error"] = _(
-            "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti atau hubungi admin koordinator."
-        )
+        context["error"] = throttle.BLOCKED_MESSAGE
         return render(request, template, context, status=429)
-    accepted = check(request.POST.get("token", ""))
+    accepted = check(user=user, token=request.POST.get("token", ""))
     if accepted is None:
         throttle.login_failed(request, user.get_username())
         context["error"] = wrong
@@ -78,21 +86,22 @@ def enrol(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     if user is None:
         return redirect_to_login(request.get_full_path())
-    if second_factor_enrolled(user) and not request.user.is_verified():  # type: ignore[union-attr]
+    replacing = second_factor_enrolled(user)
+    if replacing and not request.user.is_verified():  # type: ignore[union-attr]
         # Replacing the authenticator needs the current one first: a password alone is not enough.
-        return redirect(f"{reverse('console:verify')}?next={reverse('console:enrol')}")
+        return redirect(second_step_url("console:verify", reverse("console:enrol")))
     device = totp_enrolment(user=user)
     template = "console/second_factor_enrol.html"
     context: dict[str, object] = {
         "secret": totp_secret(device),
         "next": _next_url(request),
-        "replacing": second_factor_enrolled(user),
+        "replacing": replacing,
     }
     if request.method == "POST":
         confirmed = _code_attempt(
             request,
             user,
-            lambda token: totp_confirm(user=user, token=token),
+            totp_confirm,
             template,
             context,
             _("Kode tidak cocok. Periksa jam ponsel Anda lalu masukkan kode yang baru."),
@@ -129,14 +138,14 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():  # type: ignore[union-attr]
         return redirect(_next_url(request))
     if not second_factor_enrolled(user):
-        return redirect(f"{reverse('console:enrol')}?next={_next_url(request)}")
+        return redirect(second_step_url("console:enrol", _next_url(request)))
     template = "console/second_factor_verify.html"
     context: dict[str, object] = {"next": _next_url(request)}
     if request.method == "POST":
         device = _code_attempt(
             request,
             user,
-            lambda token: second_factor_verify(user=user, token=token),
+            second_factor_verify,
             template,
             context,
             _("Kode tidak cocok."),

@@ -8,11 +8,17 @@ codes count here too (aduan.console.secondfactor).
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from aduan.accounts import ratelimit
 from aduan.accounts.conf import AttemptLimit
 from aduan.console import conf
 from aduan.core.clients import client_ip
+
+# Said by the sign-in form and the second-factor forms alike: they share the budget.
+BLOCKED_MESSAGE = gettext_lazy(
+    "Terlalu banyak percobaan masuk yang gagal. Coba lagi nanti atau hubungi admin koordinator."
+)
 
 
 def _budgets(request: HttpRequest, username: str) -> list[tuple[str, str, AttemptLimit]]:

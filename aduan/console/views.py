@@ -45,19 +45,20 @@ from aduan.core.roles import Role
 from aduan.directory.geo import map_config
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
-from aduan.intake.models import ArchiveReason, Classification, Kind, Report, Reporter, Status
-from aduan.intake.redaction import highlight_segments, own_data_of, personal_data_spans, redact
+from aduan.intake.models import ArchiveReason, Classification, Kind, Report, Status
+from aduan.intake.redaction import own_data_of, personal_data_review
 from aduan.intake.uploads import (
     attachment_files_guard,
     attachments_store,
     uploads_check,
 )
-from aduan.notifications.selectors import report_deliveries
+from aduan.notifications.selectors import notices_unread_count, report_deliveries
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import deadline_state as sla_deadline_state
 from aduan.workflow.models import AgencyReturn, Disposition
 from aduan.workflow.photos import photo_markable, photos_public_set
 from aduan.workflow.selectors import (
+    actions_available,
     attachment_get_for,
     attachments_prefetch,
     attachments_visible_to,
@@ -71,7 +72,7 @@ from aduan.workflow.selectors import (
     reports_visible_to,
 )
 from aduan.workflow.services import report_act
-from aduan.workflow.transitions import TRANSITIONS, Action, event_label
+from aduan.workflow.transitions import Action, event_label
 
 PAGE_SIZE = 25
 SIMILAR_DAYS = 90
@@ -93,7 +94,7 @@ class LoginView(auth_views.LoginView):
             form = self.get_form()
             form.is_valid()  # bind the input; the password is not checked while blocked
             form.errors.clear()
-            context = self.get_context_data(form=form, blocked=True)
+            context = self.get_context_data(form=form, blocked=throttle.BLOCKED_MESSAGE)
             return render(request, self.template_name, context, status=429)
         response = super().post(request, *args, **kwargs)
         if response.status_code == 200:  # the form came back: wrong username or password
@@ -120,17 +121,26 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- queues ------------------------------------------------------------------------------------
 
 
-def nav_context(actor: Actor, current: str) -> dict[str, Any]:
+def _queue_tabs(actor: Actor, current: str) -> dict[str, Any]:
+    """The queue tabs with their counts (console/_tabs.html)."""
     counts = queue_counts(actor)
     return {
-        "actor": actor,
         "queues": [
             {"key": q.key, "label": q.label, "help": q.help, "count": counts[q.key]}
             for q in queues_for(actor)
         ],
         "current_queue": current,
+    }
+
+
+def nav_context(actor: Actor, current: str) -> dict[str, Any]:
+    """What every page on console/layout.html needs: the tabs, the role's links, the bell's count."""
+    return {
+        "actor": actor,
+        **_queue_tabs(actor, current),
         "is_agency": actor.is_agency_role,
         "is_coordinator": actor.role == Role.COORDINATOR,
+        "unread_notices": notices_unread_count(actor.user) if actor.user is not None else 0,
     }
 
 
@@ -348,7 +358,7 @@ def _detail_context(
     failed_action: str = "",
     post: QueryDict | None = None,
 ) -> dict[str, Any]:
-    offered = console_actions.offered_actions(actor, report)
+    offered = [a.value for a in actions_available(actor, report) if a in console_actions.STAFF_FORM_ACTIONS]
     defaults = _form_defaults(actor, report)
     if error is not None and post is not None:
         key = "dispose" if failed_action in (Action.DISPOSE, Action.REDISPOSE) else failed_action
@@ -360,7 +370,11 @@ def _detail_context(
     citizen_words = citizen_words_for(actor, report)
     personal_data = None
     if Action.VERIFY.value in offered:
-        personal_data = _personal_data_warning(report, reporter)
+        # The text the coordinator is about to verify, with the reporter's own record matched too.
+        review = personal_data_review(
+            report.display_title, report.display_text, own_data_of(reporter) if reporter is not None else None
+        )
+        personal_data = {**review, "applied": False} if review else None
         if personal_data and request.GET.get("samarkan") == "1" and error is None:
             # One click: the masked text goes into the verify form's edited title and text; the
             # verification (report_act) saves it beside the citizen's original, audited.
@@ -433,24 +447,6 @@ def _detail_context(
     }
 
 
-def _personal_data_warning(report: Report, reporter: Reporter | None) -> dict[str, Any] | None:
-    """Personal data in the text the coordinator is about to verify: spans to highlight and the
-    masked title and text for the one-click redaction; None when there is none."""
-    own = own_data_of(reporter) if reporter is not None else None
-    title, text = report.display_title, report.display_text
-    title_spans, text_spans = personal_data_spans(title, own), personal_data_spans(text, own)
-    if not title_spans and not text_spans:
-        return None
-    return {
-        "count": len(title_spans) + len(text_spans),
-        "title": highlight_segments(title, title_spans),
-        "text": highlight_segments(text, text_spans),
-        "masked_title": redact(title, title_spans),
-        "masked_text": redact(text, text_spans),
-        "applied": False,
-    }
-
-
 def home_region() -> str:
     from django.conf import settings
 
@@ -513,8 +509,7 @@ def report_action(request: HttpRequest, tracking_number: str, action: str) -> Ht
             request, actor, report, error=error, failed_action=action, post=request.POST
         )
         return render(request, "console/report.html", context, status=error.http_status)
-    transition = TRANSITIONS.get(Action(action)) if action in Action._value2member_map_ else None
-    messages.success(request, f"{transition.label if transition else action}: {report.tracking_number}")
+    messages.success(request, f"{event_label(action)}: {report.tracking_number}")
     if not reports_visible_to(actor).filter(pk=report.pk).exists():
         # e.g. after "bukan kewenangan" the report is the coordinator's again.
         return redirect("console:home")
@@ -544,7 +539,7 @@ def tabs(request: HttpRequest) -> HttpResponse:
     actor = console_actor(request)
     current = request.GET.get("q", "")
     return render(
-        request, "console/_tabs.html", nav_context(actor, current if current.isidentifier() else "")
+        request, "console/_tabs.html", _queue_tabs(actor, current if current.isidentifier() else "")
     )
 
 

@@ -175,3 +175,18 @@ def highlight_segments(text: str, spans: Iterable[Span]) -> list[tuple[str, str]
     if cursor < len(text):
         pieces.append((text[cursor:], ""))
     return pieces
+
+
+def personal_data_review(title: str, text: str, own: OwnData | None) -> dict[str, Any] | None:
+    """Personal data in a title and text under review: the count, the pieces to highlight and the
+    masked title and text (as `mask_personal_data` gives them); None when there is none."""
+    title_spans, text_spans = personal_data_spans(title, own), personal_data_spans(text, own)
+    if not title_spans and not text_spans:
+        return None
+    return {
+        "count": len(title_spans) + len(text_spans),
+        "title": highlight_segments(title, title_spans),
+        "text": highlight_segments(text, text_spans),
+        "masked_title": redact(title, title_spans),
+        "masked_text": redact(text, text_spans),
+    }

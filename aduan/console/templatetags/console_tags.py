@@ -38,11 +38,3 @@ def get_item(mapping: Any, key: Any) -> Any:
 def page_url(query_string: str, page: int) -> str:
     prefix = f"{query_string}&" if query_string else ""
     return f"?{prefix}{urlencode({'hal': page})}"
-
-
-@register.simple_tag
-def unread_notices(user: Any) -> int:
-    """The bell's count: the officer's unread in-console notices."""
-    from aduan.notifications.selectors import notices_unread_count
-
-    return notices_unread_count(user) if getattr(user, "is_authenticated", False) else 0
