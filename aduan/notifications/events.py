@@ -59,9 +59,8 @@ def _citizen_note(report: Report, event: ReportEvent) -> str:
 
 @in_site_language
 def messages_for_event(event: ReportEvent) -> None:
-    """Write the messages the matrix names for an audited action (runs inside its transaction)."""
-    if event.action in SENT_BY_SERVICE:
-        return  # the confirmation and a new code carry a secret the event never holds
+    """Write the messages the matrix names for an audited action (runs inside its transaction;
+    not for SENT_BY_SERVICE actions, which `on_report_event` leaves to their services)."""
     rules = rules_for(event.action)
     if not rules:
         return
@@ -74,11 +73,11 @@ def messages_for_event(event: ReportEvent) -> None:
 
 
 def _step_of(event: ReportEvent) -> str:
-    return str(event.data.get("step") or "") if isinstance(event.data, dict) else ""
+    return str(event.data.get("step") or "")
 
 
 def _applies(when: When, report: Report, event: ReportEvent) -> bool:
-    data = event.data if isinstance(event.data, dict) else {}
+    data = event.data
     if when is When.NOT_BY_REPORTER:
         return event.actor_role != Role.CITIZEN
     if when is When.LEAD_CHANGED:
@@ -279,8 +278,10 @@ def on_report_event(
     sender: type, instance: ReportEvent, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
     """post_save of ReportEvent: write its messages in the same transaction."""
-    if not created or raw or instance.action == "submit":
-        return  # a submit's confirmation, with the access code, is notify_submitted's
+    if not created or raw or instance.action in SENT_BY_SERVICE:
+        # The confirmation and a new code carry a secret the event never holds: their services
+        # (notify_submitted, access_code_messages) write them.
+        return
     try:
         with transaction.atomic():
             messages_for_event(instance)

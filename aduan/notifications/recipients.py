@@ -77,12 +77,6 @@ def reporter_addresses(report: Report) -> list[tuple[str, str]]:
     return result
 
 
-def confirmation_addresses(report: Report) -> list[tuple[str, str]]:
-    """Where the tracking number and access code go: every phone and email the reporter gave
-    (issue 3: "also sent by SMS/email when given"); the code is what lets them follow the report."""
-    return reporter_addresses(report)
-
-
 def citizen_addresses(report: Report) -> list[tuple[str, str]]:
     """(channel, address) pairs for status news: every contact given, less those that opted out."""
     addresses = reporter_addresses(report)
