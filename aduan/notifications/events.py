@@ -19,7 +19,7 @@ from aduan.core import clock
 from aduan.core.language import in_site_language
 from aduan.core.roles import Role
 from aduan.directory.models import Agency
-from aduan.intake.models import ArchiveReason, Report, Step
+from aduan.intake.models import AGENCY_STEPS, COORDINATOR_STEPS, ArchiveReason, Report
 from aduan.notifications.matrix import SENT_BY_SERVICE, Audience, When, rules_for
 from aduan.notifications.models import OutboundMessage, StaffNotice
 from aduan.notifications.recipients import (
@@ -93,9 +93,9 @@ def _applies(when: When, report: Report, event: ReportEvent) -> bool:
         agency = event.actor_agency
         return agency is not None and agency.requires_approval and event.actor_role != Role.LIAISON_OFFICER
     if when is When.COORDINATOR_STEP:
-        return _step_of(event) in (Step.VERIFICATION, Step.RETURNED)
+        return _step_of(event) in COORDINATOR_STEPS
     if when is When.AGENCY_STEP:
-        return _step_of(event) == Step.FOLLOW_UP
+        return _step_of(event) in AGENCY_STEPS
     if when is When.LEVEL_1:
         return data.get("level") == 1
     if when is When.LEVEL_2:
@@ -218,7 +218,7 @@ def _to_coordinator(report: Report, event: ReportEvent, key: str) -> None:
 
 
 def _to_head(report: Report, event: ReportEvent, key: str) -> None:
-    if _step_of(event) == Step.FOLLOW_UP and report.lead_agency is not None:
+    if _step_of(event) in AGENCY_STEPS and report.lead_agency is not None:
         heads = [(report.lead_agency.head_email.strip().lower(), report.lead_agency.name)]
     else:
         heads = coordinating_heads()

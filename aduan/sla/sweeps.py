@@ -17,7 +17,7 @@ from django.db import transaction
 from aduan.core import clock
 from aduan.core.actors import SYSTEM
 from aduan.core.errors import DomainError
-from aduan.intake.models import IdempotencyRecord, Report, Status, Step
+from aduan.intake.models import AGENCY_STEPS, COORDINATOR_STEPS, IdempotencyRecord, Report, Status, Step
 from aduan.sla import conf
 from aduan.sla.calendar import WorkingCalendar, limit
 from aduan.sla.services import report_mark_escalated, report_mark_reminded
@@ -25,10 +25,6 @@ from aduan.workflow.services import report_act
 
 logger = logging.getLogger(__name__)
 
-# Steps someone on staff must act in; clarification and the reply window wait on the citizen
-# and end by expire_hold / auto_close instead.
-COORDINATOR_STEPS = {Step.VERIFICATION, Step.RETURNED}
-AGENCY_STEPS = {Step.FOLLOW_UP}
 STAFF_STEPS = COORDINATOR_STEPS | AGENCY_STEPS
 # A reminder can only be due when the deadline is near: no step's last 20 % spans more than this.
 REMINDER_HORIZON = dt.timedelta(days=40)
