@@ -209,6 +209,7 @@ def run_sweeps() -> dict[str, int]:
     write are delivered at the end (a first batch; `aduan worker` claims the rest from the
     outbox, and on the immediate task backend one delivery task sends them)."""
     from aduan.notifications.delivery import deliver_due
+    from aduan.notifications.recipients import staff_cached
     from aduan.notifications.services import delivery_deferred
     from aduan.notifications.tasks import deliver_pending
     from aduan.notifications.texts import templates_cached
@@ -228,7 +229,7 @@ def run_sweeps() -> dict[str, int]:
         ("stats_months_recounted", _refresh_statistics),
     ]
     result: dict[str, int] = {}
-    with delivery_deferred(), templates_cached():
+    with delivery_deferred(), templates_cached(), staff_cached():
         for name, sweep in steps:
             try:
                 result[name] = sweep()
