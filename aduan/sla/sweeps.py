@@ -195,9 +195,8 @@ def _apply_retention() -> int:
 
     now = clock.now()
     with transaction.atomic():
-        SweepSchedule.objects.get_or_create(name="retention")
-        row = SweepSchedule.objects.select_for_update().get(name="retention")
-        if row.last_enqueued_at is not None and row.last_enqueued_at > now - dt.timedelta(days=1):
+        row = SweepSchedule.locked("retention")
+        if not row.is_due(dt.timedelta(days=1), now):
             return 0
         row.last_enqueued_at = now
         row.save(update_fields=["last_enqueued_at"])
