@@ -91,6 +91,13 @@ class Step(models.TextChoices):
     REPLY_WINDOW = "reply_window", _("Menunggu tanggapan pelapor")
 
 
+# Steps someone on staff must act in (reminders and escalation follow them): the coordinator's own
+# (verification, re-disposition of a report an OPD returned) and the OPD's. Clarification and the
+# reply window wait on the citizen and end by expire_hold / auto_close instead.
+COORDINATOR_STEPS = frozenset({Step.VERIFICATION, Step.RETURNED})
+AGENCY_STEPS = frozenset({Step.FOLLOW_UP})
+
+
 class Reporter(models.Model):
     """Who reported: personal data, shown only to the coordinator when the report is anonymous."""
 

@@ -22,7 +22,6 @@ MASK = "********"
 # Messages claimed in one transaction and recorded in another (at most this many go twice when a
 # worker is killed mid-batch).
 CLAIM_BATCH = 20
-ALL_BATCH = 1000
 # Threads of `deliver_all` on PostgreSQL.
 DRAIN_THREADS = 4
 
@@ -73,15 +72,13 @@ def send_email(to: str, subject: str, body: str) -> str:
     return ""
 
 
-def _claim(now: dt.datetime, *, pk: int | None = None, limit: int = 1) -> list[OutboundMessage]:
-    """Take due messages for this worker (the oldest first, or the one `pk`): pending, due, and
-    not locked by another worker, in one short transaction."""
+def _claim(now: dt.datetime, *, limit: int) -> list[OutboundMessage]:
+    """Take up to `limit` due messages for this worker (the oldest first): pending, due, and not
+    locked by another worker, in one short transaction."""
     with transaction.atomic():
         due = OutboundMessage.objects.select_for_update(skip_locked=True).filter(
             state=State.PENDING, next_attempt_at__lte=now
         )
-        if pk is not None:
-            due = due.filter(pk=pk)
         messages = list(due.order_by("next_attempt_at", "pk")[:limit])
         if not messages:
             return []
@@ -96,12 +93,12 @@ def _claim(now: dt.datetime, *, pk: int | None = None, limit: int = 1) -> list[O
         return messages
 
 
-def _mask(message: OutboundMessage) -> list[str]:
+def _mask(message: OutboundMessage) -> None:
+    """Replace the secret (an access code) in the sent body and forget it."""
     if not message.secret:
-        return []
+        return
     message.body = message.body.replace(message.secret, MASK)
     message.secret = ""
-    return ["body", "secret"]
 
 
 def _send(message: OutboundMessage) -> str:
@@ -166,25 +163,16 @@ def _record(messages: list[OutboundMessage]) -> None:
         cursor.executemany(sql, rows)
 
 
-def message_deliver(message_id: int) -> str | None:
-    """Try one message once; returns its state afterwards, or None when it was not ours to send."""
-    claimed = _claim(clock.now(), pk=message_id)
-    if not claimed:
-        return None
-    state = _send(claimed[0])
-    _record(claimed)
-    return state
-
-
-def deliver_due(*, limit: int = 200) -> dict[str, int]:
-    """Send up to `limit` pending messages that are due (oldest first); safe to run in several
+def deliver_due(*, limit: int | None = 200) -> dict[str, int]:
+    """Send up to `limit` pending messages that are due (oldest first; every one with None, a
+    message that fails waiting for its retry time so that this ends); safe to run in several
     workers. Claimed and recorded CLAIM_BATCH at a time: two short transactions per batch
     instead of two per message. A worker killed mid-batch loses none: the batch's messages are
     due again after the lease, and the ones it had sent go a second time."""
     counts = {"sent": 0, "failed": 0, "retry": 0}
     done = 0
-    while done < limit:
-        messages = _claim(clock.now(), limit=min(CLAIM_BATCH, limit - done))
+    while limit is None or done < limit:
+        messages = _claim(clock.now(), limit=CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - done))
         if not messages:
             break
         for message in messages:
@@ -195,28 +183,18 @@ def deliver_due(*, limit: int = 200) -> dict[str, int]:
     return counts
 
 
-def _drain() -> dict[str, int]:
-    total = {"sent": 0, "failed": 0, "retry": 0}
-    while True:
-        counts = deliver_due(limit=ALL_BATCH)
-        for key, value in counts.items():
-            total[key] += value
-        if sum(counts.values()) < ALL_BATCH:
-            return total
-
-
 def deliver_all() -> dict[str, int]:
     """Send every message that is due now (a message that fails waits for its retry time, so
     this ends): `aduan worker --once`. On PostgreSQL DRAIN_THREADS threads at once, each on its
     own connection (claims skip each other's locked rows): a batch spends most of its time
     waiting for the database, and the waits overlap."""
     if connection.vendor != "postgresql":
-        return _drain()
+        return deliver_due(limit=None)
     results: list[dict[str, int]] = []
 
     def drain() -> None:
         try:
-            results.append(_drain())
+            results.append(deliver_due(limit=None))
         finally:
             connection.close()
 

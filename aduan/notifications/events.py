@@ -19,7 +19,7 @@ from aduan.core import clock
 from aduan.core.language import in_site_language
 from aduan.core.roles import Role
 from aduan.directory.models import Agency
-from aduan.intake.models import ArchiveReason, Report, Step
+from aduan.intake.models import AGENCY_STEPS, COORDINATOR_STEPS, ArchiveReason, Report
 from aduan.notifications.matrix import SENT_BY_SERVICE, Audience, When, rules_for
 from aduan.notifications.models import OutboundMessage, StaffNotice
 from aduan.notifications.recipients import (
@@ -59,9 +59,8 @@ def _citizen_note(report: Report, event: ReportEvent) -> str:
 
 @in_site_language
 def messages_for_event(event: ReportEvent) -> None:
-    """Write the messages the matrix names for an audited action (runs inside its transaction)."""
-    if event.action in SENT_BY_SERVICE:
-        return  # the confirmation and a new code carry a secret the event never holds
+    """Write the messages the matrix names for an audited action (runs inside its transaction;
+    not for SENT_BY_SERVICE actions, which `on_report_event` leaves to their services)."""
     rules = rules_for(event.action)
     if not rules:
         return
@@ -74,11 +73,11 @@ def messages_for_event(event: ReportEvent) -> None:
 
 
 def _step_of(event: ReportEvent) -> str:
-    return str(event.data.get("step") or "") if isinstance(event.data, dict) else ""
+    return str(event.data.get("step") or "")
 
 
 def _applies(when: When, report: Report, event: ReportEvent) -> bool:
-    data = event.data if isinstance(event.data, dict) else {}
+    data = event.data
     if when is When.NOT_BY_REPORTER:
         return event.actor_role != Role.CITIZEN
     if when is When.LEAD_CHANGED:
@@ -94,9 +93,9 @@ def _applies(when: When, report: Report, event: ReportEvent) -> bool:
         agency = event.actor_agency
         return agency is not None and agency.requires_approval and event.actor_role != Role.LIAISON_OFFICER
     if when is When.COORDINATOR_STEP:
-        return _step_of(event) in (Step.VERIFICATION, Step.RETURNED)
+        return _step_of(event) in COORDINATOR_STEPS
     if when is When.AGENCY_STEP:
-        return _step_of(event) == Step.FOLLOW_UP
+        return _step_of(event) in AGENCY_STEPS
     if when is When.LEVEL_1:
         return data.get("level") == 1
     if when is When.LEVEL_2:
@@ -219,7 +218,7 @@ def _to_coordinator(report: Report, event: ReportEvent, key: str) -> None:
 
 
 def _to_head(report: Report, event: ReportEvent, key: str) -> None:
-    if _step_of(event) == Step.FOLLOW_UP and report.lead_agency is not None:
+    if _step_of(event) in AGENCY_STEPS and report.lead_agency is not None:
         heads = [(report.lead_agency.head_email.strip().lower(), report.lead_agency.name)]
     else:
         heads = coordinating_heads()
@@ -279,8 +278,10 @@ def on_report_event(
     sender: type, instance: ReportEvent, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
     """post_save of ReportEvent: write its messages in the same transaction."""
-    if not created or raw or instance.action == "submit":
-        return  # a submit's confirmation, with the access code, is notify_submitted's
+    if not created or raw or instance.action in SENT_BY_SERVICE:
+        # The confirmation and a new code carry a secret the event never holds: their services
+        # (notify_submitted, access_code_messages) write them.
+        return
     try:
         with transaction.atomic():
             messages_for_event(instance)

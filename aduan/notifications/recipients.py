@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Q
 
@@ -26,6 +28,31 @@ def unique_emails(values: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+_local = threading.local()
+T = TypeVar("T")
+
+
+@contextmanager
+def staff_cached() -> Iterator[None]:
+    """Look up each group of officers once in this block (a sweep telling the staff of hundreds
+    of reports), as `texts.templates_cached` does for templates."""
+    previous = getattr(_local, "cache", None)
+    _local.cache = {} if previous is None else previous
+    try:
+        yield
+    finally:
+        _local.cache = previous
+
+
+def _cached(key: tuple[Any, ...], load: Callable[[], list[T]]) -> list[T]:
+    cache: dict[tuple[Any, ...], Any] | None = getattr(_local, "cache", None)
+    if cache is None:
+        return load()
+    if key not in cache:
+        cache[key] = load()
+    return list(cache[key])  # a copy: a caller may extend what it was given
+
+
 def _staff(**filters: Any) -> list[User]:
     from aduan.accounts.models import User
 
@@ -34,7 +61,9 @@ def _staff(**filters: Any) -> list[User]:
 
 def agency_staff(agency: Agency) -> list[User]:
     """The agency's admins (admin penghubung; the APIP's auditors)."""
-    return _staff(agency=agency, role__in=[Role.OPD_ADMIN, Role.APIP])
+    return _cached(
+        ("agency_staff", agency.pk), lambda: _staff(agency=agency, role__in=[Role.OPD_ADMIN, Role.APIP])
+    )
 
 
 def liaison_officers(agency: Agency) -> list[User]:
@@ -42,14 +71,23 @@ def liaison_officers(agency: Agency) -> list[User]:
 
 
 def coordinators() -> list[User]:
-    return _staff(role=Role.COORDINATOR)
+    return _cached(("coordinators",), lambda: _staff(role=Role.COORDINATOR))
 
 
 def coordinating_heads() -> list[tuple[str, str]]:
     """(address, agency name) of the heads of the agencies the coordinators work in (level-2
     escalation of the coordinator's own steps: verification, re-disposition after a return)."""
-    agency_ids = [u.agency_id for u in coordinators()]
-    heads = Agency.objects.filter(Q(pk__in=agency_ids) | Q(kind=Agency.Kind.COORDINATOR)).exclude(
+    return _cached(("coordinating_heads",), _coordinating_heads)
+
+
+def _coordinating_heads() -> list[tuple[str, str]]:
+    from aduan.accounts.models import User
+
+    # One query: the coordinators' agencies as a subquery (the agency of every active one).
+    coordinator_agencies = User.objects.filter(
+        is_active=True, role=Role.COORDINATOR, agency__isnull=False
+    ).values("agency_id")
+    heads = Agency.objects.filter(Q(pk__in=coordinator_agencies) | Q(kind=Agency.Kind.COORDINATOR)).exclude(
         head_email=""
     )
     return [(head.head_email.strip().lower(), head.name) for head in heads]
@@ -75,12 +113,6 @@ def reporter_addresses(report: Report) -> list[tuple[str, str]]:
     if email:
         result.append(("email", email.strip().lower()))
     return result
-
-
-def confirmation_addresses(report: Report) -> list[tuple[str, str]]:
-    """Where the tracking number and access code go: every phone and email the reporter gave
-    (issue 3: "also sent by SMS/email when given"); the code is what lets them follow the report."""
-    return reporter_addresses(report)
 
 
 def citizen_addresses(report: Report) -> list[tuple[str, str]]:

@@ -27,7 +27,7 @@ from aduan.core.language import in_site_language
 from aduan.intake.models import ClosedBy, Report, Status, Step
 from aduan.notifications.matrix import Audience, template_for
 from aduan.notifications.models import OutboundMessage, StaffNotice
-from aduan.notifications.recipients import confirmation_addresses
+from aduan.notifications.recipients import reporter_addresses
 from aduan.notifications.texts import format_due, render
 from aduan.workflow.models import ReportEvent
 
@@ -40,6 +40,10 @@ Kind = OutboundMessage.RecipientKind
 
 
 _local = threading.local()
+# Read once: the confirmation's template (the matrix is a constant) and the step labels (lazy
+# translations, rendered in the caller's language by str()), not per report on the intake path.
+_SUBMITTED_TEMPLATE = template_for("submit", Audience.REPORTER)
+_STEP_LABELS = dict(Step.choices)
 
 
 def is_suppressed() -> bool:
@@ -130,7 +134,7 @@ def base_context(report: Report, *, staff: bool) -> dict[str, Any]:
         "due": format_due(report.due_at),
         "agency": report.lead_agency.name if report.lead_agency_id else "",  # type: ignore[union-attr]
         "note": "",
-        "step": str(Step(report.step).label) if report.step in Step.values else "",
+        "step": str(_STEP_LABELS.get(report.step, "")),
         "url": console_url(report) if staff else tracking_url(report),
     }
 
@@ -205,7 +209,7 @@ def _outbound(
 def message_queue(**fields: Any) -> OutboundMessage | None:
     """Write one message to the outbox (once per dedupe_key); it leaves after commit. The fields
     are _outbound's: report, event, keys, recipient_kind, channel, to, context, dedupe_key, secret."""
-    if not fields.get("to") or getattr(_local, "suppressed", False):
+    if not fields.get("to") or is_suppressed():
         return None
     message = _outbound(**fields)
     if message is None:
@@ -233,16 +237,18 @@ def notify_submitted(report: Report, access_code: str) -> None:
 def notify_submitted_many(submitted: Iterable[tuple[Report, str]]) -> int:
     """notify_submitted for a group of new reports (a group commit of the API): one multi-row
     INSERT into the outbox for all of them. Returns the messages written."""
-    if getattr(_local, "suppressed", False):
+    if is_suppressed():
         return 0
     messages: list[OutboundMessage] = []
     for report, access_code in submitted:
         context = base_context(report, staff=False) | {"access_code": access_code}
-        for channel, to in confirmation_addresses(report):
+        # Every phone and email the reporter gave, opted out or not (issue 3: "also sent by
+        # SMS/email when given"): the code is what lets them follow the report.
+        for channel, to in reporter_addresses(report):
             message = _outbound(
                 report=report,
                 event=None,
-                keys=[template_for("submit", Audience.REPORTER)],
+                keys=[_SUBMITTED_TEMPLATE],
                 recipient_kind=Kind.CITIZEN,
                 channel=channel,
                 to=to,

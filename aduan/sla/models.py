@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +81,18 @@ class SweepSchedule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def locked(cls, name: str) -> SweepSchedule:
+        """The job's row (made on first use), locked until the caller's transaction ends: call it
+        inside transaction.atomic(). The lock serialises the check-then-act of concurrent workers
+        (PostgreSQL; SQLite transactions here are IMMEDIATE, so writers are serialised anyway)."""
+        cls.objects.get_or_create(name=name)
+        return cls.objects.select_for_update().get(name=name)
+
+    def is_due(self, every: dt.timedelta, now: dt.datetime) -> bool:
+        """Never run, or last run at least `every` before `now`."""
+        return self.last_enqueued_at is None or self.last_enqueued_at + every <= now
 
 
 class WorkerHeartbeat(models.Model):

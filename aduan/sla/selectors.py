@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core import clock
-from aduan.intake.models import Report, Step
+from aduan.intake.models import COORDINATOR_STEPS, Report
 from aduan.notifications.texts import format_due
 
 
@@ -29,7 +29,7 @@ def deadline_state(report: Report, now: dt.datetime | None = None) -> DeadlineSt
         return DeadlineState("none", "", "", due)
     # The coordinator's own steps (verification, re-disposition of a report an OPD returned as
     # bukan kewenangan) escalate to the head of the coordinating agency, never to an OPD's head.
-    coordinator_step = report.step in (Step.VERIFICATION, Step.RETURNED)
+    coordinator_step = report.step in COORDINATOR_STEPS
     if report.escalation_level >= 2:
         label = (
             _("Terlambat: dieskalasi ke kepala instansi koordinator")

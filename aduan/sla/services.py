@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from aduan.core.actors import SYSTEM
-from aduan.core.errors import InvalidInput
+from aduan.core.text import normalize_text
 from aduan.intake.models import Report
 from aduan.sla.models import CalendarDay
 from aduan.workflow.services import report_act
@@ -32,9 +32,9 @@ def report_mark_escalated(*, report: Report, level: int) -> None:
 
 def calendar_day_set(*, date: dt.date, name: str, is_working_day: bool) -> CalendarDay:
     """Add or change the correction of one date (a regional holiday, a moved national holiday)."""
-    name = " ".join(name.split())
-    if not name:
-        raise InvalidInput("Keterangan wajib diisi.", code="name_required", field="name")
+    # Through the one door for entering text (name_required when blank); runs of spaces inside
+    # collapsed as before, and a long note cut at the column's length rather than refused.
+    name = " ".join(normalize_text(name, field="name", label="Keterangan", required=True).split())
     day, _created = CalendarDay.objects.update_or_create(
         date=date, defaults={"name": name[:120], "is_working_day": is_working_day}
     )

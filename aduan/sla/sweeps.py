@@ -17,7 +17,7 @@ from django.db import transaction
 from aduan.core import clock
 from aduan.core.actors import SYSTEM
 from aduan.core.errors import DomainError
-from aduan.intake.models import IdempotencyRecord, Report, Status, Step
+from aduan.intake.models import AGENCY_STEPS, COORDINATOR_STEPS, IdempotencyRecord, Report, Status, Step
 from aduan.intake.upload_drafts import prune_upload_drafts
 from aduan.sla import conf
 from aduan.sla.calendar import WorkingCalendar, limit
@@ -26,10 +26,6 @@ from aduan.workflow.services import report_act
 
 logger = logging.getLogger(__name__)
 
-# Steps someone on staff must act in; clarification and the reply window wait on the citizen
-# and end by expire_hold / auto_close instead.
-COORDINATOR_STEPS = {Step.VERIFICATION, Step.RETURNED}
-AGENCY_STEPS = {Step.FOLLOW_UP}
 STAFF_STEPS = COORDINATOR_STEPS | AGENCY_STEPS
 # A reminder can only be due when the deadline is near: no step's last 20 % spans more than this.
 REMINDER_HORIZON = dt.timedelta(days=40)
@@ -200,9 +196,8 @@ def _apply_retention() -> int:
 
     now = clock.now()
     with transaction.atomic():
-        SweepSchedule.objects.get_or_create(name="retention")
-        row = SweepSchedule.objects.select_for_update().get(name="retention")
-        if row.last_enqueued_at is not None and row.last_enqueued_at > now - dt.timedelta(days=1):
+        row = SweepSchedule.locked("retention")
+        if not row.is_due(dt.timedelta(days=1), now):
             return 0
         row.last_enqueued_at = now
         row.save(update_fields=["last_enqueued_at"])
@@ -214,6 +209,7 @@ def run_sweeps() -> dict[str, int]:
     write are delivered at the end (a first batch; `aduan worker` claims the rest from the
     outbox, and on the immediate task backend one delivery task sends them)."""
     from aduan.notifications.delivery import deliver_due
+    from aduan.notifications.recipients import staff_cached
     from aduan.notifications.services import delivery_deferred
     from aduan.notifications.tasks import deliver_pending
     from aduan.notifications.texts import templates_cached
@@ -234,7 +230,7 @@ def run_sweeps() -> dict[str, int]:
         ("stats_months_recounted", _refresh_statistics),
     ]
     result: dict[str, int] = {}
-    with delivery_deferred(), templates_cached():
+    with delivery_deferred(), templates_cached(), staff_cached():
         for name, sweep in steps:
             try:
                 result[name] = sweep()

@@ -97,12 +97,8 @@ def schedule_sweep(*, interval: int | None = None, force: bool = False) -> bool:
     interval = conf.SWEEP_INTERVAL if interval is None else interval
     now = clock.now()
     with transaction.atomic():
-        SweepSchedule.objects.get_or_create(name=SWEEP)
-        # The lock serialises the check-then-enqueue of concurrent schedulers (PostgreSQL; SQLite
-        # transactions here are IMMEDIATE, so writers are serialised anyway).
-        row = SweepSchedule.objects.select_for_update().get(name=SWEEP)
-        due = row.last_enqueued_at is None or row.last_enqueued_at + dt.timedelta(seconds=interval) <= now
-        if not (due or force):
+        row = SweepSchedule.locked(SWEEP)
+        if not (row.is_due(dt.timedelta(seconds=interval), now) or force):
             return False
         if uses_database_backend() and _sweep_in_flight():
             return False
