@@ -36,7 +36,6 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from aduan.core import clock
 from aduan.evaluation.facts import UNCLASSIFIED
 from aduan.evaluation.stats import NO_AGENCY
 from aduan.intake.models import (
@@ -49,6 +48,7 @@ from aduan.intake.models import (
     Report,
     Status,
 )
+from aduan.sla.selectors import overdue_q
 from aduan.workflow.models import AgencyReturn, Rating
 
 # The dashboard's parameter names (also those of /statistik/ and the open data).
@@ -76,16 +76,6 @@ PARAMS = (
 NO_CATEGORY = "tanpa_kategori"
 NO_LOCATION = "tanpa_lokasi"
 
-# Statuses whose deadline is the staff's to meet. In `ditunda` and `ditindaklanjuti` the clock is
-# the citizen's (clarification, reply window): when it lapses the system archives or closes the
-# report, so those are never counted as staff's overdue work (queue, filter and dashboard alike).
-STAFF_CLOCK = (
-    Status.BELUM_TERVERIFIKASI.value,
-    Status.TERVERIFIKASI.value,
-    Status.TERDISPOSISI.value,
-    Status.DITANGGAPI_PELAPOR.value,
-)
-
 _COMPLETED = Q(status=Status.SELESAI, completed_at__isnull=False)
 _ARCHIVED = Q(status=Status.DIARSIPKAN)
 OUTCOMES: dict[str, Q] = {
@@ -106,11 +96,6 @@ DEADLINES = {
     "follow_up_within": ("dl_follow_up", "in"),
     "follow_up_late": ("dl_follow_up", "late"),
 }
-
-
-def overdue_q(now: dt.datetime | None = None) -> Q:
-    """Open on the staff's step and past its deadline now."""
-    return Q(due_at__lt=now or clock.now(), status__in=STAFF_CLOCK)
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -21,17 +21,17 @@ from django.utils import timezone
 from aduan.core import clock
 from aduan.core.errors import InvalidInput
 from aduan.directory.models import Agency, Category, Region
-from aduan.evaluation.facts import UNCLASSIFIED, Fact, local_midnight, raw_counter
+from aduan.evaluation.facts import UNCLASSIFIED, Fact, raw_counter, reports_submitted, scoped
 from aduan.intake.models import (
     ArchiveReason,
     Channel,
     Classification,
     ClosedBy,
     Kind,
-    Report,
     Status,
 )
 from aduan.sla.calendar import limit
+from aduan.sla.selectors import overdue_q
 
 # The by_agency row of disposed reports that have no lead OPD now (returned as bukan kewenangan).
 NO_AGENCY = "belum_ada_opd"
@@ -483,20 +483,10 @@ def _overdue_open(period: Period, scope: Scope, *, public: bool = False) -> int:
     cached = cache.get(key)
     if cached is not None:
         return int(cached)
-    from aduan.evaluation.drilldown import overdue_q
-
     # The staff's clock only, as the console's "terlambat" queue and the drill-down count it.
-    reports = Report.objects.filter(
-        overdue_q(),
-        submitted_at__gte=local_midnight(period.start),
-        submitted_at__lt=local_midnight(period.end + dt.timedelta(days=1)),
-    )
+    reports = scoped(reports_submitted(period.start, period.end).filter(overdue_q()), scope.key)
     if public:
         reports = reports.filter(is_confidential=False)
-    if scope.kind == "agency":
-        reports = reports.filter(lead_agency__code=scope.code)
-    elif scope.kind == "kecamatan":
-        reports = reports.filter(kecamatan_id=scope.code)
     count = reports.count()
     cache.set(key, count, 60)
     return count

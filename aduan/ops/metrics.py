@@ -21,9 +21,10 @@ class AduanCollector(Collector):
         from django_tasks.base import TaskResultStatus
         from django_tasks_db.models import DBTaskResult
 
-        from aduan.intake.models import OPEN_STATUSES, Report
+        from aduan.intake.models import Report
         from aduan.notifications.models import OutboundMessage
         from aduan.sla.models import WorkerHeartbeat
+        from aduan.sla.selectors import overdue_q
         from aduan.workflow.models import ReportEvent
 
         received = CounterMetricFamily(
@@ -81,11 +82,12 @@ class AduanCollector(Collector):
 
         overdue = GaugeMetricFamily(
             "aduan_overdue_reports",
-            "Open reports past the deadline of their current step, by lead agency (empty: none yet).",
+            "Open reports on the staff's step past its deadline (the console's overdue queue), by lead"
+            " agency (empty: none yet).",
             labels=["agency"],
         )
         late = (
-            Report.objects.filter(status__in=list(OPEN_STATUSES), due_at__lt=clock.now())
+            Report.objects.filter(overdue_q())
             .values("lead_agency__code")
             .annotate(n=Count("pk"))
             .order_by("lead_agency__code")
