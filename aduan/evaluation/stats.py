@@ -13,10 +13,11 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from aduan.core import clock
 from aduan.core.errors import InvalidInput
@@ -37,6 +38,19 @@ from aduan.sla.selectors import overdue_q
 NO_AGENCY = "belum_ada_opd"
 NO_AGENCY_NAME = "Belum ada OPD — dikembalikan ke koordinator"
 NO_AGENCY_SHORT_NAME = "Belum ada OPD"
+
+
+class Band(NamedTuple):
+    label: str  # as the JSON and the documents (PDF, XLSX) show it
+    wording: str  # as the statistics pages say it (a msgid: translated there)
+
+
+# The national bands of the share of reports followed up, by code (`_band`).
+BANDS = {
+    "below_50": Band("< 50%", gettext_noop("kurang dari separuh ditindaklanjuti")),
+    "50_to_90": Band("50–90%", gettext_noop("separuh sampai 9 dari 10 ditindaklanjuti")),
+    "above_90": Band("> 90%", gettext_noop("lebih dari 9 dari 10 ditindaklanjuti")),
+}
 
 SCHEMA_VERSION = 1
 MONTHS_ID = [
@@ -235,11 +249,8 @@ def _band(share: float | None) -> dict[str, Any]:
     """The national bands of the share of reports resolved."""
     if share is None:
         return {"code": None, "label": "Belum ada data"}
-    if share < 50:
-        return {"code": "below_50", "label": "< 50%"}
-    if share <= 90:
-        return {"code": "50_to_90", "label": "50–90%"}
-    return {"code": "above_90", "label": "> 90%"}
+    code = "below_50" if share < 50 else "50_to_90" if share <= 90 else "above_90"
+    return {"code": code, "label": BANDS[code].label}
 
 
 def figures(counter: Counter[Fact], period: Period, scope: Scope, *, public: bool = False) -> dict[str, Any]:

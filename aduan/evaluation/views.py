@@ -39,7 +39,7 @@ from aduan.evaluation.documents import (
     render_pdf,
     render_xlsx,
 )
-from aduan.evaluation.stats import KABUPATEN, Period, Scope, evaluation_for
+from aduan.evaluation.stats import BANDS, KABUPATEN, Period, Scope, evaluation_for
 from aduan.evaluation.templatetags.evaluation import count
 from aduan.evaluation.text import summary
 from aduan.intake.models import Report
@@ -376,6 +376,7 @@ def _page_context(
             "followed_up_link": link(agency=row["code"], outcome="followed_up"),
             "completed_link": link(agency=row["code"], outcome="completed"),
             "returns_link": link(returned_by=row["code"]),
+            "band_wording": _band_wording(row["band"]),
         }
         for row in data["league"]
     ]
@@ -394,6 +395,7 @@ def _page_context(
         "times": times,
         "deadlines": deadlines,
         "league": league,
+        "resolution_band": _band_wording(data["resolution"]["band"]["code"]),
         "years": _years(),
         "months": list(MONTHS.items()),
         "period_label": period_label(period),
@@ -408,6 +410,11 @@ def _page_context(
         "kpi_links": kpi_links,
         "query": _query(period, scope),
     }
+
+
+def _band_wording(code: str | None) -> str:
+    """A national band in the page's words (the PDF shows its percentage label)."""
+    return _(BANDS[code].wording) if code and code in BANDS else "–"
 
 
 def _page_summary(data: dict[str, Any], period: Period) -> str:
