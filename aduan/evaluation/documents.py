@@ -24,7 +24,7 @@ from django.utils.translation import gettext_noop
 from aduan.core.actors import Actor
 from aduan.directory.models import Region
 from aduan.evaluation.facts import reports_submitted, scoped
-from aduan.evaluation.stats import BANDS, MONTHS_ID, NO_AGENCY, Period, Scope
+from aduan.evaluation.stats import BANDS, MONTHS_ID, NO_AGENCY, NO_LOCATION, Period, Scope
 from aduan.evaluation.text import TITLE, nice_name, summary
 from aduan.intake.models import ArchiveReason, Channel, Classification, ClosedBy, Kind, Status
 from aduan.workflow.models import ReportEvent
@@ -161,7 +161,7 @@ def breakdowns(data: dict[str, Any]) -> list[dict[str, Any]]:
         ),
     ]
     codes = {
-        "kecamatan": [c if c != "tanpa_lokasi" else "" for c in data["by_kecamatan"]],
+        "kecamatan": [c if c != NO_LOCATION else "" for c in data["by_kecamatan"]],
         "opd": [c if c != NO_AGENCY else "" for c in data["by_agency"]],
         "bukan_kewenangan": list(data["returns_by_agency"]),
     }

@@ -37,7 +37,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from aduan.evaluation.facts import UNCLASSIFIED
-from aduan.evaluation.stats import NO_AGENCY
+from aduan.evaluation.stats import NO_AGENCY, NO_CATEGORY, NO_LOCATION
 from aduan.intake.models import (
     OPEN_STATUSES,
     ArchiveReason,
@@ -73,8 +73,6 @@ PARAMS = (
     "overdue",
     "q",
 )
-NO_CATEGORY = "tanpa_kategori"
-NO_LOCATION = "tanpa_lokasi"
 
 _COMPLETED = Q(status=Status.SELESAI, completed_at__isnull=False)
 _ARCHIVED = Q(status=Status.DIARSIPKAN)

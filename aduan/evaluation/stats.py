@@ -38,6 +38,9 @@ from aduan.sla.selectors import overdue_q
 NO_AGENCY = "belum_ada_opd"
 NO_AGENCY_NAME = "Belum ada OPD — dikembalikan ke koordinator"
 NO_AGENCY_SHORT_NAME = "Belum ada OPD"
+# The by_category row of reports without a category, the by_kecamatan row of those without a place.
+NO_CATEGORY = "tanpa_kategori"
+NO_LOCATION = "tanpa_lokasi"
 
 
 class Band(NamedTuple):
@@ -282,7 +285,7 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope, *, public: boo
     by_category: dict[str, Any] = {}
     for code, n in sorted(dim("category").items(), key=lambda kv: (-kv[1], kv[0])):
         node = categories.get(code)
-        by_category[code or "tanpa_kategori"] = {
+        by_category[code or NO_CATEGORY] = {
             "name": node[1] if node else "Tanpa kategori",
             "count": n,
             "sub": {},
@@ -290,7 +293,7 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope, *, public: boo
     for code, n in sorted(dim("subcategory").items(), key=lambda kv: (-kv[1], kv[0])):
         node = categories.get(code)
         top = top_of(code) if node else ""
-        parent = by_category.setdefault(top or "tanpa_kategori", {"name": top, "count": 0, "sub": {}})
+        parent = by_category.setdefault(top or NO_CATEGORY, {"name": top, "count": 0, "sub": {}})
         parent["sub"][code] = {"name": node[1] if node else code, "count": n}
 
     kecamatan_counts = dim("kecamatan")
@@ -311,7 +314,7 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope, *, public: boo
         for code in sorted(kecamatan_names, key=lambda c: (-kecamatan_counts.get(c, 0), c))
     }
     if kecamatan_counts.get(""):
-        by_kecamatan["tanpa_lokasi"] = {"name": "Tanpa lokasi", "count": kecamatan_counts[""]}
+        by_kecamatan[NO_LOCATION] = {"name": "Tanpa lokasi", "count": kecamatan_counts[""]}
     desa_counts = dim("desa")
     desa_names = dict(Region.objects.filter(code__in=list(desa_counts)).values_list("code", "name"))
     by_desa = {
