@@ -34,9 +34,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from aduan.evaluation.facts import UNCLASSIFIED
+from aduan.evaluation.facts import UNCLASSIFIED, latest_rating
 from aduan.evaluation.stats import NO_AGENCY, NO_CATEGORY, NO_LOCATION
 from aduan.intake.models import (
     OPEN_STATUSES,
@@ -154,10 +154,7 @@ def reports_matching(reports: QuerySet[Report], params: Any) -> QuerySet[Report]
     if get("closed_by") in ClosedBy.values:
         reports = reports.filter(_COMPLETED, closed_by=get("closed_by"))
     if get("rating") in {"1", "2", "3", "4", "5"}:
-        latest = (
-            Rating.objects.filter(report=OuterRef("pk")).order_by("-created_at", "-pk").values("score")[:1]
-        )
-        reports = reports.annotate(_last_rating=Subquery(latest)).filter(_last_rating=int(get("rating")))
+        reports = reports.annotate(_last_rating=latest_rating()).filter(_last_rating=int(get("rating")))
     elif get("rating") == "any":
         reports = reports.filter(Exists(Rating.objects.filter(report=OuterRef("pk"))))
     if get("returned_by"):
