@@ -36,6 +36,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from aduan.directory.selectors import category_subtree_q
 from aduan.evaluation.facts import UNCLASSIFIED, latest_rating
 from aduan.evaluation.stats import NO_AGENCY, NO_CATEGORY, NO_LOCATION
 from aduan.intake.models import (
@@ -126,11 +127,7 @@ def reports_matching(reports: QuerySet[Report], params: Any) -> QuerySet[Report]
     if category == NO_CATEGORY:
         reports = reports.filter(category__isnull=True)
     elif category:
-        reports = reports.filter(
-            Q(category__code=category)
-            | Q(category__parent__code=category)
-            | Q(category__parent__parent__code=category)
-        )
+        reports = reports.filter(category_subtree_q([category]))
     if get("subcategory"):
         reports = reports.filter(category__code=get("subcategory"))
     kecamatan = get("kecamatan")
