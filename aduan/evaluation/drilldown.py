@@ -37,7 +37,14 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from aduan.directory.selectors import category_subtree_q
-from aduan.evaluation.facts import UNCLASSIFIED, latest_rating
+from aduan.evaluation.facts import (
+    UNCLASSIFIED,
+    FactContext,
+    fact_rows,
+    latest_rating,
+    local_midnight,
+    report_facts,
+)
 from aduan.evaluation.stats import NO_AGENCY, NO_CATEGORY, NO_LOCATION
 from aduan.intake.models import (
     OPEN_STATUSES,
@@ -51,29 +58,6 @@ from aduan.intake.models import (
 )
 from aduan.sla.selectors import overdue_q
 from aduan.workflow.models import AgencyReturn, Rating
-
-# The dashboard's parameter names (also those of /statistik/ and the open data).
-PARAMS = (
-    "date_from",
-    "date_to",
-    "status",
-    "kind",
-    "classification",
-    "category",
-    "subcategory",
-    "kecamatan",
-    "desa",
-    "agency",
-    "channel",
-    "outcome",
-    "archive_reason",
-    "closed_by",
-    "rating",
-    "returned_by",
-    "deadline",
-    "overdue",
-    "q",
-)
 
 _COMPLETED = Q(status=Status.SELESAI, completed_at__isnull=False)
 _ARCHIVED = Q(status=Status.DIARSIPKAN)
@@ -106,8 +90,6 @@ def _date(value: str | None) -> dt.date | None:
 
 def reports_matching(reports: QuerySet[Report], params: Any) -> QuerySet[Report]:
     """Narrow `reports` (an actor's selector or queue) by the shared filter parameters."""
-    from aduan.evaluation.facts import local_midnight
-
     get = params.get
     since, until = _date(get("date_from")), _date(get("date_to"))
     if since:
@@ -167,8 +149,6 @@ def reports_matching(reports: QuerySet[Report], params: Any) -> QuerySet[Report]
 def _by_deadline(reports: QuerySet[Report], dimension: str, verdict: str) -> QuerySet[Report]:
     """Within or past a step's limit in working days: the facts themselves decide (the calendar
     is not a query), over the reports the other filters left (a period, usually)."""
-    from aduan.evaluation.facts import FactContext, fact_rows, report_facts
-
     ctx = FactContext()
     keep = []
     for row, returns in fact_rows(reports.filter(first_disposed_at__isnull=False)):
