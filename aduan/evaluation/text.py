@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aduan.directory.names import nice_category_name
+from aduan.evaluation.disclosure import min_count
 from aduan.evaluation.stats import NO_CATEGORY, NO_LOCATION
 
 _WORDS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
@@ -31,9 +32,7 @@ def number(n: int | None) -> str:
     """Numbers below ten in words, as Indonesian prose writes them; None is a count public
     statistics withheld (aduan.evaluation.disclosure): "kurang dari lima"."""
     if n is None:
-        from django.conf import settings
-
-        return f"kurang dari {number(settings.ADUAN_PUBLIC_STATS_MIN_COUNT)}"
+        return f"kurang dari {number(min_count())}"
     return _WORDS[n] if 0 <= n < 10 else f"{n:,}".replace(",", ".")
 
 

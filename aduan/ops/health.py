@@ -74,13 +74,12 @@ def worker_check() -> str | None:
     """None when a worker was seen within the task lease, else since when none was.
 
     With the immediate task backend (development, some tests) there is no worker to wait for."""
-    from aduan.sla.models import WorkerHeartbeat
-    from aduan.sla.tasks import uses_database_backend
+    from aduan.sla.tasks import last_worker_seen, uses_database_backend
 
     if not uses_database_backend():
         return None
     try:
-        last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+        last = last_worker_seen()
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"[:300]
     if last is None:

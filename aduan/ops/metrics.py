@@ -23,8 +23,8 @@ class AduanCollector(Collector):
 
         from aduan.intake.models import Report
         from aduan.notifications.models import OutboundMessage
-        from aduan.sla.models import WorkerHeartbeat
         from aduan.sla.selectors import overdue_q
+        from aduan.sla.tasks import last_worker_seen
         from aduan.workflow.models import ReportEvent
 
         received = CounterMetricFamily(
@@ -96,7 +96,7 @@ class AduanCollector(Collector):
             overdue.add_metric([row["lead_agency__code"] or ""], row["n"])
         yield overdue
 
-        last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+        last = last_worker_seen()
         if last is not None:
             age = GaugeMetricFamily(
                 "aduan_worker_heartbeat_age_seconds", "Seconds since a background worker last reported."
