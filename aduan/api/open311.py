@@ -35,6 +35,7 @@ from aduan.core.errors import DomainError, PermissionDenied
 from aduan.core.http import attachment_response
 from aduan.core.text import normalize_text
 from aduan.directory.models import Category, Region
+from aduan.directory.selectors import category_subtree_q
 from aduan.intake.models import OPEN_STATUSES, Attachment, Kind, Report, Status
 from aduan.intake.services import report_submit_with_files
 from aduan.intake.uploads import attachment_files_guard, uploads_check
@@ -352,11 +353,7 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         if code := _param(request, "service_code"):
             codes = [c.strip() for c in code.split(",") if c.strip()]
             # A service of the top level (or the middle) stands for its sub-categories too.
-            reports = reports.filter(
-                Q(category__code__in=codes)
-                | Q(category__parent__code__in=codes)
-                | Q(category__parent__parent__code__in=codes)
-            )
+            reports = reports.filter(category_subtree_q(codes))
         statuses = {s.strip() for s in _param(request, "status").split(",") if s.strip()}
         if statuses - {"open", "closed"}:
             raise Open311Error(400, "status harus open, closed, atau keduanya dipisah koma.")

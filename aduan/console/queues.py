@@ -29,12 +29,11 @@ from aduan.intake.models import (
 from aduan.intake.search import stem_for_search
 from aduan.sla import conf as sla_conf
 from aduan.sla.calendar import WorkingCalendar
+from aduan.sla.selectors import STAFF_CLOCK, overdue_q
 from aduan.workflow.models import Disposition, FollowUp
 from aduan.workflow.selectors import reports_visible_to
 
 OPEN = [s.value for s in OPEN_STATUSES]
-# The staff's clock: one definition for the queue, the filter and the dashboard's overdue count.
-STAFF_CLOCK = list(drilldown.STAFF_CLOCK)
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def queue_reports(actor: Actor, key: str) -> QuerySet[Report]:
     """The reports of one queue, most urgent first (returned/replied on top, then by deadline)."""
     reports = reports_visible_to(actor)
     now = clock.now()
-    overdue = drilldown.overdue_q(now)
+    overdue = overdue_q(now)
     if actor.is_agency_role:
         filters: dict[str, Q] = {
             "ditanggapi": Q(status=Status.DITANGGAPI_PELAPOR),

@@ -16,7 +16,6 @@ The coordinator's internal evaluation (dashboard, PDF/XLSX, `aduan report`) is n
 from __future__ import annotations
 
 import copy
-from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -37,9 +36,10 @@ def is_broad(period: Period, scope: Scope) -> bool:
 
 def public_evaluation_for(period: Period, scope: Scope = KABUPATEN) -> dict[str, Any]:
     """The evaluation as the public may see it: no confidential report, no count below k."""
-    counter = counted_counter(period.start, period.end, scope.key)
-    counter.subtract(raw_counter(period.start, period.end, scope.key, confidential_only=True))
-    counter = Counter({fact: n for fact, n in counter.items() if n > 0})
+    # Counter's minus keeps the positive counts only: a fact no public report has is gone.
+    counter = counted_counter(period.start, period.end, scope.key) - raw_counter(
+        period.start, period.end, scope.key, confidential_only=True
+    )
     return withhold_small_counts(figures(counter, period, scope, public=True), period, scope)
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_noop
 from aduan.core.actors import Actor
 from aduan.directory.models import Region
 from aduan.evaluation.facts import reports_submitted, scoped
-from aduan.evaluation.stats import MONTHS_ID, NO_AGENCY, Period, Scope
+from aduan.evaluation.stats import BANDS, MONTHS_ID, NO_AGENCY, NO_LOCATION, Period, Scope
 from aduan.evaluation.text import TITLE, nice_name, summary
 from aduan.intake.models import ArchiveReason, Channel, Classification, ClosedBy, Kind, Status
 from aduan.workflow.models import ReportEvent
@@ -53,8 +53,6 @@ OUTCOME_LABELS = {
     "returned": gettext_noop("Pernah dikembalikan (bukan kewenangan)"),
     "reopened": gettext_noop("Dibuka kembali oleh pelapor"),
 }
-# The national bands of the share followed up (stats._band), as the league table shows them.
-BAND_LABELS = {"below_50": "< 50%", "50_to_90": "50–90%", "above_90": "> 90%"}
 TIME_LABELS = {
     "verify": gettext_noop("Sampai terverifikasi"),
     "first_follow_up": gettext_noop("Sampai tindak lanjut pertama"),
@@ -163,7 +161,7 @@ def breakdowns(data: dict[str, Any]) -> list[dict[str, Any]]:
         ),
     ]
     codes = {
-        "kecamatan": [c if c != "tanpa_lokasi" else "" for c in data["by_kecamatan"]],
+        "kecamatan": [c if c != NO_LOCATION else "" for c in data["by_kecamatan"]],
         "opd": [c if c != NO_AGENCY else "" for c in data["by_agency"]],
         "bukan_kewenangan": list(data["returns_by_agency"]),
     }
@@ -353,7 +351,10 @@ def render_pdf(data: dict[str, Any], period: Period, scope: Scope, *, actor: Act
         "deadlines": [
             {"label": CLASSIFICATION_LABELS[c], **v} for c, v in data["within_deadline"]["follow_up"].items()
         ],
-        "league": [{**row, "band_label": BAND_LABELS.get(row["band"], "–")} for row in data["league"]],
+        "league": [
+            {**row, "band_label": BANDS[row["band"]].label if row["band"] in BANDS else "–"}
+            for row in data["league"]
+        ],
         "archived": archived_reports(period, scope, actor=actor),
         "printed": timezone.localtime(),
     }

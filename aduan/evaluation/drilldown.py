@@ -34,11 +34,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from aduan.core import clock
-from aduan.evaluation.facts import UNCLASSIFIED
-from aduan.evaluation.stats import NO_AGENCY
+from aduan.directory.selectors import category_subtree_q
+from aduan.evaluation.facts import (
+    UNCLASSIFIED,
+    FactContext,
+    fact_rows,
+    latest_rating,
+    local_midnight,
+    report_facts,
+)
+from aduan.evaluation.stats import NO_AGENCY, NO_CATEGORY, NO_LOCATION
 from aduan.intake.models import (
     OPEN_STATUSES,
     ArchiveReason,
@@ -49,42 +56,8 @@ from aduan.intake.models import (
     Report,
     Status,
 )
+from aduan.sla.selectors import overdue_q
 from aduan.workflow.models import AgencyReturn, Rating
-
-# The dashboard's parameter names (also those of /statistik/ and the open data).
-PARAMS = (
-    "date_from",
-    "date_to",
-    "status",
-    "kind",
-    "classification",
-    "category",
-    "subcategory",
-    "kecamatan",
-    "desa",
-    "agency",
-    "channel",
-    "outcome",
-    "archive_reason",
-    "closed_by",
-    "rating",
-    "returned_by",
-    "deadline",
-    "overdue",
-    "q",
-)
-NO_CATEGORY = "tanpa_kategori"
-NO_LOCATION = "tanpa_lokasi"
-
-# Statuses whose deadline is the staff's to meet. In `ditunda` and `ditindaklanjuti` the clock is
-# the citizen's (clarification, reply window): when it lapses the system archives or closes the
-# report, so those are never counted as staff's overdue work (queue, filter and dashboard alike).
-STAFF_CLOCK = (
-    Status.BELUM_TERVERIFIKASI.value,
-    Status.TERVERIFIKASI.value,
-    Status.TERDISPOSISI.value,
-    Status.DITANGGAPI_PELAPOR.value,
-)
 
 _COMPLETED = Q(status=Status.SELESAI, completed_at__isnull=False)
 _ARCHIVED = Q(status=Status.DIARSIPKAN)
@@ -108,11 +81,6 @@ DEADLINES = {
 }
 
 
-def overdue_q(now: dt.datetime | None = None) -> Q:
-    """Open on the staff's step and past its deadline now."""
-    return Q(due_at__lt=now or clock.now(), status__in=STAFF_CLOCK)
-
-
 def _date(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -122,8 +90,6 @@ def _date(value: str | None) -> dt.date | None:
 
 def reports_matching(reports: QuerySet[Report], params: Any) -> QuerySet[Report]:
     """Narrow `reports` (an actor's selector or queue) by the shared filter parameters."""
-    from aduan.evaluation.facts import local_midnight
-
     get = params.get
     since, until = _date(get("date_from")), _date(get("date_to"))
     if since:
@@ -143,11 +109,7 @@ def reports_matching(reports: QuerySet[Report], params: Any) -> QuerySet[Report]
     if category == NO_CATEGORY:
         reports = reports.filter(category__isnull=True)
     elif category:
-        reports = reports.filter(
-            Q(category__code=category)
-            | Q(category__parent__code=category)
-            | Q(category__parent__parent__code=category)
-        )
+        reports = reports.filter(category_subtree_q([category]))
     if get("subcategory"):
         reports = reports.filter(category__code=get("subcategory"))
     kecamatan = get("kecamatan")
@@ -171,10 +133,7 @@ def reports_matching(reports: QuerySet[Report], params: Any) -> QuerySet[Report]
     if get("closed_by") in ClosedBy.values:
         reports = reports.filter(_COMPLETED, closed_by=get("closed_by"))
     if get("rating") in {"1", "2", "3", "4", "5"}:
-        latest = (
-            Rating.objects.filter(report=OuterRef("pk")).order_by("-created_at", "-pk").values("score")[:1]
-        )
-        reports = reports.annotate(_last_rating=Subquery(latest)).filter(_last_rating=int(get("rating")))
+        reports = reports.annotate(_last_rating=latest_rating()).filter(_last_rating=int(get("rating")))
     elif get("rating") == "any":
         reports = reports.filter(Exists(Rating.objects.filter(report=OuterRef("pk"))))
     if get("returned_by"):
@@ -190,8 +149,6 @@ def reports_matching(reports: QuerySet[Report], params: Any) -> QuerySet[Report]
 def _by_deadline(reports: QuerySet[Report], dimension: str, verdict: str) -> QuerySet[Report]:
     """Within or past a step's limit in working days: the facts themselves decide (the calendar
     is not a query), over the reports the other filters left (a period, usually)."""
-    from aduan.evaluation.facts import FactContext, fact_rows, report_facts
-
     ctx = FactContext()
     keep = []
     for row, returns in fact_rows(reports.filter(first_disposed_at__isnull=False)):

@@ -180,17 +180,21 @@ def scoped(reports: QuerySet[Report], scope_key: str) -> QuerySet[Report]:
     return reports
 
 
-def fact_rows(reports: QuerySet[Report]) -> Iterator[tuple[dict[str, Any], list[str]]]:
-    """(row, returning agencies) for each report, streamed."""
-    latest_rating = (
+def latest_rating() -> Subquery:
+    """The score of a report's last rating (None when unrated), to annotate reports with."""
+    return Subquery(
         Rating.objects.filter(report=OuterRef("pk")).order_by("-created_at", "-pk").values("score")[:1]
     )
+
+
+def fact_rows(reports: QuerySet[Report]) -> Iterator[tuple[dict[str, Any], list[str]]]:
+    """(row, returning agencies) for each report, streamed."""
     returns: dict[int, list[str]] = defaultdict(list)
     for report_id, code in AgencyReturn.objects.filter(report__in=reports.values("pk")).values_list(
         "report_id", "agency__code"
     ):
         returns[report_id].append(code)
-    rows = reports.annotate(last_rating=Subquery(latest_rating)).order_by().values(*FIELDS)
+    rows = reports.annotate(last_rating=latest_rating()).order_by().values(*FIELDS)
     for row in rows.iterator(chunk_size=5000):
         yield row, returns.get(row["pk"], [])
 

@@ -13,30 +13,47 @@ import math
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from aduan.core import clock
 from aduan.core.errors import InvalidInput
 from aduan.directory.models import Agency, Category, Region
-from aduan.evaluation.facts import UNCLASSIFIED, Fact, local_midnight, raw_counter
+from aduan.evaluation.facts import UNCLASSIFIED, Fact, raw_counter, reports_submitted, scoped
 from aduan.intake.models import (
     ArchiveReason,
     Channel,
     Classification,
     ClosedBy,
     Kind,
-    Report,
     Status,
 )
 from aduan.sla.calendar import limit
+from aduan.sla.selectors import overdue_q
 
 # The by_agency row of disposed reports that have no lead OPD now (returned as bukan kewenangan).
 NO_AGENCY = "belum_ada_opd"
 NO_AGENCY_NAME = "Belum ada OPD — dikembalikan ke koordinator"
 NO_AGENCY_SHORT_NAME = "Belum ada OPD"
+# The by_category row of reports without a category, the by_kecamatan row of those without a place.
+NO_CATEGORY = "tanpa_kategori"
+NO_LOCATION = "tanpa_lokasi"
+
+
+class Band(NamedTuple):
+    label: str  # as the JSON and the documents (PDF, XLSX) show it
+    wording: str  # as the statistics pages say it (a msgid: translated there)
+
+
+# The national bands of the share of reports followed up, by code (`_band`).
+BANDS = {
+    "below_50": Band("< 50%", gettext_noop("kurang dari separuh ditindaklanjuti")),
+    "50_to_90": Band("50–90%", gettext_noop("separuh sampai 9 dari 10 ditindaklanjuti")),
+    "above_90": Band("> 90%", gettext_noop("lebih dari 9 dari 10 ditindaklanjuti")),
+}
 
 SCHEMA_VERSION = 1
 MONTHS_ID = [
@@ -235,11 +252,8 @@ def _band(share: float | None) -> dict[str, Any]:
     """The national bands of the share of reports resolved."""
     if share is None:
         return {"code": None, "label": "Belum ada data"}
-    if share < 50:
-        return {"code": "below_50", "label": "< 50%"}
-    if share <= 90:
-        return {"code": "50_to_90", "label": "50–90%"}
-    return {"code": "above_90", "label": "> 90%"}
+    code = "below_50" if share < 50 else "50_to_90" if share <= 90 else "above_90"
+    return {"code": code, "label": BANDS[code].label}
 
 
 def figures(counter: Counter[Fact], period: Period, scope: Scope, *, public: bool = False) -> dict[str, Any]:
@@ -271,7 +285,7 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope, *, public: boo
     by_category: dict[str, Any] = {}
     for code, n in sorted(dim("category").items(), key=lambda kv: (-kv[1], kv[0])):
         node = categories.get(code)
-        by_category[code or "tanpa_kategori"] = {
+        by_category[code or NO_CATEGORY] = {
             "name": node[1] if node else "Tanpa kategori",
             "count": n,
             "sub": {},
@@ -279,7 +293,7 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope, *, public: boo
     for code, n in sorted(dim("subcategory").items(), key=lambda kv: (-kv[1], kv[0])):
         node = categories.get(code)
         top = top_of(code) if node else ""
-        parent = by_category.setdefault(top or "tanpa_kategori", {"name": top, "count": 0, "sub": {}})
+        parent = by_category.setdefault(top or NO_CATEGORY, {"name": top, "count": 0, "sub": {}})
         parent["sub"][code] = {"name": node[1] if node else code, "count": n}
 
     kecamatan_counts = dim("kecamatan")
@@ -300,7 +314,7 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope, *, public: boo
         for code in sorted(kecamatan_names, key=lambda c: (-kecamatan_counts.get(c, 0), c))
     }
     if kecamatan_counts.get(""):
-        by_kecamatan["tanpa_lokasi"] = {"name": "Tanpa lokasi", "count": kecamatan_counts[""]}
+        by_kecamatan[NO_LOCATION] = {"name": "Tanpa lokasi", "count": kecamatan_counts[""]}
     desa_counts = dim("desa")
     desa_names = dict(Region.objects.filter(code__in=list(desa_counts)).values_list("code", "name"))
     by_desa = {
@@ -483,20 +497,10 @@ def _overdue_open(period: Period, scope: Scope, *, public: bool = False) -> int:
     cached = cache.get(key)
     if cached is not None:
         return int(cached)
-    from aduan.evaluation.drilldown import overdue_q
-
     # The staff's clock only, as the console's "terlambat" queue and the drill-down count it.
-    reports = Report.objects.filter(
-        overdue_q(),
-        submitted_at__gte=local_midnight(period.start),
-        submitted_at__lt=local_midnight(period.end + dt.timedelta(days=1)),
-    )
+    reports = scoped(reports_submitted(period.start, period.end).filter(overdue_q()), scope.key)
     if public:
         reports = reports.filter(is_confidential=False)
-    if scope.kind == "agency":
-        reports = reports.filter(lead_agency__code=scope.code)
-    elif scope.kind == "kecamatan":
-        reports = reports.filter(kecamatan_id=scope.code)
     count = reports.count()
     cache.set(key, count, 60)
     return count

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from aduan.directory.names import nice_category_name
+from aduan.evaluation.disclosure import min_count
+from aduan.evaluation.stats import NO_CATEGORY, NO_LOCATION
 
 _WORDS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
 
@@ -30,9 +32,7 @@ def number(n: int | None) -> str:
     """Numbers below ten in words, as Indonesian prose writes them; None is a count public
     statistics withheld (aduan.evaluation.disclosure): "kurang dari lima"."""
     if n is None:
-        from django.conf import settings
-
-        return f"kurang dari {number(settings.ADUAN_PUBLIC_STATS_MIN_COUNT)}"
+        return f"kurang dari {number(min_count())}"
     return _WORDS[n] if 0 <= n < 10 else f"{n:,}".replace(",", ".")
 
 
@@ -128,14 +128,14 @@ def summary_sentences(data: dict[str, Any]) -> list[str]:
     topics = [
         f"{nice_name(entry['name'])} ({number(entry['count'])})"
         for code, entry in list(data["by_category"].items())[:4]
-        if entry["count"] and code != "tanpa_kategori"
+        if entry["count"] and code != NO_CATEGORY
     ]
     if topics:
         sentences.append(f"Topik yang paling banyak dilaporkan: {_join(topics)}.")
     kecamatan = [
         (code, entry)
         for code, entry in data["by_kecamatan"].items()
-        if (entry["count"] is None or entry["count"]) and code != "tanpa_lokasi"
+        if (entry["count"] is None or entry["count"]) and code != NO_LOCATION
     ]
     if kecamatan and data["scope"]["kind"] != "kecamatan" and kecamatan[0][1]["count"] is not None:
         code, top = kecamatan[0]

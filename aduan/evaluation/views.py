@@ -39,7 +39,7 @@ from aduan.evaluation.documents import (
     render_pdf,
     render_xlsx,
 )
-from aduan.evaluation.stats import KABUPATEN, Period, Scope, evaluation_for
+from aduan.evaluation.stats import BANDS, KABUPATEN, Period, Scope, evaluation_for
 from aduan.evaluation.templatetags.evaluation import count
 from aduan.evaluation.text import summary
 from aduan.intake.models import Report
@@ -68,12 +68,12 @@ def _period_and_scope(request: HttpRequest, *, forced_agency: str | None = None)
     return period, Scope.parse(kind, code)
 
 
-def _query(period: Period, scope: Scope, **extra: str) -> str:
-    params: dict[str, str] = {"date_from": period.start.isoformat(), "date_to": period.end.isoformat()}
+def _query(period: Period, scope: Scope) -> str:
+    """The page's period and scope as a query string (its download and open-data links)."""
+    params = _drill_base(period, scope)
     if scope.kind != "kabupaten":
         params["scope"] = scope.kind
-        params[scope.kind] = scope.code
-    params.update(extra)
+        params[scope.kind] = params.pop(scope.kind)  # after `scope`, as the links always had it
     return urlencode(params)
 
 
@@ -239,16 +239,17 @@ def _page_context(
         return _console_list_url({**drill_base, **filters})
 
     def month_link(key: str) -> str | None:
-        first = dt.date(int(key[:4]), int(key[5:7]), 1)
-        last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-        return link(date_from=max(first, period.start).isoformat(), date_to=min(last, period.end).isoformat())
+        month = Period.month(int(key[:4]), int(key[5:7]))
+        return link(
+            date_from=max(month.start, period.start).isoformat(),
+            date_to=min(month.end, period.end).isoformat(),
+        )
 
-    def section(key: str, title: str, chart: str, rows: list[tuple[str, int, str | None]]) -> dict[str, Any]:
+    def section(key: str, title: str, rows: list[tuple[str, int, str | None]]) -> dict[str, Any]:
         # Bars are drawn on the server (SVG, widths relative to the largest count of the section).
         return {
             "key": key,
             "title": title,
-            "chart": chart,
             "rows": rows,
             "max": max((r[1] or 0 for r in rows), default=0) or 1,
         }
@@ -257,19 +258,16 @@ def _page_context(
         section(
             "bulan",
             _("Laporan per bulan"),
-            "line",
             [(_month_label(m), n, month_link(m)) for m, n in data["by_month"].items()],
         ),
         section(
             "kanal",
             _("Kanal"),
-            "bar",
             [(_(CHANNEL_LABELS[c]), n, link(channel=c)) for c, n in data["by_channel"].items()],
         ),
         section(
             "klasifikasi",
             _("Klasifikasi"),
-            "doughnut",
             [
                 (_(CLASSIFICATION_LABELS[c]), n, link(classification=c))
                 for c, n in data["by_classification"].items()
@@ -278,19 +276,16 @@ def _page_context(
         section(
             "status",
             _("Status saat ini"),
-            "bar",
             [(_(STATUS_LABELS[c]), n, link(status=c)) for c, n in data["by_status"].items()],
         ),
         section(
             "hasil",
             _("Hasil penanganan"),
-            "bar",
             [(_(OUTCOME_LABELS[c]), data["by_outcome"][c], link(outcome=c)) for c in OUTCOME_LABELS],
         ),
         section(
             "arsip",
             _("Diarsipkan menurut alasan"),
-            "doughnut",
             [
                 (_(REASON_LABELS[c]), n, link(archive_reason=c))
                 for c, n in data["by_outcome"]["archived_by_reason"].items()
@@ -299,7 +294,6 @@ def _page_context(
         section(
             "kategori",
             _("Kategori"),
-            "bar",
             [
                 (e["name"], e["count"], link(category=c))
                 for c, e in data["by_category"].items()
@@ -309,7 +303,6 @@ def _page_context(
         section(
             "subkategori",
             _("Subkategori"),
-            "bar",
             sorted(
                 [
                     (s["name"], s["count"], link(subcategory=c))
@@ -322,19 +315,16 @@ def _page_context(
         section(
             "kecamatan",
             _("Kecamatan (berurutan)"),
-            "bar",
             [(e["name"], e["count"], link(kecamatan=c)) for c, e in data["by_kecamatan"].items()],
         ),
         section(
             "opd",
             _("OPD penanggung jawab"),
-            "bar",
             [(e["name"], e["count"], link(agency=c)) for c, e in data["by_agency"].items()],
         ),
         section(
             "penilaian",
             _("Penilaian pelapor"),
-            "bar",
             [(f"{s} ★", n, link(rating=s)) for s, n in data["ratings"]["distribution"].items()],
         ),
     ]
@@ -376,6 +366,7 @@ def _page_context(
             "followed_up_link": link(agency=row["code"], outcome="followed_up"),
             "completed_link": link(agency=row["code"], outcome="completed"),
             "returns_link": link(returned_by=row["code"]),
+            "band_wording": _band_wording(row["band"]),
         }
         for row in data["league"]
     ]
@@ -394,6 +385,7 @@ def _page_context(
         "times": times,
         "deadlines": deadlines,
         "league": league,
+        "resolution_band": _band_wording(data["resolution"]["band"]["code"]),
         "years": _years(),
         "months": list(MONTHS.items()),
         "period_label": period_label(period),
@@ -408,6 +400,11 @@ def _page_context(
         "kpi_links": kpi_links,
         "query": _query(period, scope),
     }
+
+
+def _band_wording(code: str | None) -> str:
+    """A national band in the page's words (the PDF shows its percentage label)."""
+    return _(BANDS[code].wording) if code and code in BANDS else "–"
 
 
 def _page_summary(data: dict[str, Any], period: Period) -> str:

@@ -89,17 +89,21 @@ def _pg_tool(name: str) -> str:
     return found
 
 
+def _sqlite_copy(src: Path | str, dst: Path | str) -> None:
+    """Copy one SQLite database onto another with SQLite's online backup (consistent while in use)."""
+    source = sqlite3.connect(str(src))
+    dest = sqlite3.connect(str(dst))
+    try:
+        with dest:
+            source.backup(dest)
+    finally:
+        dest.close()
+        source.close()
+
+
 def _dump_database(out: Path, engine: str) -> str:
     if engine == "sqlite":
-        target = out / SQLITE_FILE
-        source = sqlite3.connect(str(settings.DATABASES["default"]["NAME"]))
-        dest = sqlite3.connect(str(target))
-        try:
-            with dest:
-                source.backup(dest)
-        finally:
-            dest.close()
-            source.close()
+        _sqlite_copy(settings.DATABASES["default"]["NAME"], out / SQLITE_FILE)
         return SQLITE_FILE
     target = out / PG_FILE
     run = subprocess.run(  # noqa: S603 - our own arguments, no shell
@@ -217,15 +221,9 @@ def backup_restore(*, source: Path) -> Restored:
 
     if engine == "sqlite":
         connection.close()
-        source_db = sqlite3.connect(str(source / SQLITE_FILE))
-        dest = sqlite3.connect(str(settings.DATABASES["default"]["NAME"]))
-        try:
-            with dest:
-                source_db.backup(dest)
-        finally:
-            dest.close()
-            source_db.close()
+        _sqlite_copy(source / SQLITE_FILE, settings.DATABASES["default"]["NAME"])
     else:
+        env = _pg_env()
         run = subprocess.run(  # noqa: S603 - our own arguments, no shell
             [
                 _pg_tool("pg_restore"),
@@ -234,10 +232,10 @@ def backup_restore(*, source: Path) -> Restored:
                 "--exit-on-error",
                 "--single-transaction",  # a failed restore leaves the database empty, to retry
                 "--dbname",
-                _pg_env()["PGDATABASE"],
+                env["PGDATABASE"],
                 str(source / PG_FILE),
             ],
-            env=_pg_env(),
+            env=env,
             capture_output=True,
             text=True,
         )

@@ -21,9 +21,10 @@ class AduanCollector(Collector):
         from django_tasks.base import TaskResultStatus
         from django_tasks_db.models import DBTaskResult
 
-        from aduan.intake.models import OPEN_STATUSES, Report
+        from aduan.intake.models import Report
         from aduan.notifications.models import OutboundMessage
-        from aduan.sla.models import WorkerHeartbeat
+        from aduan.sla.selectors import overdue_q
+        from aduan.sla.tasks import last_worker_seen
         from aduan.workflow.models import ReportEvent
 
         received = CounterMetricFamily(
@@ -81,11 +82,12 @@ class AduanCollector(Collector):
 
         overdue = GaugeMetricFamily(
             "aduan_overdue_reports",
-            "Open reports past the deadline of their current step, by lead agency (empty: none yet).",
+            "Open reports on the staff's step past its deadline (the console's overdue queue), by lead"
+            " agency (empty: none yet).",
             labels=["agency"],
         )
         late = (
-            Report.objects.filter(status__in=list(OPEN_STATUSES), due_at__lt=clock.now())
+            Report.objects.filter(overdue_q())
             .values("lead_agency__code")
             .annotate(n=Count("pk"))
             .order_by("lead_agency__code")
@@ -94,7 +96,7 @@ class AduanCollector(Collector):
             overdue.add_metric([row["lead_agency__code"] or ""], row["n"])
         yield overdue
 
-        last = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+        last = last_worker_seen()
         if last is not None:
             age = GaugeMetricFamily(
                 "aduan_worker_heartbeat_age_seconds", "Seconds since a background worker last reported."

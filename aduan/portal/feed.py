@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -16,6 +16,7 @@ from aduan.core.errors import DomainError
 from aduan.core.http import attachment_response
 from aduan.core.paging import CappedPaginator
 from aduan.directory.geo import map_config
+from aduan.directory.selectors import category_subtree_q
 from aduan.intake.models import Report, Status
 from aduan.intake.services import report_support_add
 from aduan.portal import conf
@@ -46,11 +47,7 @@ def feed(request: HttpRequest) -> HttpResponse:
     kecamatan = request.GET.get("kecamatan", "")
     status = request.GET.get("status", "")
     if category:
-        reports = reports.filter(
-            Q(category__code=category)
-            | Q(category__parent__code=category)
-            | Q(category__parent__parent__code=category)
-        )
+        reports = reports.filter(category_subtree_q([category]))
     if kecamatan:
         reports = reports.filter(kecamatan_id=kecamatan)
     if status in PUBLIC_STATUSES:

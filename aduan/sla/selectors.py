@@ -5,11 +5,28 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core import clock
-from aduan.intake.models import COORDINATOR_STEPS, Report
+from aduan.intake.models import COORDINATOR_STEPS, Report, Status
 from aduan.notifications.texts import format_due
+
+# Statuses whose deadline is the staff's to meet. In `ditunda` and `ditindaklanjuti` the clock is
+# the citizen's (clarification, reply window): when it lapses the system archives or closes the
+# report, so those are never counted as staff's overdue work (queue, filter, dashboard and
+# metrics alike).
+STAFF_CLOCK = (
+    Status.BELUM_TERVERIFIKASI.value,
+    Status.TERVERIFIKASI.value,
+    Status.TERDISPOSISI.value,
+    Status.DITANGGAPI_PELAPOR.value,
+)
+
+
+def overdue_q(now: dt.datetime | None = None) -> Q:
+    """Open on the staff's step and past its deadline now."""
+    return Q(due_at__lt=now or clock.now(), status__in=STAFF_CLOCK)
 
 
 @dataclass(frozen=True)

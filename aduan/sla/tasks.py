@@ -51,6 +51,11 @@ def worker_seen(worker_id: str) -> None:
     WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": clock.now()})
 
 
+def last_worker_seen() -> dt.datetime | None:
+    """When any worker last reported (None: never), for readiness and metrics."""
+    return WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+
+
 def tasks_of_dead_workers_requeue() -> int:
     """Tasks left RUNNING by a worker not seen for the lease go back to READY, to be run again
     (every task here may run twice: sweeps and deliveries check state before acting); after

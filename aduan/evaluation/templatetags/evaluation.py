@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.conf import settings
+
+from aduan.evaluation.disclosure import min_count
 
 register = template.Library()
 
@@ -13,4 +14,4 @@ register = template.Library()
 @register.filter
 def count(value: Any) -> Any:
     """A count, or "< 5" where aduan.evaluation.disclosure withheld it (None)."""
-    return f"< {settings.ADUAN_PUBLIC_STATS_MIN_COUNT}" if value is None else value
+    return f"< {min_count()}" if value is None else value

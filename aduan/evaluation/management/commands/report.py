@@ -55,10 +55,7 @@ class Command(BaseCommand):
         if fmt == "pdf":
             content = render_pdf(data, period, scope, actor=coordinator)
         elif fmt == "xlsx":
-            # The operator runs the coordinator's annual evaluation: the coordinator's view of names.
-            content = render_xlsx(
-                data, period, scope, actor=Actor(role=Role.COORDINATOR, label="aduan report")
-            )
+            content = render_xlsx(data, period, scope, actor=coordinator)
         elif fmt == "csv":
             content = render_csv(data).encode()
         else:
