@@ -400,16 +400,6 @@ def _action_view(action: str) -> Any:
     return view
 
 
-@router.post(
-    "/reports/{tracking_number}/actions/{action}",
-    response={200: ActionResult, **ACTION_ERRORS},
-    include_in_schema=False,  # every known action has its own documented operation above
-)
-def report_action(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
-    """An action that is not one of the API's: 404 `unknown_action`, naming the ones there are."""
-    return _act(request, tracking_number, action)
-
-
 def _act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
     """Every action of the transition table (`verify`, `dispose`, `return`, `follow_up`, `reply`, …) via report_act.
 
@@ -557,6 +547,18 @@ for _action in API_ACTIONS:
         url_name=f"report_bulk_{_action}",
         openapi_extra=_bulk_openapi(_action),
     )(_bulk_view(_action))
+
+
+# After the loop: Django resolves URLs in the order they are added, so registered first this pattern
+# would take every action and the typed operations above would never run.
+@router.post(
+    "/reports/{tracking_number}/actions/{action}",
+    response={200: ActionResult, **ACTION_ERRORS},
+    include_in_schema=False,  # every known action has its own documented operation above
+)
+def report_action(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+    """An action that is not one of the API's: 404 `unknown_action`, naming the ones there are."""
+    return _act(request, tracking_number, action)
 
 
 @router.post(
