@@ -120,14 +120,17 @@ def actor_for_report(request: HttpRequest, client: Client, tracking_number: str)
     from aduan.api.ratelimit import check_secret, secret_failed
 
     code = access_code_of(request)
-    report_id = Report.objects.filter(tracking_number=tracking_number).values_list("pk", flat=True).first()
     token_actor = client.actor()
     if code and not client.is_staff:
         check_secret(client, tracking_number)
-        if report_id is None or not Report.objects.get(pk=report_id).check_access_code(code):
+        report = (
+            Report.objects.filter(tracking_number=tracking_number).only("pk", "access_code_digest").first()
+        )
+        if report is None or not report.check_access_code(code):
             secret_failed(client, tracking_number)
             raise _no_such_report()
-        return citizen_with_access(report_id, user=client.user), report_id
+        return citizen_with_access(report.pk, user=client.user), report.pk
+    report_id = Report.objects.filter(tracking_number=tracking_number).values_list("pk", flat=True).first()
     if token_actor is None:
         raise ApiProblem(
             401,
