@@ -17,7 +17,14 @@ from ninja import Router
 from pydantic import ValidationError as PydanticValidationError
 
 from aduan.api import ratelimit
-from aduan.api.clients import DEVICE_ID, Client, actor_for_report, client_of, require_token
+from aduan.api.clients import (
+    DEVICE_ID,
+    Client,
+    actor_for_report,
+    client_of,
+    reports_to_act_on,
+    require_token,
+)
 from aduan.api.output import API_ACTIONS, report_detail, report_summary
 from aduan.api.problems import ApiProblem, domain_problem_body
 from aduan.api.schemas import (
@@ -39,7 +46,7 @@ from aduan.core.paging import capped_count, is_capped
 from aduan.core.roles import STAFF_ROLES
 from aduan.intake import groupcommit
 from aduan.intake.idempotency import KEY_MAX, fingerprint, run_once
-from aduan.intake.models import Attachment, Report, Status
+from aduan.intake.models import Attachment, Status
 from aduan.intake.services import (
     Prepared,
     Submitted,
@@ -501,7 +508,10 @@ def _bulk(request: HttpRequest, action: str) -> HttpResponse:
         body = BulkIn.model_validate(_json_body(request))
     except PydanticValidationError as exc:
         raise validation_problem(exc) from None
-    ids = dict(Report.objects.filter(tracking_number__in=body.reports).values_list("tracking_number", "pk"))
+    # A citizen's numbers that are not theirs answer as missing ones, as on the single-report route.
+    ids = dict(
+        reports_to_act_on(actor).filter(tracking_number__in=body.reports).values_list("tracking_number", "pk")
+    )
     results: list[dict[str, Any]] = []
     for number in dict.fromkeys(body.reports):  # once each, in the order given
         item: dict[str, Any] = {"tracking_number": number}
