@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET
 
 from aduan.api import ratelimit
 from aduan.api.clients import Client
-from aduan.api.problems import ApiProblem
+from aduan.api.problems import INVALID_MULTIPART, ApiProblem
 from aduan.api.services import token_authenticate
 from aduan.core import clock
 from aduan.core.clients import client_ip
@@ -155,11 +155,7 @@ def endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
                 status = 403 if isinstance(exc, PermissionDenied) else 404 if exc.http_status == 404 else 400
                 return render_error(fmt, status, exc.message)
             except MultiPartParserError:
-                return render_error(
-                    fmt,
-                    400,
-                    _("Badan multipart/form-data tidak dapat dibaca (boundary tidak ada atau rusak)."),
-                )
+                return render_error(fmt, 400, str(INVALID_MULTIPART))
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__

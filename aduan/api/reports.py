@@ -9,9 +9,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.http.multipartparser import MultiPartParserError
-from django.utils.datastructures import MultiValueDict
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 from pydantic import ValidationError as PydanticValidationError
@@ -105,19 +103,6 @@ def _json_body(request: HttpRequest) -> Any:
         raise ApiProblem(400, "invalid_json", "Badan permintaan bukan JSON yang valid.") from None
 
 
-def _multipart(request: HttpRequest) -> tuple[QueryDict, MultiValueDict[str, UploadedFile]]:
-    """The fields and files of a multipart body, or a 400 when it cannot be parsed (no boundary,
-    a broken part)."""
-    try:
-        return request.POST, request.FILES
-    except MultiPartParserError:
-        raise ApiProblem(
-            400,
-            "invalid_multipart",
-            _("Badan multipart/form-data tidak dapat dibaca (boundary tidak ada atau rusak)."),
-        ) from None
-
-
 def check_content_type(request: HttpRequest) -> None:
     """JSON or multipart only (415 otherwise); a missing Content-Type is read as JSON."""
     content_type = (request.content_type or "").lower()
@@ -135,7 +120,7 @@ def parse_create(request: HttpRequest) -> tuple[ReportIn, list[UploadedFile], st
     content_type = request.content_type or ""
     files: list[UploadedFile] = []
     if content_type.startswith("multipart/form-data"):
-        post, uploaded = _multipart(request)
+        post, uploaded = request.POST, request.FILES  # a broken body: api.py answers invalid_multipart
         data: dict[str, Any] = {k: v for k, v in post.items() if v != ""}
         for name in FILE_FIELDS:
             files.extend(uploaded.getlist(name))
@@ -422,7 +407,7 @@ def _act(request: HttpRequest, tracking_number: str, action: str) -> HttpRespons
     check_content_type(request)
     files: list[UploadedFile] = []
     if (request.content_type or "").startswith("multipart/form-data"):
-        post, uploaded = _multipart(request)
+        post, uploaded = request.POST, request.FILES  # a broken body: api.py answers invalid_multipart
         params: Any = {k: v for k, v in post.items() if k != "supporting"}
         if "supporting" in post:
             params["supporting"] = [code for code in post.getlist("supporting") if code]
