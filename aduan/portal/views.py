@@ -21,7 +21,7 @@ from aduan.core.actors import Actor
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.roles import Role
 from aduan.core.text import normalize_text
-from aduan.directory.geo import map_config, pin_inside, region_at
+from aduan.directory.geo import locate, map_config
 from aduan.directory.models import Region
 from aduan.intake.idempotency import IdempotencyKeyReused
 from aduan.intake.models import Kind, Report
@@ -199,13 +199,13 @@ def region_at_point(request: HttpRequest) -> JsonResponse:
         lat, lon = float(request.GET.get("lat", "")), float(request.GET.get("lon", ""))
     except ValueError:
         return _problem(400, "invalid_point", _("Titik harus berupa lintang dan bujur (angka)."))
-    if not (math.isfinite(lat) and math.isfinite(lon)) or not pin_inside(lat, lon):
+    inside, region = locate(lat, lon) if math.isfinite(lat) and math.isfinite(lon) else (False, None)
+    if not inside:
         return _problem(
             400,
             "location_outside_installation",
             _("Titik itu di luar wilayah kabupaten. Ketuk tempat kejadian di dalam wilayah ini."),
         )
-    region = region_at(lat, lon)
     desa = region if region is not None and region.level == Region.Level.DESA else None
     kecamatan = desa.parent if desa is not None else region
     response = JsonResponse(
