@@ -40,6 +40,7 @@ from aduan.api.schemas import (
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError, NotFound
+from aduan.core.http import parse_json
 from aduan.core.paging import capped_count, is_capped
 from aduan.core.roles import STAFF_ROLES
 from aduan.intake import groupcommit
@@ -98,8 +99,8 @@ def validation_problem(exc: PydanticValidationError) -> ApiProblem:
 
 def _json_body(request: HttpRequest) -> Any:
     try:
-        return json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
+        return parse_json(request.body or b"{}")
+    except ValueError:
         raise ApiProblem(400, "invalid_json", "Badan permintaan bukan JSON yang valid.") from None
 
 

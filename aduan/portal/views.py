@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import math
 from typing import Any
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError, InvalidInput
+from aduan.core.http import parse_json
 from aduan.core.roles import Role
 from aduan.core.text import normalize_text
 from aduan.directory.geo import locate, map_config
@@ -241,8 +241,8 @@ def draft_submit(request: HttpRequest) -> JsonResponse:
     if not client_id:
         return _problem(400, "idempotency_key_required", _("Header Idempotency-Key (UUID) wajib diisi."))
     try:
-        payload = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
+        payload = parse_json(request.body or b"{}")
+    except ValueError:
         return _problem(400, "invalid_json", _("Isi permintaan bukan JSON yang valid."))
     if not isinstance(payload, dict):
         return _problem(400, "invalid_json", _("Isi permintaan harus berupa objek JSON."))
