@@ -35,6 +35,7 @@ from aduan.core.errors import DomainError, PermissionDenied
 from aduan.core.http import file_response
 from aduan.core.text import normalize_text
 from aduan.directory.models import Category, Region
+from aduan.directory.selectors import citizen_topics
 from aduan.intake.models import OPEN_STATUSES, Attachment, Kind, Report, Status
 from aduan.intake.services import report_submit_with_files
 from aduan.intake.uploads import attachment_files_delete, uploads_check
@@ -206,10 +207,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
     groups = _groups()
     rows = []
     # The citizen topic list of the installation and its sub-topics (staff keep the whole tree).
-    offered = Category.objects.filter(is_active=True).filter(
-        Q(parent__isnull=True, is_citizen_topic=True)
-        | Q(parent__is_citizen_topic=True, parent__parent__isnull=True)
-    )
+    offered = citizen_topics(with_subtopics=True)
     for category in offered.order_by("parent_id", "position", "name"):
         rows.append(
             {
