@@ -19,3 +19,8 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("pengguna")
         verbose_name_plural = _("pengguna")
+
+    @property
+    def is_staff_account(self) -> bool:
+        """Staff: any role but citizen, or anyone who may open the Django admin."""
+        return self.role != Role.CITIZEN or self.is_staff or self.is_superuser

@@ -16,7 +16,6 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aduan.accounts.models import User
-from aduan.core.roles import Role
 
 RECOVERY_CODES = 10
 TOTP_NAME = "Aplikasi autentikator"
@@ -25,7 +24,7 @@ RECOVERY_NAME = "Kode pemulihan"
 
 def second_factor_required(user: User) -> bool:
     """True when this staff account must pass a second factor after its password."""
-    if user.role == Role.CITIZEN and not (user.is_staff or user.is_superuser):
+    if not user.is_staff_account:
         return False
     required = settings.ADUAN_OTP_REQUIRED_ROLES
     if user.role in required or ("admin" in required and (user.is_staff or user.is_superuser)):

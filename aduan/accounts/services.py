@@ -21,12 +21,9 @@ from django.utils.translation import gettext as _
 
 from aduan.accounts.models import User
 from aduan.core import clock
-from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput, PermissionDenied
 from aduan.core.roles import Role
 from aduan.core.text import has_invalid_characters, normalize_text
-from aduan.intake.erasure import reporters_forget
-from aduan.intake.models import Report, Reporter
 from aduan.intake.services import normalize_phone
 
 NAME_MAX = 120  # as long as Reporter.name, so that the account's name fits a report's reporter
@@ -205,28 +202,11 @@ def citizen_erase(*, user: User) -> int:
             "Hanya akun warga yang dapat dihapus di sini; akun petugas diurus administrator.",
             code="not_a_citizen_account",
         )
+    from aduan.workflow.retention import reporter_erase_on_request
+
     with transaction.atomic():
         account = User.objects.select_for_update().get(pk=user.pk)
-        # The reports' rows too: each erasure is the next event of the report's audit chain.
-        reports = list(
-            Report.objects.select_for_update(of=("self",)).filter(reporter__user=account).order_by("pk")
-        )
-        report_ids = [report.pk for report in reports]
-        blanked = Reporter.objects.filter(user=account).update(name="", phone="", email="", nik="")
-        # The same person's address also sits on messages sent about, and received for, their reports.
-        reporters_forget(report_ids=report_ids)
-        from aduan.workflow.retention import erasure_record
-
-        now = clock.now()
-        for report in reports:
-            erasure_record(
-                report=report,
-                actor=Actor(role=Role.CITIZEN, user=account),
-                reason="request",
-                erased=["reporter"],
-                now=now,
-                fields=[],
-            )
+        blanked = reporter_erase_on_request(account=account, now=clock.now())
         account.username = ERASED_PREFIX + secrets.token_hex(16)
         account.first_name = ""
         account.last_name = ""

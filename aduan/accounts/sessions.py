@@ -9,8 +9,6 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 
-from aduan.core.roles import Role
-
 
 def staff_session_expiry(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     """On every sign-in (console, admin, tests' force_login): a staff session gets its end time.
@@ -20,7 +18,7 @@ def staff_session_expiry(sender: Any, request: HttpRequest | None, user: Any, **
     """
     if request is None or not hasattr(request, "session"):
         return
-    if getattr(user, "role", Role.CITIZEN) != Role.CITIZEN or user.is_staff or user.is_superuser:
+    if user.is_staff_account:
         # Django's clock, not aduan.core.clock: the session store compares with timezone.now().
         request.session.set_expiry(
             timezone.now() + dt.timedelta(seconds=settings.ADUAN_STAFF_SESSION_SECONDS)

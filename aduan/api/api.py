@@ -6,11 +6,12 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from aduan.api import accounts, directory, nearby, reports
 from aduan.api.openapi import AduanApi
-from aduan.api.problems import ApiProblem, from_domain_error, problem
+from aduan.api.problems import INVALID_MULTIPART, ApiProblem, from_domain_error, problem
 from aduan.core.errors import DomainError
 
 logger = logging.getLogger("aduan.api")
@@ -101,6 +102,12 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return problem(413, "request_too_large", "Permintaan terlalu besar.")
+
+
+@api.exception_handler(MultiPartParserError)
+def _invalid_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # Raised by the first read of request.POST or request.FILES in a view.
+    return problem(400, "invalid_multipart", str(INVALID_MULTIPART))
 
 
 @api.exception_handler(SuspiciousOperation)

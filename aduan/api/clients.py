@@ -6,6 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from aduan.accounts.models import User
@@ -120,14 +121,16 @@ def actor_for_report(request: HttpRequest, client: Client, tracking_number: str)
     from aduan.api.ratelimit import check_secret, secret_failed
 
     code = access_code_of(request)
-    report_id = Report.objects.filter(tracking_number=tracking_number).values_list("pk", flat=True).first()
     token_actor = client.actor()
     if code and not client.is_staff:
         check_secret(client, tracking_number)
-        if report_id is None or not Report.objects.get(pk=report_id).check_access_code(code):
+        report = (
+            Report.objects.filter(tracking_number=tracking_number).only("pk", "access_code_digest").first()
+        )
+        if report is None or not report.check_access_code(code):
             secret_failed(client, tracking_number)
             raise _no_such_report()
-        return citizen_with_access(report_id, user=client.user), report_id
+        return citizen_with_access(report.pk, user=client.user), report.pk
     if token_actor is None:
         raise ApiProblem(
             401,
@@ -135,8 +138,20 @@ def actor_for_report(request: HttpRequest, client: Client, tracking_number: str)
             "Sertakan kode akses (header X-Access-Code) atau token.",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    report_id = (
+        reports_to_act_on(token_actor)
+        .filter(tracking_number=tracking_number)
+        .values_list("pk", flat=True)
+        .first()
+    )
     if report_id is None:
         raise _no_such_report()
-    if token_actor.role == Role.CITIZEN and not reports_visible_to(token_actor).filter(pk=report_id).exists():
-        raise _no_such_report()
     return token_actor, report_id
+
+
+def reports_to_act_on(actor: Actor) -> QuerySet[Report]:
+    """Where a token's tracking numbers are looked up: a citizen's own reports, so someone else's
+    answers as a missing one (issue 13); every report for staff, whom report_act answers itself."""
+    if actor.role == Role.CITIZEN:
+        return reports_visible_to(actor)
+    return Report.objects.all()

@@ -16,7 +16,6 @@ from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
@@ -27,7 +26,7 @@ from django.views.decorators.http import require_GET
 
 from aduan.api import ratelimit
 from aduan.api.clients import Client
-from aduan.api.problems import ApiProblem
+from aduan.api.problems import INVALID_MULTIPART, ApiProblem
 from aduan.api.services import token_authenticate
 from aduan.core import clock
 from aduan.core.clients import client_ip
@@ -35,7 +34,7 @@ from aduan.core.errors import DomainError, PermissionDenied
 from aduan.core.http import attachment_response
 from aduan.core.text import normalize_text
 from aduan.directory.models import Category, Region
-from aduan.directory.selectors import category_subtree_q
+from aduan.directory.selectors import category_subtree_q, citizen_topics
 from aduan.intake.models import OPEN_STATUSES, Attachment, Kind, Report, Status
 from aduan.intake.services import report_submit_with_files
 from aduan.intake.uploads import attachment_files_guard, uploads_check
@@ -156,11 +155,7 @@ def endpoint(*methods: str) -> Callable[[Callable[..., HttpResponse]], Callable[
                 status = 403 if isinstance(exc, PermissionDenied) else 404 if exc.http_status == 404 else 400
                 return render_error(fmt, status, exc.message)
             except MultiPartParserError:
-                return render_error(
-                    fmt,
-                    400,
-                    _("Badan multipart/form-data tidak dapat dibaca (boundary tidak ada atau rusak)."),
-                )
+                return render_error(fmt, 400, str(INVALID_MULTIPART))
 
         wrapped.__name__ = view.__name__
         wrapped.__doc__ = view.__doc__
@@ -211,10 +206,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
     groups = _groups()
     rows = []
     # The citizen topic list of the installation and its sub-topics (staff keep the whole tree).
-    offered = Category.objects.filter(is_active=True).filter(
-        Q(parent__isnull=True, is_citizen_topic=True)
-        | Q(parent__is_citizen_topic=True, parent__parent__isnull=True)
-    )
+    offered = citizen_topics(with_subtopics=True)
     for category in offered.order_by("parent_id", "position", "name"):
         rows.append(
             {

@@ -12,11 +12,16 @@ from http import HTTPStatus
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy
 
 from aduan.core.errors import DomainError
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PAGE = "/api/problems"
+# A multipart body Django cannot parse (no boundary, a broken part): the REST API's and Open311's answer.
+INVALID_MULTIPART = gettext_lazy(
+    "Badan multipart/form-data tidak dapat dibaca (boundary tidak ada atau rusak)."
+)
 
 # Every status the API answers with a problem, and what it means: the anchors of /api/problems.
 PROBLEM_TYPES: dict[int, str] = {

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
-from django.core.cache import caches
-
 from aduan.accounts import ratelimit as throttle
 from aduan.accounts.conf import AttemptLimit
 from aduan.api import conf
@@ -13,25 +9,21 @@ from aduan.api.clients import Client
 from aduan.api.problems import ApiProblem
 
 
-def _hit(bucket: str, ident: str, limit: int, window: int) -> None:
-    cache = caches["ratelimit"]
-    now = time.time()
-    slot = int(now // window)
-    key = f"aduan:rl:{bucket}:{ident}:{slot}"
-    cache.add(key, 0, timeout=window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 1)
-        count = 1
-    if count > limit:
-        retry_after = max(1, int((slot + 1) * window - now) + 1)
-        raise ApiProblem(
-            429,
-            "rate_limited",
-            f"Terlalu banyak permintaan; coba lagi dalam {retry_after} detik.",
-            headers={"Retry-After": str(retry_after)},
-        )
+def _too_many(limit: AttemptLimit, what: str) -> ApiProblem:
+    """429 rate_limited, with the seconds until the window ends in the message and Retry-After."""
+    retry_after = throttle.retry_after(limit)
+    return ApiProblem(
+        429,
+        "rate_limited",
+        f"Terlalu banyak {what}; coba lagi dalam {retry_after} detik.",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def _hit(bucket: str, ident: str, attempts: int, window: int) -> None:
+    limit = AttemptLimit(attempts, window)
+    if throttle.count(f"api-{bucket}", ident, limit) > attempts:
+        raise _too_many(limit, "permintaan")
 
 
 def check_create(client: Client) -> None:
@@ -69,13 +61,7 @@ def check_secret(client: Client, subject: str) -> None:
     """429 once this address has spent the window's budget of wrong codes/passwords for `subject`."""
     limit = _secret_limit()
     if limit is not None and throttle.exhausted("api-secret", _secret_key(client, subject), limit):
-        retry_after = throttle.retry_after(limit)
-        raise ApiProblem(
-            429,
-            "rate_limited",
-            f"Terlalu banyak percobaan yang salah; coba lagi dalam {retry_after} detik.",
-            headers={"Retry-After": str(retry_after)},
-        )
+        raise _too_many(limit, "percobaan yang salah")
 
 
 def secret_failed(client: Client, subject: str) -> None:

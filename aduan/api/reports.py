@@ -9,15 +9,20 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.http.multipartparser import MultiPartParserError
-from django.utils.datastructures import MultiValueDict
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router
 from pydantic import ValidationError as PydanticValidationError
 
 from aduan.api import ratelimit
-from aduan.api.clients import DEVICE_ID, Client, actor_for_report, client_of, require_token
+from aduan.api.clients import (
+    DEVICE_ID,
+    Client,
+    actor_for_report,
+    client_of,
+    reports_to_act_on,
+    require_token,
+)
 from aduan.api.output import API_ACTIONS, report_detail, report_summary
 from aduan.api.problems import ApiProblem, domain_problem_body
 from aduan.api.schemas import (
@@ -35,11 +40,12 @@ from aduan.api.schemas import (
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError, NotFound
+from aduan.core.http import parse_json
 from aduan.core.paging import capped_count, is_capped
 from aduan.core.roles import STAFF_ROLES
 from aduan.intake import groupcommit
 from aduan.intake.idempotency import KEY_MAX, fingerprint, run_once
-from aduan.intake.models import Report, Status
+from aduan.intake.models import Status
 from aduan.intake.services import (
     Prepared,
     Submitted,
@@ -93,22 +99,9 @@ def validation_problem(exc: PydanticValidationError) -> ApiProblem:
 
 def _json_body(request: HttpRequest) -> Any:
     try:
-        return json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
+        return parse_json(request.body or b"{}")
+    except ValueError:
         raise ApiProblem(400, "invalid_json", "Badan permintaan bukan JSON yang valid.") from None
-
-
-def _multipart(request: HttpRequest) -> tuple[QueryDict, MultiValueDict[str, UploadedFile]]:
-    """The fields and files of a multipart body, or a 400 when it cannot be parsed (no boundary,
-    a broken part)."""
-    try:
-        return request.POST, request.FILES
-    except MultiPartParserError:
-        raise ApiProblem(
-            400,
-            "invalid_multipart",
-            _("Badan multipart/form-data tidak dapat dibaca (boundary tidak ada atau rusak)."),
-        ) from None
 
 
 def check_content_type(request: HttpRequest) -> None:
@@ -128,7 +121,7 @@ def parse_create(request: HttpRequest) -> tuple[ReportIn, list[UploadedFile], st
     content_type = request.content_type or ""
     files: list[UploadedFile] = []
     if content_type.startswith("multipart/form-data"):
-        post, uploaded = _multipart(request)
+        post, uploaded = request.POST, request.FILES  # a broken body: api.py answers invalid_multipart
         data: dict[str, Any] = {k: v for k, v in post.items() if v != ""}
         for name in FILE_FIELDS:
             files.extend(uploaded.getlist(name))
@@ -396,16 +389,6 @@ def _action_view(action: str) -> Any:
     return view
 
 
-@router.post(
-    "/reports/{tracking_number}/actions/{action}",
-    response={200: ActionResult, **ACTION_ERRORS},
-    include_in_schema=False,  # every known action has its own documented operation above
-)
-def report_action(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
-    """An action that is not one of the API's: 404 `unknown_action`, naming the ones there are."""
-    return _act(request, tracking_number, action)
-
-
 def _act(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
     """Every action of the transition table (`verify`, `dispose`, `return`, `follow_up`, `reply`, …) via report_act.
 
@@ -421,7 +404,7 @@ def _act(request: HttpRequest, tracking_number: str, action: str) -> HttpRespons
     check_content_type(request)
     files: list[UploadedFile] = []
     if (request.content_type or "").startswith("multipart/form-data"):
-        post, uploaded = _multipart(request)
+        post, uploaded = request.POST, request.FILES  # a broken body: api.py answers invalid_multipart
         params: Any = {k: v for k, v in post.items() if k != "supporting"}
         if "supporting" in post:
             params["supporting"] = [code for code in post.getlist("supporting") if code]
@@ -502,7 +485,10 @@ def _bulk(request: HttpRequest, action: str) -> HttpResponse:
         body = BulkIn.model_validate(_json_body(request))
     except PydanticValidationError as exc:
         raise validation_problem(exc) from None
-    ids = dict(Report.objects.filter(tracking_number__in=body.reports).values_list("tracking_number", "pk"))
+    # A citizen's numbers that are not theirs answer as missing ones, as on the single-report route.
+    ids = dict(
+        reports_to_act_on(actor).filter(tracking_number__in=body.reports).values_list("tracking_number", "pk")
+    )
     results: list[dict[str, Any]] = []
     for number in dict.fromkeys(body.reports):  # once each, in the order given
         item: dict[str, Any] = {"tracking_number": number}
@@ -548,6 +534,18 @@ for _action in API_ACTIONS:
         url_name=f"report_bulk_{_action}",
         openapi_extra=_bulk_openapi(_action),
     )(_bulk_view(_action))
+
+
+# After the loop: Django resolves URLs in the order they are added, so registered first this pattern
+# would take every action and the typed operations above would never run.
+@router.post(
+    "/reports/{tracking_number}/actions/{action}",
+    response={200: ActionResult, **ACTION_ERRORS},
+    include_in_schema=False,  # every known action has its own documented operation above
+)
+def report_action(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+    """An action that is not one of the API's: 404 `unknown_action`, naming the ones there are."""
+    return _act(request, tracking_number, action)
 
 
 @router.post(

@@ -33,6 +33,7 @@ from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput
 from aduan.core.language import in_site_language
 from aduan.core.roles import Role
+from aduan.core.text import normalize_text
 from aduan.intake.models import Attachment, Channel, Kind
 from aduan.intake.services import TEXT_MAX, TITLE_MAX, report_submit
 from aduan.intake.uploads import CheckedFile, attachment_files_guard, attachments_store, upload_check
@@ -48,7 +49,13 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
     """Turn one email into a report (or ignore an auto-reply); the answer leaves after commit."""
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, ParsedEmail)
-    message_id = inbound_text(str(message.get("Message-ID", "") or ""))[0]
+    message_id = normalize_text(
+        str(message.get("Message-ID", "") or ""),
+        field="message_id",
+        label="Message-ID",
+        multiline=True,
+        replace_invalid=True,
+    )
     # Without a Message-ID the bytes themselves identify the message (a re-fetch is identical).
     gateway_id = (message_id or "sha256:" + hashlib.sha256(raw).hexdigest())[:255]
     previous = previous_message(gateway, gateway_id)
@@ -67,7 +74,13 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
                 gateway=gateway,
                 gateway_id=gateway_id,
                 sender=address[:255],
-                sender_raw=inbound_text(str(message.get("From", "")))[0][:255],
+                sender_raw=normalize_text(
+                    str(message.get("From", "")),
+                    field="from",
+                    label="From",
+                    multiline=True,
+                    replace_invalid=True,
+                )[:255],
                 text=(f"{subject}\n\n{body}" if subject else body)[:TEXT_MAX],
                 received_at=clock.now(),
             )
@@ -97,7 +110,9 @@ def email_receive(raw: bytes, *, gateway: str = "imap") -> Received:
 def _sender(message: ParsedEmail) -> tuple[str, str]:
     header = message.get("Reply-To") or message.get("From") or ""
     name, address = parseaddr(str(header))
-    return inbound_text(name)[0].replace("\n", " ")[:120], inbound_text(address)[0].lower()
+    name = normalize_text(name, field="name", label="Nama", replace_invalid=True)[:120]
+    address = normalize_text(address, field="email", label="Email", multiline=True, replace_invalid=True)
+    return name, address.lower()
 
 
 def _is_automatic(message: ParsedEmail, address: str) -> bool:

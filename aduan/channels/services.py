@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from aduan.accounts import ratelimit
 from aduan.channels import conf
@@ -24,7 +25,7 @@ from aduan.core.actors import Actor, citizen_with_access
 from aduan.core.errors import DomainError, InvalidInput
 from aduan.core.language import in_site_language
 from aduan.core.roles import Role
-from aduan.core.text import normalize_text
+from aduan.core.text import has_invalid_characters, normalize_text
 from aduan.intake.models import OPEN_STATUSES, Channel, Kind, Report, Status
 from aduan.intake.services import normalize_phone, report_submit
 from aduan.notifications.recipients import contact_opt_in, contact_opt_out
@@ -74,7 +75,9 @@ def sms_receive(from_number: str, text: str, gateway_id: str, *, gateway: str = 
 @in_site_language
 def text_receive(*, channel: str, gateway: str, gateway_id: str, from_number: str, text: str) -> Received:
     """Store, dedupe on (gateway, gateway_id), run the text command; shared by SMS and WhatsApp."""
-    gateway_id = inbound_text(str(gateway_id or ""))[0][:255]
+    gateway_id = normalize_text(
+        str(gateway_id or ""), field="gateway_id", label="ID", multiline=True, replace_invalid=True
+    )[:255]
     previous = previous_message(gateway, gateway_id)
     if previous is not None:
         return Received(previous, duplicate=True)
@@ -108,15 +111,18 @@ def text_receive(*, channel: str, gateway: str, gateway_id: str, from_number: st
     return Received(message, duplicate=False)
 
 
-def inbound_text(text: str) -> tuple[str, str]:
+# Kept for staff to handle by hand: a text the normaliser refused, or a command that failed.
+NOT_PROCESSED = gettext_noop(
+    "Maaf, pesan Anda belum dapat diproses otomatis. Petugas kami akan menindaklanjutinya."
+)
+
+
+def inbound_text(text: str, *, multiline: bool = True) -> tuple[str, str]:
     """A gateway's text as it is kept (aduan.core.text), and the code of what the normaliser
     refused in it ("" for nothing). A text with NUL or a lone surrogate (a gateway's broken
     decoding, not something the citizen can fix) is kept with them replaced, for staff."""
-    try:
-        return normalize_text(text, field="text", label="Pesan", multiline=True), ""
-    except InvalidInput as exc:
-        kept = normalize_text(text, field="text", label="Pesan", multiline=True, replace_invalid=True)
-        return kept, exc.code
+    kept = normalize_text(text, field="text", label="Pesan", multiline=multiline, replace_invalid=True)
+    return kept, "invalid_characters" if has_invalid_characters(text) else ""
 
 
 def refused_result(code: str) -> Result | None:
@@ -126,7 +132,7 @@ def refused_result(code: str) -> Result | None:
         return None
     return Result(
         Outcome.ERROR,
-        _("Maaf, pesan Anda belum dapat diproses otomatis. Petugas kami akan menindaklanjutinya."),
+        _(NOT_PROCESSED),
         error_code=code,
     )
 
@@ -155,7 +161,7 @@ def run_guarded(message: InboundMessage, work: Callable[[], Result]) -> Result:
         )
         return Result(
             Outcome.ERROR,
-            _("Maaf, pesan Anda belum dapat diproses otomatis. Petugas kami akan menindaklanjutinya."),
+            _(NOT_PROCESSED),
             error_code="internal_error",
         )
 
@@ -265,14 +271,15 @@ def _clarification_answer(report: Report, answer: str) -> Result:
     return Result(Outcome.CLARIFICATION, reply, report=report)
 
 
-def _owned_by(phone: str, command: Command) -> Report | Result | None:
+def _owned_by(phone: str, command: Command) -> Report | Result:
     """The report named in the command, if this phone reported it (or the access code matches);
-    a refusal once this sender has texted too many wrong codes (counted per phone number)."""
+    otherwise the refusal to send: not found, or too many wrong codes from this sender (counted
+    per phone number)."""
     report = Report.objects.select_related("reporter").filter(tracking_number=command.tracking_number).first()
     if report is not None and report.reporter is not None and report.reporter.phone == phone:
         return report
     if not command.access_code:
-        return None
+        return _not_found(command)
     limit = conf.code_failure_limit()
     if ratelimit.exhausted("sms-code", phone, limit):
         reply = _(
@@ -282,7 +289,7 @@ def _owned_by(phone: str, command: Command) -> Report | Result | None:
     if report is not None and report.check_access_code(command.access_code):
         return report
     ratelimit.count("sms-code", phone, limit)
-    return None
+    return _not_found(command)
 
 
 def _not_found(command: Command) -> Result:
@@ -296,8 +303,6 @@ def _not_found(command: Command) -> Result:
 def _citizen_action(command: Command, phone: str) -> Result:
     """BALAS / NILAI / SELESAI / BUKA: the citizen's own actions, through the lifecycle service."""
     report = _owned_by(phone, command)
-    if report is None:
-        return _not_found(command)
     if isinstance(report, Result):
         return report
     params: dict[str, object] = {}
@@ -324,8 +329,6 @@ def _citizen_action(command: Command, phone: str) -> Result:
 
 def _status(command: Command, phone: str) -> Result:
     report = _owned_by(phone, command)
-    if report is None:
-        return _not_found(command)
     if isinstance(report, Result):
         return report
     updated = clock.local_date(report.updated_at)

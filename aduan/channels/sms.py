@@ -19,6 +19,7 @@ import uuid
 from aduan.channels import conf, gammu
 from aduan.channels.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from aduan.core.errors import InvalidInput
+from aduan.core.http import parse_json
 from aduan.intake.services import normalize_phone
 
 logger = logging.getLogger(__name__)
@@ -102,8 +103,8 @@ def _send_http(number: str, text: str) -> str:
     if not 200 <= status < 300:
         raise SmsSendError(f"SMS gateway answered HTTP {status}")
     try:
-        answer = json.loads(raw) if raw else {}
-    except (ValueError, RecursionError):
+        answer = parse_json(raw) if raw else {}
+    except ValueError:
         answer = {}
     provider_id = answer.get("id") if isinstance(answer, dict) else None
     return str(provider_id) if provider_id else f"http:{message_id}"

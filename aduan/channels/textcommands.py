@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from aduan.core.text import normalize_text
 from aduan.intake.services import normalize_tracking_number
 
 
@@ -53,9 +52,8 @@ _CODE = re.compile(r"^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$")
 
 def parse(text: str) -> Command:
     """What a text message asks for."""
-    # Through the one normaliser (control characters dropped, NFC); the caller has already kept
-    # or refused a text with NUL or a lone surrogate (aduan.channels.services.inbound_text).
-    text = normalize_text(text, field="text", label="Pesan", multiline=True, replace_invalid=True)
+    # Already through the one normaliser (aduan.channels.services.inbound_text, in text_receive).
+    text = text.strip()
     if not text:
         return Command(Verb.EMPTY)
     match = _KEYWORD.match(text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from typing import Any
@@ -21,6 +20,7 @@ from aduan.channels.signing import (
     signature_matches,
 )
 from aduan.core import clock
+from aduan.core.http import parse_json
 from aduan.intake.models import Channel
 
 logger = logging.getLogger(__name__)
@@ -70,8 +70,8 @@ def sms_inbound(request: HttpRequest) -> HttpResponse:
         return _refuse(request, 403, "replayed", "Permintaan bertanda tangan ini sudah pernah diterima.")
 
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
+        payload = parse_json(body)
+    except ValueError:
         return JsonResponse(
             {"error": "invalid_json", "message": "Isi permintaan bukan JSON yang valid."}, status=400
         )
@@ -137,8 +137,8 @@ def whatsapp_webhook(request: HttpRequest) -> HttpResponse:
     if not hub_signature_matches(app_secret, body, signature):
         return _refuse(request, 401, "signature_invalid", "Tanda tangan tidak cocok.")
     try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
+        payload = parse_json(body)
+    except ValueError:
         return JsonResponse(
             {"error": "invalid_json", "message": "Isi permintaan bukan JSON yang valid."}, status=400
         )

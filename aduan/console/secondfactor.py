@@ -30,7 +30,6 @@ from aduan.accounts.secondfactor import (
 )
 from aduan.console import throttle
 from aduan.core.redirects import next_url
-from aduan.core.roles import Role
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -45,7 +44,7 @@ def _staff(request: HttpRequest) -> User | None:
     if not user.is_authenticated:
         return None
     assert isinstance(user, User)
-    if user.role == Role.CITIZEN and not (user.is_staff or user.is_superuser):
+    if not user.is_staff_account:
         return None
     return user
 

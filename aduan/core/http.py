@@ -1,8 +1,10 @@
-"""Serving stored files: the one place that decides how an attachment reaches a browser."""
+"""HTTP helpers: serving stored files (the one place that decides how an attachment reaches a
+browser) and reading JSON that comes in or back over HTTP."""
 
 from __future__ import annotations
 
-from typing import IO, Protocol
+import json
+from typing import IO, Any, Protocol
 
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
@@ -51,3 +53,13 @@ def attachment_response(
     return file_response(
         item.file.open("rb"), content_type=item.content_type, filename=shown_name, public=public
     )
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """json.loads, with every way a body can fail to be JSON raised as ValueError: bad syntax,
+    bytes that are not UTF-8 (UnicodeDecodeError is a ValueError) and nesting too deep for the
+    parser (RecursionError, which is not)."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None

@@ -16,6 +16,7 @@ import urllib.request
 from django.conf import settings
 
 from aduan import env
+from aduan.core.http import parse_json
 
 
 class WhatsAppSendError(Exception):
@@ -52,7 +53,7 @@ def send_whatsapp(to_e164: str, text: str) -> str:
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            answer = json.loads(response.read(64 * 1024) or b"{}")
+            answer = parse_json(response.read(64 * 1024) or b"{}")
     except urllib.error.HTTPError as exc:
         retryable = exc.code >= 500 or exc.code in (408, 429)
         raise WhatsAppSendError(f"WhatsApp API answered HTTP {exc.code}", retryable=retryable) from exc

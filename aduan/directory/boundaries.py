@@ -8,7 +8,6 @@ unclosed, empty) is named with its feature number and code, and nothing is impor
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,7 @@ from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from aduan.core.errors import InvalidInput
+from aduan.core.http import parse_json
 from aduan.directory.models import Boundary, Region
 
 # Property names a GIS export uses for the Kemendagri code, in the order they are tried.
@@ -50,8 +50,8 @@ def _code(properties: dict[str, Any]) -> str:
 def boundaries_parse(raw: bytes | str) -> list[dict[str, Any]]:
     """The features of a GeoJSON FeatureCollection, or InvalidInput saying why not."""
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+        data = parse_json(raw)
+    except ValueError as error:
         raise InvalidInput(
             _("Berkas bukan GeoJSON yang valid: %(error)s") % {"error": error}, code="boundaries_not_json"
         ) from None

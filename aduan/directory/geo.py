@@ -12,38 +12,44 @@ from shapely.geometry import Point, shape
 from aduan.directory.models import Boundary, Region
 
 
-def _containing(latitude: float, longitude: float, level: int | None = None) -> list[Boundary]:
+def _containing(latitude: float, longitude: float) -> list[Boundary]:
     """The boundaries whose polygon holds the point (their boxes narrow it down in the database)."""
     candidates = Boundary.objects.filter(
         south__lte=latitude, north__gte=latitude, west__lte=longitude, east__gte=longitude
     ).select_related("region")
-    if level is not None:
-        candidates = candidates.filter(region__level=level)
     point = Point(longitude, latitude)
     return [b for b in candidates if shape(b.geometry).covers(point)]
 
 
-def pin_inside(latitude: float | Decimal, longitude: float | Decimal) -> bool:
-    """Whether a point lies in the kabupaten: in its box (ADUAN_MAP_BOUNDS) and, once boundaries
-    are imported, in one of them."""
+def locate(latitude: float | Decimal, longitude: float | Decimal) -> tuple[bool, Region | None]:
+    """Whether a point lies in the kabupaten (in its box, ADUAN_MAP_BOUNDS, and, once boundaries
+    are imported, in one of them) and the desa (else kecamatan) it lies in: one pass over the
+    candidate polygons."""
     lat, lon = float(latitude), float(longitude)
     south, west, north, east = settings.ADUAN_MAP_BOUNDS
     if not (south <= lat <= north and west <= lon <= east):
-        return False
-    if not Boundary.objects.exists():
-        return True
-    return bool(_containing(lat, lon))
+        return False, None
+    found = _containing(lat, lon)
+    return bool(found) or not Boundary.objects.exists(), _region_in(found)
+
+
+def _region_in(found: list[Boundary]) -> Region | None:
+    for level in (Region.Level.DESA, Region.Level.KECAMATAN):
+        for boundary in found:
+            if boundary.region.level == level:
+                return boundary.region
+    return None
+
+
+def pin_inside(latitude: float | Decimal, longitude: float | Decimal) -> bool:
+    """Whether a point lies in the kabupaten (see locate)."""
+    return locate(latitude, longitude)[0]
 
 
 def region_at(latitude: float | Decimal, longitude: float | Decimal) -> Region | None:
     """The desa (or, where only kecamatan are imported, the kecamatan) a point lies in; None
     without boundaries or outside them."""
-    lat, lon = float(latitude), float(longitude)
-    for level in (Region.Level.DESA, Region.Level.KECAMATAN):
-        found = _containing(lat, lon, level)
-        if found:
-            return found[0].region
-    return None
+    return _region_in(_containing(float(latitude), float(longitude)))
 
 
 def home_area_name() -> str:

@@ -23,9 +23,10 @@ from django.utils.translation import gettext_noop
 
 from aduan.core.actors import Actor
 from aduan.directory.models import Region
+from aduan.directory.names import nice_category_name
 from aduan.evaluation.facts import reports_submitted, scoped
 from aduan.evaluation.stats import BANDS, MONTHS_ID, NO_AGENCY, NO_LOCATION, Period, Scope
-from aduan.evaluation.text import TITLE, nice_name, summary
+from aduan.evaluation.text import TITLE, summary
 from aduan.intake.models import ArchiveReason, Channel, Classification, ClosedBy, Kind, Status
 from aduan.workflow.models import ReportEvent
 from aduan.workflow.selectors import identity_visible_q, reports_visible_to
@@ -119,7 +120,7 @@ def breakdowns(data: dict[str, Any]) -> list[dict[str, Any]]:
         (
             "kategori",
             "Kategori (topik utama)",
-            [(nice_name(e["name"]), e["count"]) for e in data["by_category"].values()],
+            [(nice_category_name(e["name"]), e["count"]) for e in data["by_category"].values()],
             "bar",
         ),
         (
@@ -127,7 +128,7 @@ def breakdowns(data: dict[str, Any]) -> list[dict[str, Any]]:
             "Subkategori",
             sorted(
                 (
-                    (nice_name(s["name"]), s["count"])
+                    (nice_category_name(s["name"]), s["count"])
                     for e in data["by_category"].values()
                     for s in e["sub"].values()
                 ),

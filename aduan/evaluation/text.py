@@ -36,11 +36,6 @@ def number(n: int | None) -> str:
     return _WORDS[n] if 0 <= n < 10 else f"{n:,}".replace(",", ".")
 
 
-def nice_name(name: str) -> str:
-    """National category names are in capitals; prose wants sentence case, acronyms kept."""
-    return nice_category_name(name)
-
-
 def _join(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
@@ -126,7 +121,7 @@ def summary_sentences(data: dict[str, Any]) -> list[str]:
     elif archived:
         sentences.append(f"Sebanyak {number(archived)} laporan diarsipkan.")
     topics = [
-        f"{nice_name(entry['name'])} ({number(entry['count'])})"
+        f"{nice_category_name(entry['name'])} ({number(entry['count'])})"
         for code, entry in list(data["by_category"].items())[:4]
         if entry["count"] and code != NO_CATEGORY
     ]

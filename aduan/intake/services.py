@@ -24,7 +24,7 @@ from aduan.core import bulkinsert, clock, rows
 from aduan.core.actors import Actor
 from aduan.core.errors import InvalidInput
 from aduan.core.text import normalize_text
-from aduan.directory.geo import home_area_name, pin_inside, region_at
+from aduan.directory.geo import home_area_name, locate
 from aduan.directory.models import Category, Region
 from aduan.intake.models import Attachment, Channel, Kind, Report, Reporter, Support, access_code_digest
 from aduan.intake.search import stem_for_search
@@ -240,7 +240,8 @@ def submission_prepare(
     name = normalize_text(name, field="name", label=_NAME, max_length=_NAME_MAX)
     lat = _decimal(latitude, "latitude", -90, 90)
     lon = _decimal(longitude, "longitude", -180, 180)
-    if lat is not None and lon is not None and not pin_inside(lat, lon):
+    located = locate(lat, lon) if lat is not None and lon is not None else None
+    if located is not None and not located[0]:
         raise InvalidInput(
             _(
                 "Titik lokasi berada di luar wilayah %(area)s. Geser pin ke tempat kejadian di dalam "
@@ -250,13 +251,9 @@ def submission_prepare(
             code="location_outside_installation",
             field="latitude",
         )
-    if (
-        lat is not None
-        and lon is not None
-        and (region is None or (isinstance(region, str) and region.count(".") < 3))
-    ):
+    if located is not None and (region is None or (isinstance(region, str) and region.count(".") < 3)):
         # No desa chosen: with boundaries imported, the pin says which (within the kecamatan chosen).
-        at = region_at(lat, lon)
+        at = located[1]
         if at is not None and (not region or at.code.startswith(region.strip() + ".")):
             region = at.code
     # None: the channel has no location (SMS, email; set at verification); "" was left empty.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from aduan.core import clock
 from aduan.directory.models import Category, Region
 from aduan.directory.names import nice_category_name
+from aduan.directory.selectors import citizen_topics
 from aduan.intake.models import Kind
 from aduan.intake.services import normalize_tracking_number
 
@@ -44,9 +45,9 @@ def desa_choices(kecamatan_code: str | None) -> list[tuple[str, str]]:
 def category_choices(*, citizen_only: bool = True) -> list[tuple[str, str]]:
     """Top-level topics: the installation's citizen topic list (the report form), or every active
     one (the public feed's filter, since staff may file a report under any topic)."""
-    rows = Category.objects.filter(parent__isnull=True, is_active=True).order_by("name")
-    if citizen_only:
-        rows = rows.filter(is_citizen_topic=True)
+    rows = (
+        citizen_topics() if citizen_only else Category.objects.filter(parent__isnull=True, is_active=True)
+    ).order_by("name")
     return [(c.code, nice_category_name(c.name)) for c in rows]
 
 

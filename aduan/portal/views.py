@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import logging
 import math
 from typing import Any, NamedTuple
@@ -20,10 +19,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError, InvalidInput
-from aduan.core.http import file_response
+from aduan.core.http import file_response, parse_json
 from aduan.core.roles import Role
 from aduan.core.text import normalize_text
-from aduan.directory.geo import map_config, pin_inside, region_at
+from aduan.directory.geo import locate, map_config
 from aduan.directory.models import Region
 from aduan.intake.idempotency import IdempotencyKeyReused
 from aduan.intake.models import Kind, Report
@@ -225,13 +224,13 @@ def region_at_point(request: HttpRequest) -> JsonResponse:
         lat, lon = float(request.GET.get("lat", "")), float(request.GET.get("lon", ""))
     except ValueError:
         return _problem(400, "invalid_point", _("Titik harus berupa lintang dan bujur (angka)."))
-    if not (math.isfinite(lat) and math.isfinite(lon)) or not pin_inside(lat, lon):
+    inside, region = locate(lat, lon) if math.isfinite(lat) and math.isfinite(lon) else (False, None)
+    if not inside:
         return _problem(
             400,
             "location_outside_installation",
             _("Titik itu di luar wilayah kabupaten. Ketuk tempat kejadian di dalam wilayah ini."),
         )
-    region = region_at(lat, lon)
     desa = region if region is not None and region.level == Region.Level.DESA else None
     kecamatan = desa.parent if desa is not None else region
     response = JsonResponse(
@@ -267,8 +266,8 @@ def draft_submit(request: HttpRequest) -> JsonResponse:
     if not client_id:
         return _problem(400, "idempotency_key_required", _("Header Idempotency-Key (UUID) wajib diisi."))
     try:
-        payload = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: nested too deep
+        payload = parse_json(request.body or b"{}")
+    except ValueError:
         return _problem(400, "invalid_json", _("Isi permintaan bukan JSON yang valid."))
     if not isinstance(payload, dict):
         return _problem(400, "invalid_json", _("Isi permintaan harus berupa objek JSON."))

@@ -20,10 +20,12 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from aduan.accounts.models import User
 from aduan.core import clock
 from aduan.core.actors import SYSTEM, Actor
-from aduan.intake.erasure import ERASED_FIELDS, report_personal_data_erase
-from aduan.intake.models import Report, Status
+from aduan.core.roles import Role
+from aduan.intake.erasure import ERASED_FIELDS, report_personal_data_erase, reporters_forget
+from aduan.intake.models import Report, Reporter, Status
 from aduan.workflow import audit
 from aduan.workflow.models import ReportEvent
 
@@ -69,6 +71,28 @@ def erasure_record(
         now=now,
         fields=fields,
     )
+
+
+def reporter_erase_on_request(*, account: User, now: dt.datetime) -> int:
+    """Blank the reporter rows linked to a citizen's account (locked by the caller, in its
+    transaction) and record the erasure on each of their reports; returns how many rows."""
+    # The reports' rows too: each erasure is the next event of the report's audit chain.
+    reports = list(
+        Report.objects.select_for_update(of=("self",)).filter(reporter__user=account).order_by("pk")
+    )
+    blanked = Reporter.objects.filter(user=account).update(name="", phone="", email="", nik="")
+    # The same person's address also sits on messages sent about, and received for, their reports.
+    reporters_forget(report_ids=[report.pk for report in reports])
+    for report in reports:
+        erasure_record(
+            report=report,
+            actor=Actor(role=Role.CITIZEN, user=account),
+            reason="request",
+            erased=["reporter"],
+            now=now,
+            fields=[],
+        )
+    return blanked
 
 
 @dataclass

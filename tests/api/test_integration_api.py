@@ -207,3 +207,11 @@ def test_bulk_answers_each_report_on_its_own(koordinator, admin_pupr) -> None:  
         )
     )
     assert pupr["results"][0]["problem"]["code"] == "role_not_allowed"
+
+
+def test_each_action_resolves_to_its_own_typed_operation() -> None:
+    from django.urls import resolve
+
+    for action in API_ACTIONS:
+        assert resolve(f"/api/v1/reports/2611-0000001/actions/{action}").url_name == f"report_action_{action}"
+    assert resolve("/api/v1/reports/2611-0000001/actions/remind").url_name == "report_action"

@@ -346,3 +346,19 @@ def test_a_citizen_token_gets_404_for_someone_elses_report_as_for_a_missing_one(
     assert is_problem(acted, 404, "report_not_found") == is_problem(
         citizen.act("0000-000000", "reply", {"text": "x"}), 404, "report_not_found"
     )
+
+
+def test_a_citizen_token_in_bulk_gets_404_for_someone_elses_report_as_for_a_missing_one(db: None) -> None:
+    from aduan.accounts.models import User
+
+    User.objects.create_user(username="warga-a", password="rahasia-123", role="citizen")
+    token = Api().post("/auth/login", {"username": "warga-a", "password": "rahasia-123"}).json()["token"]
+    citizen = Api(token=token)
+    others = Api().post("/reports", {**SMALLEST, "title": "Laporan orang lain"}).json()["tracking_number"]
+    answer = citizen.post(
+        "/reports/actions/reply", {"reports": [others, "0000-000000"], "params": {"text": "x"}}
+    )
+    assert answer.status_code == 200, answer.content
+    existing, missing = answer.json()["results"]
+    assert (existing["status"], existing["problem"]) == (missing["status"], missing["problem"])
+    assert existing["status"] == 404 and existing["problem"]["code"] == "report_not_found"

@@ -111,10 +111,10 @@ def test_the_coordinator_corrects_the_calendar(login, koordinator):
 
 def test_prose_and_the_citizens_form_keep_the_national_acronyms() -> None:
     from aduan.directory.names import nice_category_name
-    from aduan.evaluation.text import nice_name
 
     # str.capitalize() made "Netralitas asn" in the evaluation's prose; str.title() "Netralitas Asn".
-    for shown in (nice_name, nice_category_name):
+    # Both the prose and the form use nice_category_name.
+    for shown in (nice_category_name,):
         assert shown("NETRALITAS ASN") == "Netralitas ASN"
         assert shown("PENDIDIKAN DAN KEBUDAYAAN") == "Pendidikan dan kebudayaan"
         assert shown("PROGRAM MAKAN BERGIZI GRATIS (MBG)") == "Program makan bergizi gratis (MBG)"
