@@ -7,16 +7,23 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.templatetags.static import static
-from shapely.geometry import Point, shape
 
 from aduan.directory.models import Boundary, Region
 
 
 def _containing(latitude: float, longitude: float) -> list[Boundary]:
     """The boundaries whose polygon holds the point (their boxes narrow it down in the database)."""
-    candidates = Boundary.objects.filter(
-        south__lte=latitude, north__gte=latitude, west__lte=longitude, east__gte=longitude
-    ).select_related("region")
+    candidates = list(
+        Boundary.objects.filter(
+            south__lte=latitude, north__gte=latitude, west__lte=longitude, east__gte=longitude
+        ).select_related("region")
+    )
+    if not candidates:
+        return []
+    # Imported here: shapely (with numpy, ~20 MB per process) is only needed once an installation
+    # has loaded boundaries; every uWSGI worker imports this module at start-up through intake.
+    from shapely.geometry import Point, shape
+
     point = Point(longitude, latitude)
     return [b for b in candidates if shape(b.geometry).covers(point)]
 
