@@ -14,6 +14,8 @@ from aduan.env import env_bbox, env_bool, env_choice, env_int, env_ints, env_lis
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("ADUAN_DATA_DIR", BASE_DIR.parent / "var")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# The Ed25519 key this installation signs federation messages and webhooks with (core/signing.py).
+ADUAN_INSTANCE_KEY_FILE = env_str("ADUAN_INSTANCE_KEY_FILE", str(DATA_DIR / "keys" / "instance_ed25519.pem"))
 
 
 def _secret_key() -> str:

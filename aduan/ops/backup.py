@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
-from aduan.core import clock
+from aduan.core import clock, signing
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -36,6 +36,8 @@ SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
 MEDIA_DIR = "media"
 KEY_FILE = "keys/secret_key"
+# The Ed25519 key peers and agency systems know this installation by (aduan/core/signing.py).
+INSTANCE_KEY_FILE = "keys/instance_ed25519.pem"
 
 
 class BackupError(Exception):
@@ -142,6 +144,12 @@ def backup_create(*, out: Path) -> dict[str, Any]:
         shutil.copy2(key_file, out / KEY_FILE)
         (out / KEY_FILE).chmod(0o600)
         names.append(KEY_FILE)
+
+    instance_key = signing.key_file()
+    if instance_key.is_file():
+        shutil.copy2(instance_key, out / INSTANCE_KEY_FILE)
+        (out / INSTANCE_KEY_FILE).chmod(0o600)
+        names.append(INSTANCE_KEY_FILE)
 
     manifest = {
         "format": FORMAT,
@@ -253,6 +261,11 @@ def backup_restore(*, source: Path) -> Restored:
     if KEY_FILE in names and not os.environ.get("ADUAN_SECRET_KEY"):
         shutil.copy2(source / KEY_FILE, key_file)
         key_file.chmod(0o600)
+    if INSTANCE_KEY_FILE in names:
+        instance_key = signing.key_file()
+        instance_key.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source / INSTANCE_KEY_FILE, instance_key)
+        instance_key.chmod(0o600)
 
     from aduan.intake.models import Report
 
