@@ -283,10 +283,11 @@ ADUAN_GC_THRESHOLD = env_ints("ADUAN_GC_THRESHOLD", (50_000, 50, 100))
 ADUAN_ATTACHMENT_MAX_BYTES = env_int("ADUAN_ATTACHMENT_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
 ADUAN_ATTACHMENTS_PER_REPORT = env_int("ADUAN_ATTACHMENTS_PER_REPORT", 5, minimum=1, maximum=20)
 # Images larger than this (after a JPEG's reduced decoding) are refused before they are decoded
-# (aduan/intake/uploads.py). Pillow holds a colour pixel in 4 bytes: 30 megapixels are 120 MB
-# decoded, and a worker peaked at ~290 MB with such a PNG (40: 337 MB; bench/image_memory.py).
-# Camera JPEGs of any size Pillow opens decode reduced to at most ~26 megapixels, so pass.
-ADUAN_IMAGE_MAX_PIXELS = env_int("ADUAN_IMAGE_MAX_MEGAPIXELS", 30, minimum=1, maximum=100) * 1_000_000
+# (aduan/intake/uploads.py). Pillow holds a colour pixel in 4 bytes: 24 megapixels are 96 MB
+# decoded, and a worker peaked at 274 MB with such a PNG (30: 307 MB, 40: 337 MB, against the
+# 300 MB of uwsgi.ini's reload-on-rss; bench/image_memory.py). Camera JPEGs of any size Pillow
+# opens decode reduced to a side under 4096 pixels (at most ~17 megapixels), so pass.
+ADUAN_IMAGE_MAX_PIXELS = env_int("ADUAN_IMAGE_MAX_MEGAPIXELS", 24, minimum=1, maximum=100) * 1_000_000
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

@@ -24,6 +24,7 @@ import argparse
 import concurrent.futures
 import http.client
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -177,6 +178,9 @@ def main() -> None:
         ]
         if not args.quick:
             cases[1:1] = [("12000x12000 PNG, four at once", 4, "peta.png", cases[0][3], "image/png")]
+            # The pixel budget the server runs with (settings.py's default unless set).
+            budget_mp = int(os.environ.get("ADUAN_IMAGE_MAX_MEGAPIXELS") or 24)
+            largest = math.isqrt(budget_mp * 1_000_000)
             cases += [
                 ("12 MP camera JPEG, four at once", 4, "foto.jpg", cases[-1][3], "image/jpeg"),
                 (
@@ -187,10 +191,10 @@ def main() -> None:
                     "image/jpeg",
                 ),
                 (
-                    "30 MP PNG (5477x5477), the largest accepted",
+                    f"{budget_mp} MP PNG ({largest}x{largest}), the largest accepted",
                     1,
                     "layar.png",
-                    blank_png(5477, 5477),
+                    blank_png(largest, largest),
                     "image/png",
                 ),
             ]
