@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ops.databases import fresh_database
 from tests.ops.test_backup import aduan, installation
 
 DATED = re.compile(r"^aduan-(\d{8}T\d{6}Z)$")
@@ -21,21 +21,8 @@ DATED = re.compile(r"^aduan-(\d{8}T\d{6}Z)$")
 
 @pytest.fixture
 def database_url() -> Iterator[str | None]:
-    """A fresh PostgreSQL database when the run is on PostgreSQL, else None (SQLite in the data dir)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        yield None
-        return
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    db = f"{name}_bk_rot"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db}"')
-        conn.execute(f'CREATE DATABASE "{db}"')
-    yield f"{base}/{db}"
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+    with fresh_database("bk_rot") as url:
+        yield url
 
 
 def fake_backup(path: Path, *, complete: bool) -> None:
