@@ -248,6 +248,16 @@ def test_the_environment_file_names_every_setting_and_reads_alike_in_systemd_and
     assert {k: by_systemd.get(k) for k in documented} == documented
 
 
+def guide_commands(heading: str) -> list[str]:
+    """The `aduan …` command lines of the first sh block under a heading of docs/deploy.md."""
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    section = guide[guide.index(f"\n{heading}") :]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block, heading
+    lines = [line.split("  #")[0].strip() for line in block.group(1).splitlines()]
+    return [line for line in lines if line.startswith("aduan ")]
+
+
 def aduan_command(
     root: Root, *args: str, extra: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -438,15 +448,23 @@ def test_the_units_commands_serve_aduan_over_https_behind_nginx(
     env_file = root.at("/etc/aduan/aduan.env")
     env_file.write_text(text)
 
-    # The guide's first steps, through /usr/local/bin/aduan.
-    for step in (
-        ["migrate", "--noinput", "-v0"],
-        ["import_regions", "--kecamatan-of", "35", "--desa-of", "35.02"],
-        ["import_categories"],
-        ["collectstatic", "--noinput", "-v0"],
-    ):
-        done = aduan_command(root, *step)
-        assert done.returncode == 0, f"{step}: {done.stdout}{done.stderr}"
+    # The guide's steps 6 and 7 as written, through /usr/local/bin/aduan (createsuperuser without
+    # its questions: the password from the environment).
+    steps = guide_commands("## 6.") + guide_commands("## 7.") + guide_commands("**No demo users.**")
+    assert len(steps) == 7, steps
+    printed = []
+    for line in steps:
+        step = shlex.split(line)[1:]
+        extra = {}
+        if step[0] == "createsuperuser":
+            step.append("--noinput")
+            extra["DJANGO_SUPERUSER_PASSWORD"] = "kata-sandi-uji-2026"
+        done = aduan_command(root, *step, extra=extra)
+        assert done.returncode == 0, f"{line}: {done.stdout}{done.stderr}"
+        if step[0] == "shell":
+            printed.append(done.stdout.strip())
+    # The first administrator became the coordinator; no demo user is active.
+    assert printed == ["1", "0"], printed
     checked = aduan_command(root, "check", "--deploy", "--fail-level", "WARNING")
     assert checked.returncode == 0, checked.stdout + checked.stderr
     static_root = root.at("/var/lib/aduan") / "static"
