@@ -351,9 +351,8 @@ def database_url() -> Iterator[str]:
 class Supervisor:
     """Starts processes as systemd would start the units, and stops every one of them."""
 
-    def __init__(self, root: Root, environment: dict[str, str]) -> None:
+    def __init__(self, root: Root) -> None:
         self.root = root
-        self.environment = environment
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def start_unit(self, name: str) -> subprocess.Popen[bytes]:
@@ -481,7 +480,7 @@ def test_the_units_commands_serve_aduan_over_https_behind_nginx(
 
     context = ssl.create_default_context(cafile=str(cert))
     client = Https(https_port, context)
-    supervisor = Supervisor(root, {})
+    supervisor = Supervisor(root)
     try:
         supervisor.start_unit("aduan-web.service")
         supervisor.start_unit("aduan-worker.service")
@@ -560,6 +559,13 @@ def test_the_units_commands_serve_aduan_over_https_behind_nginx(
         answer = json.loads(body)
         assert answer["checks"]["worker"] == "fail" and "heartbeat" in answer["failed"]["worker"]
         assert answer["checks"]["database"] == "ok"
+
+        # What aduan-backup.timer starts, as its unit says: a dated backup that verifies.
+        backup = supervisor.start_unit("aduan-backup.service")
+        assert backup.wait(timeout=300) == 0, supervisor.log("aduan-backup.service")
+        (written,) = root.at("/var/backups/aduan").iterdir()
+        assert re.fullmatch(r"aduan-\d{8}T\d{6}Z", written.name)
+        assert aduan_command(root, "restore", "--check", str(written)).returncode == 0
     finally:
         supervisor.stop_all()
     assert not root.at("/run/aduan/uwsgi.sock").exists()  # uWSGI's vacuum: a clean stop
