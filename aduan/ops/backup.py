@@ -115,7 +115,12 @@ def _sqlite_copy(src: Path | str, dst: Path | str) -> None:
 
 def _dump_database(out: Path, engine: str) -> str:
     if engine == "sqlite":
-        _sqlite_copy(settings.DATABASES["default"]["NAME"], out / SQLITE_FILE)
+        try:
+            _sqlite_copy(settings.DATABASES["default"]["NAME"], out / SQLITE_FILE)
+        except sqlite3.Error as exc:
+            raise BackupError(
+                f"SQLite backup of {settings.DATABASES['default']['NAME']} failed: {exc}"
+            ) from None
         return SQLITE_FILE
     target = out / PG_FILE
     run = subprocess.run(  # noqa: S603 - our own arguments, no shell

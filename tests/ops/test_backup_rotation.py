@@ -93,3 +93,22 @@ def test_backup_keep_refuses_bad_arguments_and_removes_nothing(tmp_path: Path) -
         not_dir.returncode != 0 and "not a directory" in not_dir.stderr and "Traceback" not in not_dir.stderr
     )
     assert dated(parent) == ["aduan-20200101T000000Z"]
+
+
+def test_a_failed_backup_leaves_the_older_ones_and_no_partial(
+    tmp_path: Path, database_url: str | None
+) -> None:
+    env = installation(tmp_path / "data", database_url)
+    aduan(env, "migrate", "-v0")
+    parent = tmp_path / "backups"
+    aduan(env, "backup", "-o", str(parent), "--keep", "1")
+    (kept,) = dated(parent)
+    # The database is gone (another name on PostgreSQL, a missing directory for SQLite).
+    if database_url:
+        env["DATABASE_URL"] = database_url + "_missing"
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'gone' / 'aduan.sqlite3'}"
+    next_second()
+    failed = aduan(env, "backup", "-o", str(parent), "--keep", "1", check=False)
+    assert failed.returncode != 0 and "Traceback" not in failed.stderr, failed.stderr
+    assert sorted(p.name for p in parent.iterdir()) == [kept]
