@@ -10,9 +10,10 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/aduan_ci
 
 # Debian packages: WeasyPrint's libraries and fonts (PDF reports) and nginx (the front server) for run; Chromium (browser tests),
-# poppler-utils (pdftotext), Gammu (SMS gateway schema), wrk (benchmarks) and gettext (the catalogue check) for test.
+# poppler-utils (pdftotext), Gammu (SMS gateway schema), wrk (benchmarks), gettext (the catalogue check), and
+# systemd (systemd-analyze verify) and openssl (a self-signed certificate) for the deployment test.
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core nginx
-TEST_DEBS := $(RUN_DEBS) chromium chromium-driver poppler-utils gammu gammu-smsd libdbd-sqlite3 wrk gettext
+TEST_DEBS := $(RUN_DEBS) chromium chromium-driver poppler-utils gammu gammu-smsd libdbd-sqlite3 wrk gettext systemd openssl
 
 .PHONY: run test install lint unit-sqlite unit-postgres system-run system-test demo worker clean help
 

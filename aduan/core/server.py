@@ -22,7 +22,8 @@ Unix socket (the uwsgi protocol). What it does that uWSGI's own HTTP router (`--
   algorithm). A 5.6 KB stylesheet took 0.5 ms on a new connection and 44 ms on a kept-alive one.
 
 The uWSGI side is `uwsgi.ini`, unchanged in how it runs Django. An installation with its own nginx
-uses `nginx_config()`'s `server` block (`aduan serve --print-nginx-config`).
+uses `nginx_config()`'s `server` block (`aduan serve --print-nginx-config`), or in production the
+whole TLS site `aduan nginx-site` writes from the same directives (docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -57,10 +58,10 @@ UWSGI_PARAMS = """
             uwsgi_param SERVER_PORT $server_port;
             uwsgi_param SERVER_NAME $server_name;"""
 
-# @NAME@ placeholders (nginx's own syntax uses $ and braces).
-SERVER_BLOCK = """
-    server {
-        listen @LISTEN@;
+# @NAME@ placeholders (nginx's own syntax uses $ and braces). What Aduan needs inside nginx's
+# `server` block, wherever it runs: here under `aduan serve`, and in the production site that
+# `aduan nginx-site` writes (aduan/ops/deploy.py), which adds TLS and static files around it.
+APP_DIRECTIVES = """
         # A request line over 16 KB answers 414; a header line over 16 KB, or headers over 4 of
         # these buffers, nginx's own 494, given as 431. What passes fits uWSGI's 64 KB packet.
         large_client_header_buffers 4 16k;
@@ -99,7 +100,11 @@ SERVER_BLOCK = """
             uwsgi_request_buffering on;
             uwsgi_buffering on;@PARAMS@
         }
-    }
+"""
+
+SERVER_BLOCK = """
+    server {
+        listen @LISTEN@;@APP@    }
 """
 
 CONFIG = """# Written by `aduan serve` (aduan/core/server.py); rewritten at every start.
@@ -147,14 +152,18 @@ def max_body_bytes() -> int:
     return int(settings.ADUAN_ATTACHMENT_MAX_BYTES * settings.ADUAN_ATTACHMENTS_PER_REPORT + 2 * 1024 * 1024)
 
 
+def app_directives(*, socket: Path, params: str = UWSGI_PARAMS) -> str:
+    """The directives of Aduan's `server` block but its `listen`: limits, buffering, gzip, uWSGI."""
+    return (
+        APP_DIRECTIVES.replace("@SOCKET@", str(socket))
+        .replace("@MAX_BODY@", str(max_body_bytes()))
+        .replace("@PARAMS@", params)
+    )
+
+
 def server_block(*, listen: str, socket: Path) -> str:
     """nginx's `server` block for Aduan (for an installation's own nginx too)."""
-    return (
-        SERVER_BLOCK.replace("@LISTEN@", listen)
-        .replace("@SOCKET@", str(socket))
-        .replace("@MAX_BODY@", str(max_body_bytes()))
-        .replace("@PARAMS@", UWSGI_PARAMS)
-    )
+    return SERVER_BLOCK.replace("@LISTEN@", listen).replace("@APP@", app_directives(socket=socket))
 
 
 def nginx_config(*, listen: str, paths: Paths) -> str:

@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -38,10 +39,21 @@ MEDIA_DIR = "media"
 KEY_FILE = "keys/secret_key"
 # The Ed25519 key peers and agency systems know this installation by (aduan/core/signing.py).
 INSTANCE_KEY_FILE = "keys/instance_ed25519.pem"
+# Scheduled backups (`aduan backup -o DIR --keep N`): one subdirectory per run, named by its UTC
+# start so that names sort by age; written under a .partial name and renamed once complete.
+DATED_NAME = re.compile(r"^aduan-\d{8}T\d{6}Z$")
+PARTIAL_SUFFIX = ".partial"
 
 
 class BackupError(Exception):
     """A backup or restore that cannot go on; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Rotated:
+    path: Path
+    manifest: dict[str, Any]
+    removed: list[Path]
 
 
 @dataclass(frozen=True)
@@ -105,7 +117,12 @@ def _sqlite_copy(src: Path | str, dst: Path | str) -> None:
 
 def _dump_database(out: Path, engine: str) -> str:
     if engine == "sqlite":
-        _sqlite_copy(settings.DATABASES["default"]["NAME"], out / SQLITE_FILE)
+        try:
+            _sqlite_copy(settings.DATABASES["default"]["NAME"], out / SQLITE_FILE)
+        except sqlite3.Error as exc:
+            raise BackupError(
+                f"SQLite backup of {settings.DATABASES['default']['NAME']} failed: {exc}"
+            ) from None
         return SQLITE_FILE
     target = out / PG_FILE
     run = subprocess.run(  # noqa: S603 - our own arguments, no shell
@@ -165,6 +182,47 @@ def backup_create(*, out: Path) -> dict[str, Any]:
     }
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return manifest
+
+
+def backup_rotate(*, parent: Path, keep: int) -> Rotated:
+    """Write a new dated backup under `parent`, then remove the oldest dated backups beyond the
+    newest `keep` (this one included) and any left half-written by an interrupted run.
+
+    Only after the new backup is complete is anything removed: a backup that fails (disk full,
+    pg_dump refused) leaves the older ones as they were. Nothing in `parent` but our own dated
+    directories is ever touched."""
+    if keep < 1:
+        raise BackupError(f"--keep must be at least 1, not {keep}")
+    if parent.exists() and not parent.is_dir():
+        raise BackupError(f"{parent} is not a directory")
+    parent.mkdir(parents=True, exist_ok=True)
+    name = "aduan-" + clock.now().astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    final, partial = parent / name, parent / (name + PARTIAL_SUFFIX)
+    if final.exists() or partial.exists():
+        raise BackupError(f"{final} already exists: another backup started this second")
+    try:
+        manifest = backup_create(out=partial)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+    partial.rename(final)
+
+    complete = sorted(
+        p for p in parent.iterdir() if p.is_dir() and DATED_NAME.match(p.name) and (p / MANIFEST).is_file()
+    )
+    # A .partial older than this run's is from a run that died (kill -9, power loss) mid-write.
+    interrupted = [
+        p
+        for p in parent.iterdir()
+        if p.is_dir()
+        and p.name.endswith(PARTIAL_SUFFIX)
+        and DATED_NAME.match(p.name.removesuffix(PARTIAL_SUFFIX))
+        and p.name < partial.name
+    ]
+    removed = sorted(complete[:-keep] + interrupted)
+    for old in removed:
+        shutil.rmtree(old)
+    return Rotated(path=final, manifest=manifest, removed=removed)
 
 
 def backup_verify(source: Path) -> dict[str, Any]:

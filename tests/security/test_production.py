@@ -20,10 +20,10 @@ BIN = Path(sys.executable).parent
 
 
 def documented_production_env() -> dict[str, str]:
-    """The variables of the README's production block, as an operator would copy them."""
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"```sh\n# production configuration[^\n]*\n(.*?)```", readme, re.S)
-    assert block, "README has no production configuration block"
+    """The variables of the deployment guide's production block, as an operator would copy them."""
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    block = re.search(r"```sh\n# production configuration[^\n]*\n(.*?)```", guide, re.S)
+    assert block, "docs/deploy.md has no production configuration block"
     pairs = [line.split("=", 1) for line in block.group(1).splitlines() if re.match(r"^[A-Z_]+=", line)]
     assert len(pairs) >= 5
     return dict(pairs)
