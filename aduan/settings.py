@@ -95,6 +95,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: sees every write of the request, the session's too (pins a browser to the
+    # primary after it wrote; takes itself out without DATABASE_REPLICA_URL).
+    "aduan.core.dbrouter.ReplicaPinMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "aduan.middleware.NulInAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -202,6 +205,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
 DATABASES["default"].setdefault("TEST", {})
+# A PostgreSQL streaming replica for the heavy read paths (aduan/core/dbrouter.py; docs/scaling.md):
+# public feed and map, public statistics and open data, the dashboard, Open311 reads. Reads fall
+# back to the primary when the replica is more than ADUAN_REPLICA_MAX_LAG_SECONDS behind.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+ADUAN_REPLICA_MAX_LAG_SECONDS = env_int("ADUAN_REPLICA_MAX_LAG_SECONDS", 10, minimum=0, maximum=3600)
+if DATABASE_REPLICA_URL:
+    if not DATABASE_REPLICA_URL.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must start with postgres:// or postgresql://")
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs DATABASE_URL on PostgreSQL (the replica's primary)"
+        )
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("ADUAN_DB_CONN_MAX_AGE", 60)
+    )
+    # A replica that does not answer must not hold a request: the lag check fails fast and the
+    # reads go to the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Tests have no replica of their test database: the alias reads the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["aduan.core.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
