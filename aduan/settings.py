@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -284,10 +285,42 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from here after collectsta
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Attachments in S3-compatible object storage (MinIO, Ceph, a cloud's) instead of MEDIA_ROOT: every
+# file goes through Django's storage API (docs/scaling.md), so several hosts share them without a
+# shared disk. Needs the optional extra: pip install 'aduan[s3]' (django-storages, boto3).
+ADUAN_STORAGE = env_choice("ADUAN_STORAGE", "filesystem", {"filesystem", "s3"})
+if ADUAN_STORAGE == "s3":
+    import importlib.util
+
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured("ADUAN_STORAGE=s3 needs django-storages: pip install 'aduan[s3]'")
+    if not env_str("ADUAN_S3_BUCKET"):
+        raise ImproperlyConfigured("ADUAN_STORAGE=s3 needs ADUAN_S3_BUCKET (the bucket's name)")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("ADUAN_S3_BUCKET"),
+            # Empty: AWS itself; else the object store's address, e.g. https://minio.pemkab.go.id
+            "endpoint_url": env_str("ADUAN_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("ADUAN_S3_REGION") or None,
+            # Empty: boto3's own chain (instance role, ~/.aws, AWS_* variables).
+            "access_key": env_str("ADUAN_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("ADUAN_S3_SECRET_ACCESS_KEY") or None,
+            # A key prefix inside the bucket, so that one bucket may hold several installations.
+            "location": env_str("ADUAN_S3_PREFIX", "media").strip("/"),
+            "addressing_style": env_choice("ADUAN_S3_ADDRESSING_STYLE", "path", {"path", "virtual"}),
+            # Attachments are personal data: private objects, served only through Aduan's views
+            # that check who may see them (aduan/core/http.py), never by a public bucket URL.
+            "default_acl": "private",
+            "querystring_auth": True,
+            # A name never overwrites another file: the storage picks a free one, as on disk.
+            "file_overwrite": False,
+        },
+    }
 WHITENOISE_USE_FINDERS = True
 # Files served at the site's root: /favicon.ico (browsers ask for it on every first visit).
 WHITENOISE_ROOT = BASE_DIR / "public"
