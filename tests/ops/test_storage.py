@@ -1,7 +1,8 @@
 """Attachments go through Django's storage API only (STORAGES["default"]), so that object storage
-is a setting (ADUAN_STORAGE=s3; docs/scaling.md). Here the storage is Django's InMemoryStorage
-and MEDIA_ROOT a directory that must stay empty: upload, thumbnail, serving to the citizen and
-the coordinator, the readiness probe, backup and restore, and erasure all work without it."""
+is a setting (ADUAN_STORAGE=s3; docs/scaling.md). Here the storage is Django's InMemoryStorage, and
+django-storages' S3Storage speaking HTTP to an S3-compatible server on the loopback (moto's), with
+MEDIA_ROOT a directory that must stay empty: upload, thumbnail, serving to the citizen and the
+coordinator, the readiness probe, backup and restore, and erasure all work without it."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import io
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from django.core.files.storage import InMemoryStorage, default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
@@ -24,16 +28,65 @@ from aduan.ops import backup
 from aduan.ops.health import storage_check
 from tests.imagefiles import photo_jpeg
 
-MEMORY = {"BACKEND": "django.core.files.storage.InMemoryStorage"}
+S3_PORT = 9290
+
+
+@pytest.fixture(scope="module")
+def s3_server() -> Iterator[str]:
+    """An S3-compatible server on the loopback (moto's), its address."""
+    server_module = pytest.importorskip("moto.server", reason="moto (dev extra) is not installed")
+    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=S3_PORT, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{S3_PORT}"
+    server.stop()
+
+
+def _s3(endpoint: str, bucket: str, prefix: str) -> dict[str, Any]:
+    """STORAGES["default"] as aduan/settings.py builds it for ADUAN_STORAGE=s3."""
+    import boto3
+
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="aduan",
+        aws_secret_access_key="x",
+    ).create_bucket(Bucket=bucket)
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "region_name": "us-east-1",
+        "access_key": "aduan",
+        "secret_key": "x",
+        "location": prefix,
+        "addressing_style": "path",
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+@pytest.fixture(params=["memory", "s3"])
+def new_storage(request: pytest.FixtureRequest, settings, tmp_path: Path) -> Callable[[str], dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """A maker of empty attachment storages of one kind, by name."""
+    if request.param == "memory":
+        return lambda name: {
+            "BACKEND": "django.core.files.storage.InMemoryStorage",
+            "OPTIONS": {"location": name},
+        }
+    endpoint = request.getfixturevalue("s3_server")
+    bucket = f"aduan-{uuid.uuid4().hex[:12]}"
+    return lambda name: _s3(endpoint, f"{bucket}-{name}", "media")
 
 
 @pytest.fixture
-def media_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
-    """MEMORY as the attachment storage; the returned MEDIA_ROOT must never get a file."""
+def media_root(settings, tmp_path: Path, new_storage: Callable[[str], dict[str, Any]]) -> Path:  # type: ignore[no-untyped-def]
+    """The attachment storage made by `new_storage`; the returned MEDIA_ROOT must never get a file."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.STORAGES = {**settings.STORAGES, "default": MEMORY}
+    settings.STORAGES = {**settings.STORAGES, "default": new_storage("first")}
     default_storage.listdir("")  # resolves the lazy storage under the new settings
-    assert isinstance(default_storage._wrapped, InMemoryStorage)
+    assert not isinstance(default_storage._wrapped, FileSystemStorage)
     return tmp_path / "media"
 
 
@@ -47,9 +100,10 @@ def _untouched(media_root: Path) -> bool:
 
 def test_upload_thumbnail_serve_backup_restore_and_erase_through_the_storage_api(
     media_root: Path,
+    new_storage: Callable[[str], dict[str, Any]],
     koordinator: User,
-    settings,
-    tmp_path: Path,  # type: ignore[no-untyped-def]
+    settings,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
 ) -> None:
     created = Client().post(
         "/api/v1/reports",
@@ -99,7 +153,7 @@ def test_upload_thumbnail_serve_backup_restore_and_erase_through_the_storage_api
     names = backup.media_backup(out=out)
     assert sorted(names) == sorted(f"media/{name}" for name in before)
     assert (out / f"media/{photo.file.name}").read_bytes() == stored
-    settings.STORAGES = {**settings.STORAGES, "default": {**MEMORY, "OPTIONS": {"location": "other"}}}
+    settings.STORAGES = {**settings.STORAGES, "default": new_storage("second")}
     assert list(backup._stored_files(default_storage)) == []
     assert backup.media_restore(source=out, names=names) == len(names)
     assert set(backup._stored_files(default_storage)) == before
