@@ -36,6 +36,9 @@ REPLICA = "replica"
 PRIMARY = "default"
 # How long a measured lag is trusted before it is measured again (per process).
 LAG_CHECK_SECONDS = 2.0
+# A replica that did not answer is asked again only after this long: each try may wait for the
+# connect timeout, in a request.
+UNREACHABLE_RETRY_SECONDS = 30.0
 # After a request that wrote, the same browser reads from the primary for this long.
 PIN_COOKIE = "aduan_primary"
 PIN_SECONDS = 15
@@ -58,7 +61,7 @@ def replica_configured() -> bool:
 
 def replica_lag_seconds(*, alias: str = REPLICA) -> float | None:
     """How far `alias` is behind its primary, in seconds; 0 when it has replayed everything it
-    received and is still streaming; None when it cannot be asked.
+    received and is still streaming; None when it cannot be asked (down, unreachable).
 
     `now() - pg_last_xact_replay_timestamp()` alone grows while the primary is idle (nothing to
     replay, yet the last replayed commit gets older), so it counts only while WAL is pending
@@ -81,7 +84,8 @@ def replica_lag_seconds(*, alias: str = REPLICA) -> float | None:
         return 0.0
     if caught_up and streaming:
         return 0.0
-    return None if since_replay is None else max(0.0, float(since_replay))
+    # Nothing replayed since it started, with WAL pending: behind by an unknown amount.
+    return float("inf") if since_replay is None else max(0.0, float(since_replay))
 
 
 def replica_usable() -> bool:
@@ -95,14 +99,10 @@ def replica_usable() -> bool:
             lag = replica_lag_seconds()
             _lag_ok = lag is not None and lag <= settings.ADUAN_REPLICA_MAX_LAG_SECONDS
             _lag_checked_at = time.monotonic()
+            if lag is None:
+                # Trusted for longer (see UNREACHABLE_RETRY_SECONDS): shift the check's time ahead.
+                _lag_checked_at += UNREACHABLE_RETRY_SECONDS - LAG_CHECK_SECONDS
         return _lag_ok
-
-
-def replica_state_forget() -> None:
-    """Measure the lag again at the next read (tests; after a failover)."""
-    global _lag_checked_at
-    with _lag_lock:
-        _lag_checked_at = -1e18
 
 
 def _reads_here() -> bool:

@@ -125,12 +125,15 @@ class Clusters:
             conf.write(self._settings(port) + "hot_standby = on\n")
         return self._start(Cluster(data, port, self.root / f"replica-{port}.log"))
 
+    def stop(self, cluster: Cluster) -> None:
+        try:
+            self._as_owner([self._tool("pg_ctl"), "-D", str(cluster.data), "-m", "immediate", "stop"])
+        except subprocess.CalledProcessError:
+            pass  # already stopped
+
     def close(self) -> None:
         for cluster in reversed(self.clusters):
-            try:
-                self._as_owner([self._tool("pg_ctl"), "-D", str(cluster.data), "-m", "immediate", "stop"])
-            except subprocess.CalledProcessError:
-                pass  # already stopped
+            self.stop(cluster)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -53,6 +53,7 @@ class Site:
     any_lag: Node  # A: ADUAN_REPLICA_MAX_LAG_SECONDS=3600
     strict: Node  # B: ADUAN_REPLICA_MAX_LAG_SECONDS=1
     token: str  # the coordinator's API token
+    clusters: Clusters
 
     def on_replica(self, sql: str, *params: object) -> object:
         with self.replica.connect(DB) as db:
@@ -91,7 +92,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                     data / f"node-{port}.log",
                 ).start()
             )
-        yield Site(primary, replica, nodes[0], nodes[1], token)
+        yield Site(primary, replica, nodes[0], nodes[1], token, clusters)
     finally:
         for node in nodes:
             node.stop()
@@ -182,6 +183,18 @@ def test_with_replay_paused_routed_reads_miss_the_new_report_and_own_reads_see_i
     finally:
         site.replay(paused=False)
     wait_for(lambda: number in _feed(site.any_lag.port))
+
+
+def test_with_the_replica_down_the_routed_pages_read_the_primary(site: Site) -> None:
+    # Last in this file: the replica stays down.
+    site.clusters.stop(site.replica)
+    number, _code = _submit_and_verify(site)
+    # Once a measurement is due (a connection the replica's death broke may fail before then).
+    time.sleep(LAG_CHECK_SECONDS + 0.5)
+    started = time.monotonic()
+    assert number in _feed(site.any_lag.port)
+    assert [r["service_request_id"] for r in _open311_list(site.any_lag.port, number)] == [number]  # type: ignore[index]
+    assert time.monotonic() - started < 3, "a refused connection must not make the pages wait"
 
 
 def test_the_nodes_logs_show_no_errors(site: Site) -> None:
