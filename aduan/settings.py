@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -27,8 +29,18 @@ def _secret_key() -> str:
         return from_env
     key_file = DATA_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Several nodes sharing the data dir may start at once on a fresh one: the key is written
+        # aside and linked into place (atomic, and refused if another process was first), so all
+        # of them read the same key and none reads a half-written file.
+        draft = DATA_DIR / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return key_file.read_text().strip()
 
 
@@ -97,6 +109,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: sees every write of the request, the session's too (pins a browser to the
+    # primary after it wrote; takes itself out without DATABASE_REPLICA_URL).
+    "aduan.core.dbrouter.ReplicaPinMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "aduan.middleware.NulInAddressMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -204,6 +219,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
 DATABASES["default"].setdefault("TEST", {})
+# A PostgreSQL streaming replica for the heavy read paths (aduan/core/dbrouter.py; docs/scaling.md):
+# public feed and map, public statistics and open data, the dashboard, Open311 reads. Reads fall
+# back to the primary when the replica is more than ADUAN_REPLICA_MAX_LAG_SECONDS behind.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+ADUAN_REPLICA_MAX_LAG_SECONDS = env_int("ADUAN_REPLICA_MAX_LAG_SECONDS", 10, minimum=0, maximum=3600)
+if DATABASE_REPLICA_URL:
+    if not DATABASE_REPLICA_URL.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must start with postgres:// or postgresql://")
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL needs DATABASE_URL on PostgreSQL (the replica's primary)"
+        )
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("ADUAN_DB_CONN_MAX_AGE", 60)
+    )
+    # A replica that does not answer must not hold a request: the lag check fails fast and the
+    # reads go to the primary.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    # Tests have no replica of their test database: the alias reads the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["aduan.core.dbrouter.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -251,10 +287,42 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from here after collectsta
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Attachments in S3-compatible object storage (MinIO, Ceph, a cloud's) instead of MEDIA_ROOT: every
+# file goes through Django's storage API (docs/scaling.md), so several hosts share them without a
+# shared disk. Needs the optional extra: pip install 'aduan[s3]' (django-storages, boto3).
+ADUAN_STORAGE = env_choice("ADUAN_STORAGE", "filesystem", {"filesystem", "s3"})
+if ADUAN_STORAGE == "s3":
+    import importlib.util
+
+    if importlib.util.find_spec("storages") is None:
+        raise ImproperlyConfigured("ADUAN_STORAGE=s3 needs django-storages: pip install 'aduan[s3]'")
+    if not env_str("ADUAN_S3_BUCKET"):
+        raise ImproperlyConfigured("ADUAN_STORAGE=s3 needs ADUAN_S3_BUCKET (the bucket's name)")
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("ADUAN_S3_BUCKET"),
+            # Empty: AWS itself; else the object store's address, e.g. https://minio.pemkab.go.id
+            "endpoint_url": env_str("ADUAN_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("ADUAN_S3_REGION") or None,
+            # Empty: boto3's own chain (instance role, ~/.aws, AWS_* variables).
+            "access_key": env_str("ADUAN_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("ADUAN_S3_SECRET_ACCESS_KEY") or None,
+            # A key prefix inside the bucket, so that one bucket may hold several installations.
+            "location": env_str("ADUAN_S3_PREFIX", "media").strip("/"),
+            "addressing_style": env_choice("ADUAN_S3_ADDRESSING_STYLE", "path", {"path", "virtual"}),
+            # Attachments are personal data: private objects, served only through Aduan's views
+            # that check who may see them (aduan/core/http.py), never by a public bucket URL.
+            "default_acl": "private",
+            "querystring_auth": True,
+            # A name never overwrites another file: the storage picks a free one, as on disk.
+            "file_overwrite": False,
+        },
+    }
 WHITENOISE_USE_FINDERS = True
 # Files served at the site's root: /favicon.ico (browsers ask for it on every first visit).
 WHITENOISE_ROOT = BASE_DIR / "public"

@@ -11,6 +11,7 @@ from ninja import Query, Router
 
 from aduan.api.problems import ApiProblem
 from aduan.api.schemas import AgencyOut, CategoryOut, Problem, RegionOut, RoutingSuggestion
+from aduan.core.dbrouter import replica_reads_during
 from aduan.directory.models import Agency, Category, Region
 from aduan.directory.services import suggest_lead_agency
 
@@ -145,4 +146,5 @@ def public_stats(
     `aduan report --format json`. A period or scope it cannot read answers 400 (a problem)."""
     from aduan.evaluation.views import public_stats_response
 
-    return public_stats_response(request)
+    with replica_reads_during(request):
+        return public_stats_response(request)

@@ -30,6 +30,7 @@ from aduan.api.problems import INVALID_MULTIPART, ApiProblem
 from aduan.api.services import token_authenticate
 from aduan.core import clock
 from aduan.core.clients import client_ip
+from aduan.core.dbrouter import primary_reads, replica_reads
 from aduan.core.errors import DomainError, PermissionDenied
 from aduan.core.http import attachment_response
 from aduan.core.text import normalize_text
@@ -175,6 +176,7 @@ def _param(request: HttpRequest, name: str, *, multiline: bool = False) -> str:
 
 
 @endpoint("GET")
+@replica_reads
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = request.build_absolute_uri("/api/open311/v2/")
     return render(
@@ -202,6 +204,7 @@ def _groups() -> dict[int, str]:
 
 
 @endpoint("GET")
+@replica_reads
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     groups = _groups()
     rows = []
@@ -263,6 +266,7 @@ def _attributes() -> list[dict[str, Any]]:
 
 
 @endpoint("GET")
+@replica_reads
 def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
     if not Category.objects.filter(code=service_code, is_active=True).exists():
         raise Open311Error(404, f"Layanan {service_code!r} tidak dikenal.")
@@ -335,6 +339,7 @@ def _date(value: str, name: str) -> dt.datetime | None:
     return parsed
 
 
+@replica_reads
 def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
     reports = _public_requests()
     extensions = _param(request, "extensions").lower() == "true"
@@ -450,8 +455,13 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @endpoint("GET")
+@replica_reads
 def request_detail(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
     report = _public_requests().filter(tracking_number=service_request_id).first()
+    if report is None:
+        # A client asks for the request it has just created: the replica may not have it yet.
+        with primary_reads():
+            report = _public_requests().filter(tracking_number=service_request_id).first()
     if report is None:
         raise Open311Error(404, f"Permintaan {service_request_id!r} tidak ditemukan.")
     extensions = _param(request, "extensions").lower() == "true"

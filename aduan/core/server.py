@@ -142,7 +142,11 @@ class Paths:
 
     @classmethod
     def under(cls, data_dir: Path) -> Paths:
-        run = data_dir / "server"
+        return cls.at(data_dir / "server")
+
+    @classmethod
+    def at(cls, run: Path) -> Paths:
+        run = run.resolve()
         return cls(run=run, socket=run / "uwsgi.sock")
 
 
@@ -191,7 +195,7 @@ def serve(
     *,
     host: str,
     port: int,
-    data_dir: Path,
+    paths: Paths,
     processes: int | None = None,
     threads: int | None = None,
     log: Path | None = None,
@@ -199,7 +203,6 @@ def serve(
 ) -> int:
     """Run uWSGI and nginx until either stops or this process is told to stop (SIGTERM, SIGINT);
     then stop the other. Returns an exit status."""
-    paths = Paths.under(data_dir)
     paths.run.mkdir(parents=True, exist_ok=True)
     config = paths.run / "nginx.conf"
     config.write_text(nginx_config(listen=f"{host}:{port}", paths=paths))

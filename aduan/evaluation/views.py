@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from aduan.core import clock
 from aduan.core.actors import actor_for_user
+from aduan.core.dbrouter import replica_reads
 from aduan.core.errors import DomainError, PermissionDenied
 from aduan.core.roles import AGENCY_ROLES, Role
 from aduan.directory.models import Agency, Region
@@ -93,6 +94,7 @@ def _error_json(exc: DomainError) -> JsonResponse:
 
 
 @require_GET
+@replica_reads
 def public_index(request: HttpRequest) -> HttpResponse:
     error = None
     try:
@@ -107,6 +109,7 @@ def public_index(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@replica_reads
 def public_data_json(request: HttpRequest) -> HttpResponse:
     """Open data (JSON): aggregates only, the fixed names of docs/evaluation.md."""
     try:
@@ -129,6 +132,7 @@ public_stats_json = public_data_json
 
 
 @require_GET
+@replica_reads
 def public_data_csv(request: HttpRequest) -> HttpResponse:
     try:
         period, _scope, data = _public_data(request)
@@ -164,6 +168,7 @@ def _login_redirect(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@replica_reads
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return _login_redirect(request)
@@ -198,6 +203,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@replica_reads
 def dashboard_download(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return _login_redirect(request)

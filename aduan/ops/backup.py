@@ -21,11 +21,14 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -115,6 +118,46 @@ def _sqlite_copy(src: Path | str, dst: Path | str) -> None:
         source.close()
 
 
+def _stored_files(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file name in the attachment storage (through the storage API: the local media
+    directory or an object store alike), sorted, less readiness probes' scratch files."""
+    try:
+        dirs, files = storage.listdir(folder)
+    except FileNotFoundError:  # a filesystem storage whose directory was never made
+        return
+    for name in sorted(files):
+        if not name.startswith(".readyz-"):
+            yield f"{folder}/{name}" if folder else name
+    for sub in sorted(dirs):
+        yield from _stored_files(storage, f"{folder}/{sub}" if folder else sub)
+
+
+def media_backup(*, out: Path) -> list[str]:
+    """Copy every stored attachment file under out/media; the names written (relative to out)."""
+    names = []
+    for stored in _stored_files(default_storage):
+        target = out / MEDIA_DIR / stored
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with default_storage.open(stored, "rb") as source, target.open("wb") as copy:
+            shutil.copyfileobj(source, copy)
+        names.append(f"{MEDIA_DIR}/{stored}")
+    return names
+
+
+def media_restore(*, source: Path, names: Iterable[str]) -> int:
+    """Store the backed-up attachment files among `names` under their own names; how many."""
+    files = 0
+    for name in names:
+        if name.startswith(MEDIA_DIR + "/"):
+            stored = name.removeprefix(MEDIA_DIR + "/")
+            with (source / name).open("rb") as copy:
+                saved = default_storage.save(stored, File(copy))
+            if saved != stored:  # the rows name the file: it must come back under its own name
+                raise BackupError(f"the attachment storage stored {stored} as {saved}")
+            files += 1
+    return files
+
+
 def _dump_database(out: Path, engine: str) -> str:
     if engine == "sqlite":
         try:
@@ -144,16 +187,7 @@ def backup_create(*, out: Path) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     names = [_dump_database(out, engine)]
 
-    media = Path(settings.MEDIA_ROOT)
-    if media.is_dir():
-        for path in sorted(p for p in media.rglob("*") if p.is_file()):
-            relative = path.relative_to(media)
-            if relative.name.startswith(".readyz-"):
-                continue  # a readiness probe's scratch file
-            target = out / MEDIA_DIR / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
-            names.append(f"{MEDIA_DIR}/{relative.as_posix()}")
+    names += media_backup(out=out)
 
     key_file = Path(settings.DATA_DIR) / "secret_key"
     if key_file.is_file() and key_file.read_text().strip() == settings.SECRET_KEY:
@@ -253,9 +287,8 @@ def _installation_empty() -> str | None:
     tables = connection.introspection.table_names()
     if tables:
         return f"the database already has {len(tables)} tables (restore into a new, empty database; do not run migrate first)"
-    media = Path(settings.MEDIA_ROOT)
-    if media.is_dir() and any(p.is_file() for p in media.rglob("*")):
-        return f"{media} already holds files"
+    if next(_stored_files(default_storage), None) is not None:
+        return "the attachment storage already holds files"
     return None
 
 
@@ -308,14 +341,7 @@ def backup_restore(*, source: Path) -> Restored:
         if run.returncode != 0:
             raise BackupError(f"pg_restore failed: {run.stderr.strip()}")
 
-    media = Path(settings.MEDIA_ROOT)
-    files = 0
-    for name in names:
-        if name.startswith(MEDIA_DIR + "/"):
-            target = media / name.removeprefix(MEDIA_DIR + "/")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source / name, target)
-            files += 1
+    files = media_restore(source=source, names=names)
     if KEY_FILE in names and not os.environ.get("ADUAN_SECRET_KEY"):
         shutil.copy2(source / KEY_FILE, key_file)
         key_file.chmod(0o600)

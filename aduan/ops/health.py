@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import tempfile
-from pathlib import Path
+import secrets
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -28,14 +28,13 @@ def database_check() -> str | None:
 
 
 def storage_check() -> str | None:
-    """None when a file can be written in the attachments directory, else why not."""
-    media = Path(settings.MEDIA_ROOT)
+    """None when a file can be written to and removed from the attachment storage (the media
+    directory or an object store: STORAGES["default"]), else why not."""
     try:
-        media.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=media, prefix=".readyz-"):
-            pass
-    except OSError as exc:
-        return f"{media}: {exc.strerror or exc}"
+        saved = default_storage.save(f".readyz-{secrets.token_hex(8)}", ContentFile(b"ok"))
+        default_storage.delete(saved)
+    except Exception as exc:  # each backend fails its own way: OSError, botocore's ClientError…
+        return f"{type(exc).__name__}: {exc}".strip()[:300]
     return None
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from aduan.core.dbrouter import replica_reads
 from aduan.core.errors import DomainError
 from aduan.core.http import attachment_response
 from aduan.core.paging import CappedPaginator
@@ -37,6 +38,7 @@ from aduan.workflow.selectors import (
 SESSION_SUPPORTED = "portal_supported"
 
 
+@replica_reads
 def feed(request: HttpRequest) -> HttpResponse:
     reports = (
         reports_public()
@@ -70,6 +72,7 @@ def feed(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/feed.html", context)
 
 
+@replica_reads
 def public_map(request: HttpRequest) -> HttpResponse:
     """ "/peta/": public reports with a point on a map; an anonymous report at its ~500 m grid cell
     (location_for(None, ...)), never its pin. Without JavaScript the same reports are a list."""

@@ -27,13 +27,24 @@ class Command(BaseCommand):
             "--no-request-log", action="store_true", help="Tanpa satu baris log per permintaan"
         )
         parser.add_argument(
+            "--run-dir",
+            type=Path,
+            help="Berkas kerja server (konfigurasi nginx, soket uWSGI); bawaan: <ADUAN_DATA_DIR>/server. "
+            "Beda untuk tiap server yang berbagi satu direktori data",
+        )
+        parser.add_argument(
             "--print-nginx-config",
             action="store_true",
             help="Hanya mencetak blok server nginx (untuk nginx milik instalasi), lalu berhenti",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        paths = server.Paths.under(Path(settings.DATA_DIR))
+        # Several servers on one host may share the data dir (docs/scaling.md), never a socket.
+        paths = (
+            server.Paths.at(options["run_dir"])
+            if options["run_dir"]
+            else server.Paths.under(Path(settings.DATA_DIR))
+        )
         listen = f"{options['host']}:{options['port']}"
         if options["print_nginx_config"]:
             self.stdout.write(server.server_block(listen=listen, socket=paths.socket))
@@ -41,7 +52,7 @@ class Command(BaseCommand):
         status = server.serve(
             host=options["host"],
             port=options["port"],
-            data_dir=Path(settings.DATA_DIR),
+            paths=paths,
             processes=options["processes"],
             threads=options["threads"],
             log=options["log"],
