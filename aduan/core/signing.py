@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import tempfile
 import time
 from collections.abc import Mapping
 from functools import cache
@@ -68,14 +69,18 @@ def _private_key(path: str) -> Ed25519PrivateKey:
         pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        # O_EXCL: two processes starting at once must not each write (and use) their own key.
+        # Written whole under a temporary name, then linked into place: link() fails when the
+        # file exists, so two processes (or threads) starting at once never each use their own
+        # key, and neither ever reads a half-written one.
+        fd, temporary = tempfile.mkstemp(dir=file.parent, prefix=".instance-key-")
         try:
-            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
             with os.fdopen(fd, "wb") as out:
                 out.write(pem)
+            os.link(temporary, file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
     key = serialization.load_pem_private_key(file.read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{file} does not hold an Ed25519 private key")

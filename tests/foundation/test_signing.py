@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -81,3 +82,26 @@ def test_old_and_future_messages_are_refused() -> None:
 def test_a_public_key_that_is_not_one_is_refused(text: str) -> None:
     with pytest.raises(ValueError):
         signing.public_key_parse(text)
+
+
+def test_processes_starting_together_all_use_one_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    # Each process creates the key if it is missing and prints its public key: all must agree,
+    # and none may read a half-written file.
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'aduan.settings'; django.setup();"
+        "from aduan.core import signing; print(signing.public_key_text())"
+    )
+    env = {**os.environ, "ADUAN_INSTANCE_KEY_FILE": str(tmp_path / "shared" / "key.pem")}
+    env.pop("DATABASE_URL", None)
+    env["ADUAN_DATA_DIR"] = str(tmp_path / "data")
+    started = [
+        subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    keys = {p.communicate(timeout=120)[0].strip() for p in started}
+    assert all(p.returncode == 0 for p in started)
+    assert len(keys) == 1 and "" not in keys
+    assert [p.name for p in (tmp_path / "shared").iterdir()] == ["key.pem"]  # no temporary left
