@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shlex
-import shutil
 import signal
 import socket
 import ssl
@@ -23,7 +22,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -68,7 +67,6 @@ class Root:
     """A temporary filesystem root holding an installation as docs/deploy.md lays it out."""
 
     path: Path
-    account: str = field(default_factory=lambda: os.environ.get("USER") or _account()[0])
 
     def at(self, installed: str) -> Path:
         return self.path / installed.lstrip("/")
@@ -571,4 +569,3 @@ def test_the_units_commands_serve_aduan_over_https_behind_nginx(
     assert not root.at("/run/aduan/uwsgi.sock").exists()  # uWSGI's vacuum: a clean stop
     for name, process in supervisor.processes.items():
         assert process.poll() is not None, name
-    shutil.rmtree(root.at("/var/lib/nginx"), ignore_errors=True)
