@@ -131,7 +131,7 @@ def _out(subscription: WebhookSubscription) -> dict[str, Any]:
         "description": subscription.description,
         "is_active": subscription.is_active,
         "created_at": subscription.created_at,
-        "last_delivery": delivery_state(subscription),
+        "last_delivery": delivery_state(subscription=subscription),
         "pending": getattr(subscription, "pending_count", 0),
         "failed": getattr(subscription, "failed_count", 0),
     }
@@ -150,7 +150,7 @@ def webhook_list(request: HttpRequest) -> HttpResponse:
             "algorithm": "ed25519",
             "signature_scheme": signing.SCHEME.decode(),
             "event_types": [{"type": key, "description": str(text)} for key, text in EVENT_TYPES.items()],
-            "subscriptions": [_out(s) for s in subscriptions_with_status(actor)],
+            "subscriptions": [_out(s) for s in subscriptions_with_status(actor=actor)],
         }
     )
 
@@ -187,7 +187,7 @@ def webhook_create(request: HttpRequest, body: WebhookIn) -> HttpResponse:
             description=body.description,
             is_active=body.is_active,
         )
-    row = subscriptions_with_status(actor).get(pk=subscription.pk)
+    row = subscriptions_with_status(actor=actor).get(pk=subscription.pk)
     return json_response(_out(row), 201, headers={"Location": f"/api/v1/webhooks/{subscription.pk}"})
 
 

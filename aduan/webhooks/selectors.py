@@ -14,7 +14,7 @@ from aduan.webhooks.models import WebhookDelivery, WebhookSubscription
 MANAGING_ROLES = frozenset({Role.COORDINATOR, Role.OPD_ADMIN})
 
 
-def subscriptions_visible_to(actor: Actor) -> QuerySet[WebhookSubscription]:
+def subscriptions_visible_to(*, actor: Actor) -> QuerySet[WebhookSubscription]:
     """The subscriptions `actor` may list and delete; none for any other role."""
     subscriptions = WebhookSubscription.objects.select_related("agency")
     if actor.role == Role.COORDINATOR:
@@ -24,11 +24,11 @@ def subscriptions_visible_to(actor: Actor) -> QuerySet[WebhookSubscription]:
     return subscriptions.none()
 
 
-def subscriptions_with_status(actor: Actor) -> QuerySet[WebhookSubscription]:
+def subscriptions_with_status(*, actor: Actor) -> QuerySet[WebhookSubscription]:
     """subscriptions_visible_to with the last delivery's state, HTTP status, error and time, and
     the counts of pending and failed deliveries (the API's list)."""
     last = WebhookDelivery.objects.filter(subscription=OuterRef("pk")).order_by("-created_at", "-pk")
-    return subscriptions_visible_to(actor).annotate(
+    return subscriptions_visible_to(actor=actor).annotate(
         last_state=Subquery(last.values("state")[:1]),
         last_status_code=Subquery(last.values("last_status_code")[:1]),
         last_error=Subquery(last.values("last_error")[:1]),
@@ -39,7 +39,7 @@ def subscriptions_with_status(actor: Actor) -> QuerySet[WebhookSubscription]:
     )
 
 
-def delivery_state(subscription: WebhookSubscription) -> dict[str, Any] | None:
+def delivery_state(*, subscription: WebhookSubscription) -> dict[str, Any] | None:
     """The last delivery of a subscription from subscriptions_with_status, or None."""
     state = getattr(subscription, "last_state", None)
     if state is None:

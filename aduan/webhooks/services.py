@@ -99,7 +99,7 @@ def subscription_delete(*, actor: Actor, subscription_id: int) -> None:
     """Delete a subscription the actor may see, with its deliveries; another agency's answers as a
     missing one (no existence oracle)."""
     _require_manager(actor)
-    deleted, _rows = subscriptions_visible_to(actor).filter(pk=subscription_id).delete()
+    deleted, _rows = subscriptions_visible_to(actor=actor).filter(pk=subscription_id).delete()
     if not deleted:
         raise NotFound("Langganan webhook tidak ditemukan.", code="webhook_not_found")
 

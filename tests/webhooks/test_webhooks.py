@@ -14,10 +14,13 @@ from django.test import Client
 
 from aduan.accounts.models import User
 from aduan.core import clock, signing
+from aduan.core.actors import SYSTEM
 from aduan.core.outbox import drainers
+from aduan.intake.erasure import reporters_forget
 from aduan.webhooks import conf
 from aduan.webhooks.delivery import deliver_due
 from aduan.webhooks.models import WebhookDelivery, WebhookSubscription
+from aduan.webhooks.services import deliveries_retry
 from tests.api.conftest import Api, is_problem, token_for
 from tests.conftest import as_actor
 from tests.factories import act, disposed, owner
@@ -327,3 +330,62 @@ def test_schema_documents_the_webhook_routes(admin_dinkes: User) -> None:
     assert "404" in schema["paths"]["/api/v1/webhooks/{subscription_id}"]["delete"]["responses"]
     listed = schema["paths"]["/api/v1/webhooks"]["get"]["responses"]["200"]
     assert "public_key" in json.dumps(listed) or "WebhookList" in json.dumps(listed)
+
+
+# --- what each agency is told, and when nothing more ------------------------------------------
+
+
+def test_a_report_taken_away_says_only_that(
+    koordinator: User,
+    admin_dinkes: User,
+    admin_pupr: User,
+    receiver: Receiver,
+    other_receiver: Receiver,
+) -> None:
+    events = ["report.disposed", "report.withdrawn", "report.returned"]
+    _subscribe(admin_dinkes, receiver.url, events)
+    _subscribe(admin_pupr, other_receiver.url, events)
+    report = disposed(as_actor(koordinator), lead="dinkes")
+    act(as_actor(koordinator), report, "redispose", lead="pupr", supporting=[])
+    act(as_actor(admin_pupr), report, "return", reason="Bukan urusan PUPR.", proposed_agency="dinkes")
+    deliver_due()
+    assert [r.payload["type"] for r in receiver.received] == ["report.disposed", "report.withdrawn"]
+    assert [r.payload["type"] for r in other_receiver.received] == ["report.disposed", "report.returned"]
+    for gone in (receiver.received[1], other_receiver.received[1]):
+        # The agency no longer sees the report: its number and state, nothing of its content.
+        assert set(gone.payload["report"]) == {"tracking_number", "status", "status_label"}
+        assert gone.payload["action"]["note"] == "" and gone.payload["action"]["data"] == {}
+        assert "Siti" not in gone.body.decode()
+
+
+def test_overdue_goes_to_the_lead_agency(koordinator: User, admin_dinkes: User, receiver: Receiver) -> None:
+    _subscribe(admin_dinkes, receiver.url, ["report.deadline_near", "report.overdue"])
+    report = disposed(as_actor(koordinator), lead="dinkes")
+    act(SYSTEM, report, "remind")
+    act(SYSTEM, report, "escalate", level=1)
+    deliver_due()
+    assert [r.payload["type"] for r in receiver.received] == ["report.deadline_near", "report.overdue"]
+    assert receiver.received[1].payload["action"]["data"]["level"] == 1
+
+
+def test_an_inactive_subscription_or_an_unwanted_event_gets_nothing(
+    koordinator: User, admin_dinkes: User, receiver: Receiver
+) -> None:
+    _subscribe(admin_dinkes, receiver.url, ["report.closed"])
+    _subscribe(admin_dinkes, receiver.url, ["report.disposed"], is_active=False)
+    disposed(as_actor(koordinator), lead="dinkes")
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_erasing_the_reporter_empties_and_cancels_the_deliveries(
+    koordinator: User, admin_dinkes: User, receiver: Receiver
+) -> None:
+    _subscribe(admin_dinkes, receiver.url)
+    report = disposed(as_actor(koordinator), lead="dinkes")
+    assert "Siti Aminah" in WebhookDelivery.objects.get().body
+    reporters_forget(report_ids=[report.pk])
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.body == "" and delivery.state == "failed"
+    assert deliver_due() == {"sent": 0, "failed": 0, "retry": 0}
+    assert deliveries_retry(delivery_ids=[delivery.pk]) == 0  # nothing left to send
+    assert receiver.received == []
