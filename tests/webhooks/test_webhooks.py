@@ -20,6 +20,7 @@ from aduan.core.actors import SYSTEM
 from aduan.core.outbox import drainers
 from aduan.core.roles import Role
 from aduan.intake.erasure import reporters_forget
+from aduan.ops.metrics import exposition
 from aduan.webhooks import conf
 from aduan.webhooks.delivery import deliver_due
 from aduan.webhooks.models import WebhookDelivery, WebhookSubscription
@@ -396,3 +397,13 @@ def test_erasing_the_reporter_empties_and_cancels_the_deliveries(
     assert deliver_due() == {"sent": 0, "failed": 0, "retry": 0}
     assert deliveries_retry(delivery_ids=[delivery.pk]) == 0  # nothing left to send
     assert receiver.received == []
+
+
+def test_metrics_count_deliveries_waiting_by_agency(koordinator: User, admin_dinkes: User) -> None:
+    down = Receiver(port=free_port())
+    _subscribe(admin_dinkes, down.url)
+    disposed(as_actor(koordinator), lead="dinkes")
+    deliver_due()
+    text = exposition().decode()
+    assert 'aduan_webhook_deliveries{agency="dinkes",state="pending"} 1.0' in text
+    assert 'aduan_webhook_deliveries{agency="dinkes",state="retrying"} 1.0' in text
