@@ -120,19 +120,23 @@ def _apply(delivery: WebhookDelivery, outcome: Outcome, now: dt.datetime) -> Non
         )
 
 
-def _send_for_subscription(deliveries: list[WebhookDelivery]) -> list[WebhookDelivery]:
-    """Send one subscription's claimed deliveries in order, stopping at an unreachable receiver;
-    the ones not tried are returned (to be put back without counting an attempt)."""
+def _send_for_subscription(
+    deliveries: list[WebhookDelivery],
+) -> tuple[list[tuple[WebhookDelivery, Outcome]], list[WebhookDelivery]]:
+    """Send one subscription's claimed deliveries in order (in a pool thread: no database, no
+    clock.now(), whose travel is per thread), stopping at a receiver that does not answer: the
+    outcomes, and the deliveries not tried (put back without counting an attempt)."""
+    outcomes: list[tuple[WebhookDelivery, Outcome]] = []
     for index, delivery in enumerate(deliveries):
         outcome = post_signed(
             url=delivery.subscription.url,
             body=delivery.body.encode("utf-8"),
             message_id=str(delivery.message_id),
         )
-        _apply(delivery, outcome, clock.now())
-        if outcome.unreachable and delivery.state == State.PENDING:
-            return deliveries[index + 1 :]
-    return []
+        outcomes.append((delivery, outcome))
+        if outcome.unreachable:
+            return outcomes, deliveries[index + 1 :]
+    return outcomes, []
 
 
 _OUTCOME = ["state", "attempts", "next_attempt_at", "last_status_code", "last_error", "sent_at"]
@@ -158,8 +162,12 @@ def deliver_due(*, limit: int | None = 200) -> dict[str, int]:
         # missing key file without a lock, and a second thread could read it half written.
         signing.instance_private_key()
         with ThreadPoolExecutor(max_workers=min(conf.THREADS, len(groups))) as pool:
-            untried = [d for rest in pool.map(_send_for_subscription, groups) for d in rest]
+            results = list(pool.map(_send_for_subscription, groups))
         now = clock.now()
+        for outcomes, _rest in results:
+            for delivery, outcome in outcomes:
+                _apply(delivery, outcome, now)
+        untried = [d for _outcomes, rest in results for d in rest]
         skipped = {d.pk for d in untried}
         for delivery in untried:
             delivery.attempts -= 1  # claimed but not tried

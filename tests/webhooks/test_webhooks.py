@@ -185,6 +185,8 @@ def test_a_receiver_that_keeps_failing_ends_failed_visible_and_retryable(
     client.force_login(superuser)
     listing = client.get("/django-admin/webhooks/webhookdelivery/")
     assert listing.status_code == 200 and b"503" in listing.content
+    subscriptions = client.get("/django-admin/webhooks/webhooksubscription/")
+    assert subscriptions.status_code == 200 and receiver.url.encode() in subscriptions.content
     response = client.post(
         "/django-admin/webhooks/webhookdelivery/",
         {"action": "retry", "_selected_action": [delivery.pk]},
