@@ -14,6 +14,7 @@ import http.client
 import logging
 import socket
 import ssl
+import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ USER_AGENT = "Aduan-Webhook/1"
 # Answers that say "later", not "never": retried. Every other 4xx is the receiver refusing this
 # message for good (failed at once; an administrator can send it again after fixing the receiver).
 RETRYABLE_4XX = frozenset({408, 409, 425, 429})
+# One attempt, from connecting to the status line, takes at most this many timeouts.
+DEADLINE_FACTOR = 2
 
 
 @dataclass
@@ -66,6 +69,15 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
+def _cut(connection: http.client.HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 def post_signed(*, url: str, body: bytes, message_id: str) -> Outcome:
     """One signed POST of `body` to `url` (checked again: the rules or DNS may have changed)."""
     try:
@@ -79,6 +91,10 @@ def post_signed(*, url: str, body: bytes, message_id: str) -> Outcome:
     }
     connection_class = _PinnedHTTPSConnection if target.scheme == "https" else _PinnedHTTPConnection
     connection = connection_class(target, timeout=conf.TIMEOUT_SECONDS)
+    # The socket timeout bounds each wait, not the whole answer: a receiver that trickles a byte
+    # now and then would hold the thread for ever. The deadline cuts the connection.
+    deadline = threading.Timer(conf.TIMEOUT_SECONDS * DEADLINE_FACTOR, _cut, args=(connection,))
+    deadline.start()
     try:
         connection.request("POST", target.path, body=body, headers=headers)
         response = connection.getresponse()
@@ -88,6 +104,7 @@ def post_signed(*, url: str, body: bytes, message_id: str) -> Outcome:
     except (OSError, http.client.HTTPException) as exc:
         return Outcome(State.PENDING, error=f"{exc.__class__.__name__}: {exc}"[:1000], unreachable=True)
     finally:
+        deadline.cancel()
         connection.close()
     if 200 <= status < 300:
         return Outcome(State.SENT, status_code=status)

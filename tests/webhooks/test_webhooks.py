@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import socket
+import threading
 import time
 from io import StringIO
 from typing import Any
@@ -409,3 +411,37 @@ def test_metrics_count_deliveries_waiting_by_agency(koordinator: User, admin_din
     text = exposition().decode()
     assert 'aduan_webhook_deliveries{agency="dinkes",state="pending"} 1.0' in text
     assert 'aduan_webhook_deliveries{agency="dinkes",state="retrying"} 1.0' in text
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off(
+    koordinator: User, admin_dinkes: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(conf, "TIMEOUT_SECONDS", 1)
+    port = free_port()
+    stop = threading.Event()
+
+    def trickle() -> None:
+        with socket.create_server(("127.0.0.1", port)) as server:
+            server.settimeout(5)
+            peer, _address = server.accept()
+            with peer:
+                # A byte every half second: never a socket timeout, never an answer.
+                while not stop.is_set():
+                    try:
+                        peer.sendall(b"H")
+                    except OSError:
+                        return
+                    stop.wait(0.5)
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    time.sleep(0.2)
+    _subscribe(admin_dinkes, f"http://127.0.0.1:{port}/hook")
+    disposed(as_actor(koordinator), lead="dinkes")
+    started = time.monotonic()
+    try:
+        assert deliver_due() == {"sent": 0, "failed": 0, "retry": 1}
+    finally:
+        stop.set()
+        thread.join(5)
+    assert time.monotonic() - started < 4
