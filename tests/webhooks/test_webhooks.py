@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
 from aduan.accounts.models import User
@@ -29,7 +30,7 @@ from aduan.webhooks.models import WebhookDelivery, WebhookSubscription
 from aduan.webhooks.services import deliveries_retry
 from tests.api.conftest import Api, is_problem, token_for
 from tests.conftest import as_actor, make_user
-from tests.factories import act, disposed, owner
+from tests.factories import act, disposed, owner, verified
 from tests.webhooks.conftest import Receiver, free_port
 
 pytestmark = pytest.mark.django_db
@@ -445,3 +446,13 @@ def test_a_receiver_that_trickles_its_answer_is_cut_off(
         stop.set()
         thread.join(5)
     assert time.monotonic() - started < 4
+
+
+def test_an_action_that_rolls_back_leaves_no_delivery(koordinator: User, admin_dinkes: User) -> None:
+    _subscribe(admin_dinkes, "http://127.0.0.1:9/never")
+    report = verified(as_actor(koordinator))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        act(as_actor(koordinator), report, "dispose", lead="dinkes", supporting=[])
+        assert WebhookDelivery.objects.count() == 1  # written inside the action's transaction
+        raise RuntimeError("the surrounding work failed")
+    assert not WebhookDelivery.objects.exists()
