@@ -18,6 +18,9 @@ DATA_DIR = env_path("ADUAN_DATA_DIR", BASE_DIR.parent / "var")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 # The Ed25519 key this installation signs federation messages and webhooks with (core/signing.py).
 ADUAN_INSTANCE_KEY_FILE = env_str("ADUAN_INSTANCE_KEY_FILE", str(DATA_DIR / "keys" / "instance_ed25519.pem"))
+# Outbound webhooks (aduan/webhooks/targets.py): private/loopback receivers and plain http, both off.
+ADUAN_WEBHOOK_ALLOW_PRIVATE = env_bool("ADUAN_WEBHOOK_ALLOW_PRIVATE", False)
+ADUAN_WEBHOOK_ALLOW_HTTP = env_bool("ADUAN_WEBHOOK_ALLOW_HTTP", False)
 
 
 def _secret_key() -> str:
@@ -100,6 +103,7 @@ INSTALLED_APPS = [
     "aduan.intake",
     "aduan.workflow",
     "aduan.notifications",
+    "aduan.webhooks",
     "aduan.portal",
     "aduan.console",
     "aduan.api",

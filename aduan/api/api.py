@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from aduan.api import accounts, directory, nearby, reports
+from aduan.api import accounts, directory, nearby, reports, webhooks
 from aduan.api.openapi import AduanApi
 from aduan.api.problems import INVALID_MULTIPART, ApiProblem, from_domain_error, problem
 from aduan.core.errors import DomainError
@@ -42,6 +42,10 @@ permintaan (lihat `Retry-After`). Arti tiap `type`: [/api/problems](/api/problem
 `…/dispose`, …), masing-masing dengan isi bertipe dan contoh. `allowed_actions` pada laporan berisi
 tepat tindakan yang akan diterima dari pemanggil ini sekarang. `POST /api/v1/reports/actions/{tindakan}`
 menjalankan satu tindakan pada banyak laporan, masing-masing dijawab sendiri.
+
+**Webhook.** Sistem instansi berlangganan peristiwa laporannya (`GET/POST /api/v1/webhooks`, token admin
+OPD atau koordinator); setiap kiriman ditandatangani Ed25519 (header `Aduan-Signature`, kunci publik di
+`GET /api/v1/webhooks`), lihat docs/webhooks.md.
 """
 
 api = AduanApi(
@@ -55,6 +59,7 @@ api.add_router("", reports.router)
 api.add_router("", directory.router)
 api.add_router("", accounts.router)
 api.add_router("", nearby.router)
+api.add_router("", webhooks.router)
 
 
 @api.exception_handler(ApiProblem)

@@ -10,9 +10,9 @@ import threading
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import F
 
 from aduan.core import clock
+from aduan.core.outbox import claim_due, retry_at
 from aduan.notifications import conf
 from aduan.notifications.models import OutboundMessage
 
@@ -73,24 +73,8 @@ def send_email(to: str, subject: str, body: str) -> str:
 
 
 def _claim(now: dt.datetime, *, limit: int) -> list[OutboundMessage]:
-    """Take up to `limit` due messages for this worker (the oldest first): pending, due, and not
-    locked by another worker, in one short transaction."""
-    with transaction.atomic():
-        due = OutboundMessage.objects.select_for_update(skip_locked=True).filter(
-            state=State.PENDING, next_attempt_at__lte=now
-        )
-        messages = list(due.order_by("next_attempt_at", "pk")[:limit])
-        if not messages:
-            return []
-        # A lease, not a lock: if this worker dies mid-send the rows are due again after it.
-        lease = now + dt.timedelta(seconds=conf.CLAIM_SECONDS)
-        OutboundMessage.objects.filter(pk__in=[m.pk for m in messages]).update(
-            attempts=F("attempts") + 1, next_attempt_at=lease
-        )
-        for message in messages:
-            message.attempts += 1
-            message.next_attempt_at = lease
-        return messages
+    """Take up to `limit` due messages for this worker (aduan.core.outbox.claim_due)."""
+    return claim_due(OutboundMessage, now=now, limit=limit, lease_seconds=conf.CLAIM_SECONDS)
 
 
 def _mask(message: OutboundMessage) -> None:
@@ -118,8 +102,9 @@ def _send(message: OutboundMessage) -> str:
             message.state = State.FAILED
             message.next_attempt_at = None
         else:
-            backoff = conf.RETRY_BASE_SECONDS * 2 ** (message.attempts - 1)
-            message.next_attempt_at = clock.now() + dt.timedelta(seconds=backoff)
+            message.next_attempt_at = retry_at(
+                now=clock.now(), attempts=message.attempts, base_seconds=conf.RETRY_BASE_SECONDS
+            )
         # The address and error only: never the body, which may carry an access code.
         logger.warning(
             "message %s to %s failed (attempt %s): %s", message.pk, message.channel, message.attempts, exc

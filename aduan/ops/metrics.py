@@ -80,6 +80,27 @@ class AduanCollector(Collector):
         yield outbox
         yield failures
 
+        from aduan.webhooks.models import WebhookDelivery
+
+        webhooks = GaugeMetricFamily(
+            "aduan_webhook_deliveries",
+            "Webhook deliveries to agency systems not sent (pending, of which retrying; or failed), by agency.",
+            labels=["state", "agency"],
+        )
+        waiting = WebhookDelivery.State.PENDING
+        hook_rows = (
+            WebhookDelivery.objects.filter(state__in=[waiting, WebhookDelivery.State.FAILED])
+            .values("state", "subscription__agency__code")
+            .annotate(n=Count("pk"), retrying=Count("pk", filter=Q(state=waiting, attempts__gt=0)))
+            .order_by("state", "subscription__agency__code")
+        )
+        for row in hook_rows:
+            agency = row["subscription__agency__code"]
+            webhooks.add_metric([row["state"], agency], row["n"])
+            if row["retrying"]:
+                webhooks.add_metric(["retrying", agency], row["retrying"])
+        yield webhooks
+
         overdue = GaugeMetricFamily(
             "aduan_overdue_reports",
             "Open reports on the staff's step past its deadline (the console's overdue queue), by lead"

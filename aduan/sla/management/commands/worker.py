@@ -7,7 +7,8 @@ quarter of ADUAN_TASK_LEASE_SECONDS that this worker is alive, takes up again th
 workers that are not (killed, crashed), and enqueues the sweep every ADUAN_SWEEP_INTERVAL
 seconds (at most one in flight across all workers). A delivery thread claims due messages
 straight from the outbox every `--poll` seconds: no task per message or per transaction queues
-up in front of the sweeps. `--once` does a single pass and exits: take up dead workers' tasks,
+up in front of the sweeps. Each other outbox (aduan.core.outbox.drainers: the webhooks) has a
+delivery thread of its own, on either task backend. `--once` does a single pass and exits: take up dead workers' tasks,
 schedule the sweep, run every task that is ready, send every due message, then stop. For tests
 and cron.
 """
@@ -23,6 +24,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 
+from aduan.core.outbox import Drainer, counts_add, drainers
 from aduan.sla import conf
 from aduan.sla.tasks import (
     schedule_sweep,
@@ -87,26 +89,33 @@ class Housekeeper(threading.Thread):
             self.stopped.wait(max(1.0, pause))
 
 
-class Deliverer(threading.Thread):
-    """Sends the outbox's due messages every `poll` seconds, at once again after a full batch."""
+class OutboxDrainer(threading.Thread):
+    """Sends one outbox's due rows every `poll` seconds, at once again after a full batch: the
+    messages, and each outbox of aduan.core.outbox.drainers (the webhooks), each in a thread of
+    its own, so that a slow webhook receiver never delays an SMS."""
 
-    def __init__(self, poll: float) -> None:
-        super().__init__(name="aduan-deliverer", daemon=True)
+    def __init__(self, drainer: Drainer, poll: float) -> None:
+        super().__init__(name=f"aduan-drain-{drainer.name}", daemon=True)
+        self.drainer = drainer
         self.poll = poll
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        from aduan.notifications.delivery import deliver_due
-
         while not self.stopped.is_set():
             full = False
             try:
                 close_old_connections()
-                full = sum(deliver_due(limit=BATCH).values()) >= BATCH
+                full = sum(self.drainer.drain(BATCH).values()) >= BATCH
             except Exception:
-                logger.exception("delivery failed")
+                logger.exception("delivery of %s failed", self.drainer.name)
             if not full:
                 self.stopped.wait(self.poll)
+
+
+def _messages() -> Drainer:
+    from aduan.notifications.delivery import deliver_all, deliver_due
+
+    return Drainer(name="messages", drain=lambda limit: deliver_due(limit=limit), drain_all=deliver_all)
 
 
 class Command(BaseCommand):
@@ -138,12 +147,18 @@ class Command(BaseCommand):
         if not uses_database_backend():
             # The immediate backend runs tasks when enqueued: the scheduler alone does the work.
             self.stdout.write("Backend tugas langsung (immediate): hanya penjadwal sapuan yang berjalan.")
+            # Webhooks are never sent in the request that committed them (a slow receiver would
+            # hold it): their drainers run here on either backend.
+            for drainer in drainers.values():
+                OutboxDrainer(drainer, poll).start()
             Housekeeper(worker_id, interval).run()
             return
         Housekeeper(worker_id, None if no_scheduler else interval).start()
         if not no_scheduler:
             self.stdout.write(f"Penjadwal sapuan aktif: setiap {interval} detik.")
-        Deliverer(poll).start()
+        OutboxDrainer(_messages(), poll).start()
+        for drainer in drainers.values():
+            OutboxDrainer(drainer, poll).start()
         _run_db_worker(batch=False, interval=poll, worker_id=worker_id)
 
     def _once(self, worker_id: str) -> None:
@@ -151,6 +166,8 @@ class Command(BaseCommand):
 
         if not uses_database_backend():
             result = run_sweeps()
+            for name, drainer in drainers.items():
+                counts_add(result, drainer.drain_all(), prefix=f"{name}_")
         else:
             from django_tasks_db.models import DBTaskResult
 
@@ -172,4 +189,6 @@ class Command(BaseCommand):
             result = dict(task_row.return_value or {}) if task_row is not None else {}
             for key, value in deliver_all().items():
                 result[f"messages_{key}"] = result.get(f"messages_{key}", 0) + value
+            for name, drainer in drainers.items():
+                counts_add(result, drainer.drain_all(), prefix=f"{name}_")
         self.stdout.write("Selesai: " + ", ".join(f"{k}={v}" for k, v in sorted(result.items())))
