@@ -429,6 +429,46 @@ class Client(threading.Thread):
                 return
 
 
+class CpuSampler(threading.Thread):
+    """CPU seconds of the server's processes (nginx, uWSGI's master and workers), the database's
+    backends and the worker, sampled twice a second: uWSGI recycles a worker past its memory
+    limit and backends come and go, and a process that has exited can no longer be asked."""
+
+    def __init__(self, args: argparse.Namespace, server: int, worker: int) -> None:
+        super().__init__(name="cpu-sampler", daemon=True)
+        self.args, self.server, self.worker = args, server, worker
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+        self.stopped = threading.Event()
+        self.sample(baseline=True)
+
+    def sample(self, *, baseline: bool = False) -> None:
+        groups = {
+            "server": [self.server, *children_of(self.server)],
+            "database": database_backends(self.args),
+            "worker": [self.worker],
+        }
+        for group, pids in groups.items():
+            for pid in pids:
+                used = cpu_seconds([pid])
+                # A process born during the run counts from zero.
+                self.first.setdefault((group, pid), used if baseline else 0.0)
+                self.last[(group, pid)] = used
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.5):
+            self.sample()
+
+    def totals(self) -> dict[str, float]:
+        self.stopped.set()
+        self.join()
+        self.sample()
+        out = {"server": 0.0, "database": 0.0, "worker": 0.0}
+        for key, used in self.last.items():
+            out[key[0]] += max(0.0, used - self.first[key])
+        return out
+
+
 # --- after the load ---------------------------------------------------------------------------
 
 
@@ -511,24 +551,15 @@ def main() -> None:
         for c in clients:
             c.start()
         time.sleep(max(0.0, measure_from - time.time()))
-        server_pids = [server.pid, *children_of(server.pid)]
-        db_pids = database_backends(args)
-        cpu0 = (
-            cpu_seconds(server_pids),
-            cpu_seconds(db_pids),
-            cpu_seconds([worker.pid]),
-            time.process_time(),
-        )
+        sampler = CpuSampler(args, server.pid, worker.pid)
+        sampler.start()
+        gen0 = time.process_time()
         busy0 = machine_busy()
         for c in clients:
             c.join()
         measured = time.time() - measure_from
-        cpu1 = (
-            cpu_seconds(server_pids),
-            cpu_seconds(db_pids),
-            cpu_seconds([worker.pid]),
-            time.process_time(),
-        )
+        cpu = sampler.totals()
+        gen_cpu = time.process_time() - gen0
         busy1 = machine_busy()
         # The worker's backlog: confirmations still queued at the end get a moment to leave.
         deadline = time.monotonic() + 60
@@ -560,7 +591,7 @@ def main() -> None:
     reports = sum(v for k, v in per_kind.items() if KINDS[k][1] == "report")
     reads = sum(v for k, v in per_kind.items() if KINDS[k][1] == "read")
     staff = sum(v for k, v in per_kind.items() if KINDS[k][1] == "staff")
-    app_cpu, db_cpu, worker_cpu, gen_cpu = (b - a for a, b in zip(cpu0, cpu1, strict=True))
+    app_cpu, db_cpu, worker_cpu = cpu["server"], cpu["database"], cpu["worker"]
     busy = (busy1[0] - busy0[0]) / max(1e-9, busy1[1] - busy0[1])
     print(
         f"\nCPU over {measured:.0f} s (cores busy): server (nginx + uWSGI) {app_cpu / measured:.2f}, "
@@ -579,6 +610,15 @@ def main() -> None:
     for line in seen["other"][:5]:
         print(f"  not JSON: {line[:150]}")
     per_minute = reports * 60
+    # What the same mix would reach with both cores to itself: the cores it used, scaled up to
+    # all of them. An estimate (contention does not scale linearly), printed as one.
+    used = (app_cpu + db_cpu + worker_cpu) / measured
+    scale = (os.cpu_count() or 2) / max(used, 1e-9)
+    print(
+        f"the mix used {used:.2f} of {os.cpu_count()} cores; with the machine to itself it would reach about "
+        f"{per_minute * scale:,.0f} reports/min and {reads * scale:,.0f} reads/s (an estimate: {scale:.1f}x, "
+        "assuming the work scales with CPU)"
+    )
     print(
         f"\nSummary: one {os.cpu_count()}-core server (nginx + uWSGI + PostgreSQL + worker on the same machine) "
         f"sustained {per_minute:,.0f} reports/min with a {statistics.mean(len(p) for p in photos) / 1024:.0f} KB photo each "
