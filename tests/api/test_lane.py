@@ -118,6 +118,20 @@ def test_a_retry_is_answered_from_the_first_answer(lane: tuple[Lane, Spy]) -> No
     assert spy.calls == 0 and Report.objects.count() == 1
 
 
+def test_the_lane_gives_the_request_id_to_the_answer_and_the_confirmation(lane: tuple[Lane, Spy]) -> None:
+    from aduan.notifications.models import OutboundMessage
+
+    app, spy = lane
+    status, headers, body = call(
+        app, {**BODY, "email": "warga@example.org"}, {"X-Request-ID": "lb-lane-0001"}
+    )
+    assert status == 201 and spy.calls == 0 and headers["X-Request-ID"] == "lb-lane-0001"
+    (message,) = OutboundMessage.objects.filter(report__tracking_number=body["tracking_number"])
+    assert message.request_id == "lb-lane-0001"
+    _, headers, _ = call(app, headers={"X-Request-ID": "bad\nid-0001"})
+    assert headers["X-Request-ID"] != "bad\nid-0001" and len(headers["X-Request-ID"]) == 32
+
+
 @pytest.mark.parametrize(
     ("body", "headers", "environ", "status", "code"),
     [
