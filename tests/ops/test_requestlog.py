@@ -192,3 +192,75 @@ def test_the_setting_switches_the_format_and_refuses_a_bad_value() -> None:
     assert text_run.returncode == 0 and text_run.stderr == "reply to [disaring]: kode akses [disaring]\n"
     bad = _django("", "xml")
     assert bad.returncode != 0 and "ADUAN_LOG_FORMAT must be one of ['json', 'text']" in bad.stderr
+
+
+def _port_in_range() -> int:
+    # This project's tests on a shared machine keep to 9400-9499 (a free one of them).
+    import socket
+
+    for port in range(9450, 9500):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port in 9450-9499")
+
+
+def test_aduan_serve_writes_json_lines_only(tmp_path: Path) -> None:
+    """`aduan serve` with ADUAN_LOG_FORMAT=json: uWSGI's own lines are wrapped as JSON too (all
+    but the few it prints before reading its options), and its plain request line is off."""
+    import http.client
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env |= {
+        "ADUAN_DATA_DIR": str(tmp_path),
+        "ADUAN_LOG_FORMAT": "json",
+        "DJANGO_SETTINGS_MODULE": "aduan.settings",
+    }
+    bin_dir = Path(sys.executable).parent
+    subprocess.run([str(bin_dir / "aduan"), "migrate", "-v0"], env=env, cwd=ROOT, check=True)  # noqa: S603
+    port, log = _port_in_range(), tmp_path / "server.log"
+    serve = [str(bin_dir / "aduan"), "serve", "--port", str(port), "--processes", "1", "--threads", "2"]
+    process = subprocess.Popen([*serve, "--log", str(log)], env=env, cwd=ROOT)  # noqa: S603
+    statuses = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("GET", "/healthz", headers={"X-Request-ID": "probe-0001-json"})
+                response = conn.getresponse()
+                response.read()
+                assert response.getheader("X-Request-ID") == "probe-0001-json"
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        for path in (f"/laporan/?kode_akses={CODE}", f"/lacak/{EMAIL}/"):
+            conn.request("GET", path, headers={"X-Request-ID": "x\u00e9" * 40})
+            response = conn.getresponse()
+            response.read()
+            statuses.append(response.status)
+            assert NEW_ID.fullmatch(response.getheader("X-Request-ID") or "")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    lines = log.read_text().splitlines()
+    plain = [line for line in lines if not line.startswith("{")]
+    assert all(line.startswith(("[uWSGI] getting", "[log-encoder]")) for line in plain), plain
+    entries = [json.loads(line) for line in lines if line.startswith("{")]
+    uwsgi = [e for e in entries if e["logger"] == "uwsgi"]
+    requests = [e for e in entries if e["logger"] == "aduan.request"]
+    assert any("spawned uWSGI worker" in e["message"] for e in uwsgi)
+    assert [(e["path"], e["status"]) for e in requests] == [
+        ("/healthz", 200),
+        ("/laporan/", statuses[0]),
+        ("/lacak/[disaring]/", statuses[1]),
+    ]
+    assert requests[0]["request_id"] == "probe-0001-json"
+    assert not any("msecs" in e["message"] for e in uwsgi)  # uWSGI's request line (uwsgi.ini) is off
+    written = log.read_text()
+    assert CODE not in written and EMAIL not in written and "x\u00e9" not in written

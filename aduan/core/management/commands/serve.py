@@ -48,6 +48,7 @@ class Command(BaseCommand):
             # In JSON the request lines are Django's (aduan.request, with the request id):
             # uWSGI's own plain-text line would break one object per line.
             request_log=not options["no_request_log"] and settings.ADUAN_LOG_FORMAT != "json",
+            json_logs=settings.ADUAN_LOG_FORMAT == "json",
         )
         if status:
             raise SystemExit(status)
