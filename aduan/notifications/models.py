@@ -94,8 +94,8 @@ class OutboundMessage(models.Model):
     provider_id = models.CharField(_("ID penyedia"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("dibuat"))
     sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
-    # The request that wrote it (aduan/core/requestlog.py): the worker's log lines about its
-    # delivery carry the same id as the request's. Null for messages of the sweeps.
+    # The request (or the sweep run, "sweep-…") that wrote it (aduan/core/requestlog.py): the
+    # worker's log lines about its delivery carry the same id. Null for what neither wrote.
     request_id = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 - no id is not ""
 
     class Meta:

@@ -264,3 +264,29 @@ def test_aduan_serve_writes_json_lines_only(tmp_path: Path) -> None:
     assert not any("msecs" in e["message"] for e in uwsgi)  # uWSGI's request line (uwsgi.ini) is off
     written = log.read_text()
     assert CODE not in written and EMAIL not in written and "x\u00e9" not in written
+
+
+def test_a_sweep_run_has_one_id_for_its_messages_and_their_delivery(
+    json_log: JsonLog, staff_with_email: dict[str, Any]
+) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from aduan.core import clock
+    from aduan.sla.sweeps import run_sweeps
+    from tests.conftest import as_actor
+    from tests.factories import disposed
+
+    wib = ZoneInfo("Asia/Jakarta")
+    with clock.travel(dt.datetime(2023, 10, 2, 9, 0, tzinfo=wib)):
+        report = disposed(as_actor(staff_with_email["koordinator"]), lead="dinkes")
+    OutboundMessage.objects.all().delete()  # the disposition's, written by no request here
+    # 80 % of the follow-up's 14 working days: the reminders to Dinkes (tests/sla/test_sweeps.py).
+    with clock.travel(dt.datetime(2023, 10, 18, 7, 0, tzinfo=wib)):
+        result = run_sweeps()
+    reminders = list(OutboundMessage.objects.filter(report=report, template_key="agency.reminder"))
+    assert len(reminders) == 2 and result["messages_sent"] == 2
+    (run_id,) = {m.request_id for m in reminders}
+    assert run_id is not None and run_id.startswith("sweep-")
+    sent = [x for x in json_log.lines() if x["logger"] == "aduan.notifications.delivery"]
+    assert [x["request_id"] for x in sent] == [run_id, run_id]
