@@ -225,6 +225,11 @@ def test_aduan_serve_writes_json_lines_only(tmp_path: Path) -> None:
     port, log = _port_in_range(), tmp_path / "server.log"
     serve = [str(bin_dir / "aduan"), "serve", "--port", str(port), "--processes", "1", "--threads", "2"]
     process = subprocess.Popen([*serve, "--log", str(log)], env=env, cwd=ROOT)  # noqa: S603
+    worker_log = tmp_path / "worker.log"
+    with worker_log.open("wb") as out:
+        worker = subprocess.Popen(  # noqa: S603
+            [str(bin_dir / "aduan"), "worker"], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT
+        )
     statuses = []
     try:
         deadline = time.monotonic() + 60
@@ -245,9 +250,16 @@ def test_aduan_serve_writes_json_lines_only(tmp_path: Path) -> None:
             response.read()
             statuses.append(response.status)
             assert NEW_ID.fullmatch(response.getheader("X-Request-ID") or "")
+        while "Penjadwal sapuan aktif" not in worker_log.read_text():
+            assert worker.poll() is None and time.monotonic() < deadline, worker_log.read_text()
+            time.sleep(0.2)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        for running in (process, worker):
+            running.terminate()
+            running.wait(timeout=30)
+    # The worker's output: JSON lines only, its start-up line included.
+    started = [json.loads(line) for line in worker_log.read_text().splitlines()]
+    assert any(e["message"].startswith("Penjadwal sapuan aktif") for e in started), started
     lines = log.read_text().splitlines()
     plain = [line for line in lines if not line.startswith("{")]
     assert all(line.startswith(("[uWSGI] getting", "[log-encoder]")) for line in plain), plain

@@ -19,6 +19,7 @@ import threading
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
@@ -137,14 +138,22 @@ class Command(BaseCommand):
             return
         if not uses_database_backend():
             # The immediate backend runs tasks when enqueued: the scheduler alone does the work.
-            self.stdout.write("Backend tugas langsung (immediate): hanya penjadwal sapuan yang berjalan.")
+            self._say("Backend tugas langsung (immediate): hanya penjadwal sapuan yang berjalan.")
             Housekeeper(worker_id, interval).run()
             return
         Housekeeper(worker_id, None if no_scheduler else interval).start()
         if not no_scheduler:
-            self.stdout.write(f"Penjadwal sapuan aktif: setiap {interval} detik.")
+            self._say(f"Penjadwal sapuan aktif: setiap {interval} detik.")
         Deliverer(poll).start()
         _run_db_worker(batch=False, interval=poll, worker_id=worker_id)
+
+    def _say(self, text: str) -> None:
+        """A start-up line: a log record when the logs are JSON (one object per line, as the rest
+        of the worker's output), plain text otherwise."""
+        if settings.ADUAN_LOG_FORMAT == "json":
+            logger.info(text)
+        else:
+            self.stdout.write(text)
 
     def _once(self, worker_id: str) -> None:
         from aduan.sla.sweeps import run_sweeps
