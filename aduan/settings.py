@@ -113,6 +113,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id (aduan/core/requestlog.py) is on every log line of what runs below.
+    "aduan.core.requestlog.RequestIdMiddleware",
     # Outermost: sees every write of the request, the session's too (pins a browser to the
     # primary after it wrote; takes itself out without DATABASE_REPLICA_URL).
     "aduan.core.dbrouter.ReplicaPinMiddleware",
@@ -396,13 +398,27 @@ ADUAN_SMS_WEBHOOK_SECRET = env_str("ADUAN_SMS_WEBHOOK_SECRET")
 ADUAN_SMS_HTTP_URL = env_str("ADUAN_SMS_HTTP_URL")
 ADUAN_GAMMU_DATABASE_URL = env_str("ADUAN_GAMMU_DATABASE_URL")
 
+# Log lines as text (readable, `make run`) or as one JSON object per line for a log collector
+# (time, level, logger, message, request_id, method, path, status, duration_ms, role).
+ADUAN_LOG_FORMAT = env_choice("ADUAN_LOG_FORMAT", "text", {"text", "json"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Access codes never reach a log line (aduan/core/logscrub.py): the filter is on the handler,
-    # so it sees the records of every logger, Django's request and server logs included.
-    "filters": {"scrub_access_codes": {"()": "aduan.core.logscrub.ScrubAccessCodes"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["scrub_access_codes"]}},
+    # so it sees the records of every logger, Django's request and server logs included. The
+    # request id (aduan/core/requestlog.py) is put on every record the same way.
+    "filters": {
+        "scrub_access_codes": {"()": "aduan.core.logscrub.ScrubAccessCodes"},
+        "request_context": {"()": "aduan.core.requestlog.RequestContext"},
+    },
+    "formatters": {"json": {"()": "aduan.core.requestlog.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["scrub_access_codes", "request_context"],
+            **({"formatter": "json"} if ADUAN_LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("ADUAN_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),
@@ -414,5 +430,8 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # Django's development server logs each request line, query string included: through ours.
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # One line per request with its status and duration: in JSON, where it replaces uWSGI's
+        # request line (`aduan serve` turns that off); in text uWSGI's line says it already.
+        "aduan.request": {"level": "INFO" if ADUAN_LOG_FORMAT == "json" else "WARNING"},
     },
 }

@@ -17,7 +17,7 @@ back), so every refusal keeps its one implementation. From the rate limit on, th
 the lane's: it is written by the view's `submit_prepared`, and an error from there on is
 answered by the API's own exception handlers (`api.on_exception`). The answer passes the
 response half of the middleware that sets headers (security headers, CSP, privacy headers,
-language, X-Frame-Options); tests/api/test_lane.py checks that the lane's answers equal Django's.
+language, X-Frame-Options, the request id); tests/api/test_lane.py checks that the lane's answers equal Django's.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from django.urls import set_script_prefix
 
 from aduan.api import ratelimit
 from aduan.api.clients import client_of
+from aduan.core import requestlog
 from aduan.core.middleware import LanguageMiddleware, PrivacyHeadersMiddleware
 
 PATH = "/api/v1/reports"
@@ -75,6 +76,16 @@ class Lane:
     def take(self, environ: dict[str, Any]) -> HttpResponseBase | None:
         """The lane's answer, or None: Django answers (the environ as it came)."""
         request = WSGIRequest(environ)
+        # The request id first, as RequestIdMiddleware is first in the chain: the submission
+        # records it (its confirmation's delivery logs it), and the answer returns it.
+        scope = requestlog.Scope(request)
+        try:
+            answer = self._take(request, environ)
+            return None if answer is None else scope.finish(request, answer)
+        finally:
+            scope.close()
+
+    def _take(self, request: WSGIRequest, environ: dict[str, Any]) -> HttpResponseBase | None:
         try:
             request.get_host()
             if settings.SECURE_SSL_REDIRECT and not request.is_secure():

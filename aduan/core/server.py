@@ -182,6 +182,27 @@ def nginx_config(*, listen: str, paths: Paths) -> str:
     )
 
 
+# uWSGI's own lines (its start-up banner, a worker's respawn, a traceback printed outside the
+# logging module) as JSON objects like the application's (aduan.core.requestlog.JsonFormatter),
+# with ADUAN_LOG_FORMAT=json: its master process reads every line, passes the application's JSON
+# lines as they are and wraps the others. (The first lines, before uWSGI has read its options,
+# stay plain.)
+UWSGI_JSON_ENCODER = (
+    'json:plain {"time":"${strftime:%Y-%m-%dT%H:%M:%S%z}","level":"INFO","logger":"uwsgi",'
+    '"message":"${msg}","request_id":null}'
+)
+
+
+def uwsgi_json_logging(log: Path | None) -> list[str]:
+    target = f"file:{log}" if log is not None else "stdio"
+    return [
+        "--log-master",
+        *("--logger", f"json {target}", "--logger", f"plain {target}"),
+        *("--log-route", r"json ^\{", "--log-route", "plain ^[^{]"),
+        *("--log-encoder", UWSGI_JSON_ENCODER, "--log-encoder", "nl:plain"),
+    ]
+
+
 def nginx_binary() -> str:
     found = shutil.which("nginx") or next(
         (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None
@@ -200,6 +221,7 @@ def serve(
     threads: int | None = None,
     log: Path | None = None,
     request_log: bool = True,
+    json_logs: bool = False,
 ) -> int:
     """Run uWSGI and nginx until either stops or this process is told to stop (SIGTERM, SIGINT);
     then stop the other. Returns an exit status."""
@@ -215,7 +237,9 @@ def serve(
         uwsgi += ["--processes", str(processes)]
     if threads:
         uwsgi += ["--threads", str(threads)]
-    if log is not None:
+    if json_logs:
+        uwsgi += uwsgi_json_logging(log)
+    elif log is not None:
         uwsgi += ["--logto", str(log)]
     if not request_log:
         uwsgi += ["--disable-logging"]

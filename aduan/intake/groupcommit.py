@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connections, router
 
 from aduan.core import bulkinsert, clock, fastsql, rows
+from aduan.core.requestlog import current_request_id
 from aduan.intake.idempotency import IdempotencyKeyReused, Outcome, clean_key, replay, run_once
 from aduan.intake.models import IdempotencyRecord, Report
 from aduan.intake.services import Prepared, Submitted, submission_store, submissions_store
@@ -59,6 +60,9 @@ class Submission:
     scope: str = ""
     key: str = ""  # Idempotency-Key; "" for none
     fingerprint: str = ""
+    # The request's id (its log lines'), taken in its own thread: another request's thread may
+    # write the group, and the confirmation must record this one's.
+    request_id: str = field(default_factory=current_request_id)
     outcome: Outcome | None = None
     error: BaseException | None = None
     done: bool = False
@@ -209,7 +213,9 @@ def _store(fresh: list[Submission]) -> None:
     with bulkinsert.atomic(router.db_for_write(IdempotencyRecord)):
         stored = submissions_store([s.prepared for s in fresh])
         answers = [s.respond(done) for s, done in zip(fresh, stored, strict=True)]
-        notify_submitted_many((s.report, s.access_code) for s in stored)
+        notify_submitted_many(
+            ((s.report, s.access_code) for s in stored), request_ids=[s.request_id for s in fresh]
+        )
         bulkinsert.write(
             [
                 rows.build(
@@ -261,7 +267,7 @@ def _store_alone(submission: Submission) -> None:
 
     def produce() -> tuple[int, dict[str, object]]:
         done = submission_store(submission.prepared)
-        notify_submitted_many([(done.report, done.access_code)])
+        notify_submitted_many([(done.report, done.access_code)], request_ids=[submission.request_id])
         return submission.respond(done)
 
     try:

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
 
-from aduan.core import clock
+from aduan.core import clock, requestlog
 from aduan.core.outbox import claim_due, retry_at
 from aduan.notifications import conf
 from aduan.notifications.models import OutboundMessage
@@ -87,7 +87,12 @@ def _mask(message: OutboundMessage) -> None:
 
 def _send(message: OutboundMessage) -> str:
     """Send one claimed message once and set its outcome on the instance (not saved): its state
-    afterwards."""
+    afterwards. Its log lines carry the id of the request that wrote it."""
+    with requestlog.bound(message.request_id or ""):
+        return _send_bound(message)
+
+
+def _send_bound(message: OutboundMessage) -> str:
     try:
         if message.channel == "sms":
             provider_id = send_sms(message.to, message.body)
@@ -116,6 +121,8 @@ def _send(message: OutboundMessage) -> str:
     message.next_attempt_at = None
     message.last_error = ""
     _mask(message)
+    # Which message went by which channel; never the address or the body.
+    logger.info("message %s sent by %s (attempt %s)", message.pk, message.channel, message.attempts)
     return message.state
 
 

@@ -94,6 +94,9 @@ class OutboundMessage(models.Model):
     provider_id = models.CharField(_("ID penyedia"), max_length=120, blank=True)
     created_at = models.DateTimeField(_("dibuat"))
     sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
+    # The request (or the sweep run, "sweep-…") that wrote it (aduan/core/requestlog.py): the
+    # worker's log lines about its delivery carry the same id. Null for what neither wrote.
+    request_id = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001 - no id is not ""
 
     class Meta:
         ordering = ["-created_at", "-pk"]

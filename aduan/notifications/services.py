@@ -24,6 +24,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from aduan.core import bulkinsert, clock, rows
 from aduan.core.language import in_site_language
+from aduan.core.requestlog import current_request_id
 from aduan.intake.models import ClosedBy, Report, Status, Step
 from aduan.notifications.matrix import Audience, template_for
 from aduan.notifications.models import OutboundMessage, StaffNotice
@@ -182,8 +183,10 @@ def _outbound(
     context: dict[str, Any],
     dedupe_key: str,
     secret: str = "",
+    request_id: str | None = None,
 ) -> OutboundMessage | None:
-    """The unsaved outbox row for one message, rendered from its template (None: no template)."""
+    """The unsaved outbox row for one message, rendered from its template (None: no template);
+    it records the request it was written for (this thread's, unless `request_id` says)."""
     rendered = render(keys, channel, context)
     if rendered is None:
         return None
@@ -203,6 +206,7 @@ def _outbound(
         dedupe_key=dedupe_key[:200],
         created_at=now,
         next_attempt_at=now,
+        request_id=(current_request_id() if request_id is None else request_id) or None,
     )
 
 
@@ -234,13 +238,18 @@ def notify_submitted(report: Report, access_code: str) -> None:
 
 
 @in_site_language
-def notify_submitted_many(submitted: Iterable[tuple[Report, str]]) -> int:
+def notify_submitted_many(
+    submitted: Iterable[tuple[Report, str]], *, request_ids: Iterable[str] | None = None
+) -> int:
     """notify_submitted for a group of new reports (a group commit of the API): one multi-row
-    INSERT into the outbox for all of them. Returns the messages written."""
+    INSERT into the outbox for all of them. Returns the messages written. `request_ids`, one per
+    report: the requests they came in (a group is written by one of them for all)."""
     if is_suppressed():
         return 0
     messages: list[OutboundMessage] = []
+    ids = iter(request_ids) if request_ids is not None else None
     for report, access_code in submitted:
+        request_id = next(ids) if ids is not None else None
         context = base_context(report, staff=False) | {"access_code": access_code}
         # Every phone and email the reporter gave, opted out or not (issue 3: "also sent by
         # SMS/email when given"): the code is what lets them follow the report.
@@ -255,6 +264,7 @@ def notify_submitted_many(submitted: Iterable[tuple[Report, str]]) -> int:
                 context=context,
                 dedupe_key=f"submitted:{report.pk}:{channel}:{to}",
                 secret=access_code,
+                request_id=request_id,
             )
             if message is not None:
                 messages.append(message)

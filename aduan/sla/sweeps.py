@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections.abc import Callable
 
 from django.db import transaction
 
-from aduan.core import clock
+from aduan.core import clock, requestlog
 from aduan.core.actors import SYSTEM
 from aduan.core.errors import DomainError
 from aduan.intake.models import AGENCY_STEPS, COORDINATOR_STEPS, IdempotencyRecord, Report, Status, Step
@@ -230,7 +231,10 @@ def run_sweeps() -> dict[str, int]:
         ("stats_months_recounted", _refresh_statistics),
     ]
     result: dict[str, int] = {}
-    with delivery_deferred(), templates_cached(), staff_cached():
+    # One id for the run, as a request has one: the messages it writes record it, and the worker's
+    # lines about delivering them carry it (aduan/core/requestlog.py).
+    run_id = "sweep-" + uuid.uuid4().hex[:24]
+    with requestlog.bound(run_id), delivery_deferred(), templates_cached(), staff_cached():
         for name, sweep in steps:
             try:
                 result[name] = sweep()

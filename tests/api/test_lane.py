@@ -103,7 +103,7 @@ def test_a_report_takes_the_lane_and_is_answered_as_django_answers_it(lane: tupl
     # The same request the long way (a token-free client that the lane is bypassed for).
     django_status, django_headers, django_body = call(django_application)
     assert django_status == 201 and set(django_body) == set(body)
-    for name in ("Location", "Content-Length"):
+    for name in ("Location", "Content-Length", "X-Request-ID"):
         headers.pop(name), django_headers.pop(name)
     assert headers == django_headers  # security headers, language, X-Frame-Options
 
@@ -116,6 +116,20 @@ def test_a_retry_is_answered_from_the_first_answer(lane: tuple[Lane, Spy]) -> No
     status, _, reused = call(app, {**BODY, "title": "Lain"}, headers={"Idempotency-Key": "lane-1"})
     assert status == 422 and reused["code"] == "idempotency_key_reused"  # the API's own handler
     assert spy.calls == 0 and Report.objects.count() == 1
+
+
+def test_the_lane_gives_the_request_id_to_the_answer_and_the_confirmation(lane: tuple[Lane, Spy]) -> None:
+    from aduan.notifications.models import OutboundMessage
+
+    app, spy = lane
+    status, headers, body = call(
+        app, {**BODY, "email": "warga@example.org"}, {"X-Request-ID": "lb-lane-0001"}
+    )
+    assert status == 201 and spy.calls == 0 and headers["X-Request-ID"] == "lb-lane-0001"
+    (message,) = OutboundMessage.objects.filter(report__tracking_number=body["tracking_number"])
+    assert message.request_id == "lb-lane-0001"
+    _, headers, _ = call(app, headers={"X-Request-ID": "bad\nid-0001"})
+    assert headers["X-Request-ID"] != "bad\nid-0001" and len(headers["X-Request-ID"]) == 32
 
 
 @pytest.mark.parametrize(

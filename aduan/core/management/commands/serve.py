@@ -56,7 +56,10 @@ class Command(BaseCommand):
             processes=options["processes"],
             threads=options["threads"],
             log=options["log"],
-            request_log=not options["no_request_log"],
+            # In JSON the request lines are Django's (aduan.request, with the request id):
+            # uWSGI's own plain-text line would break one object per line.
+            request_log=not options["no_request_log"] and settings.ADUAN_LOG_FORMAT != "json",
+            json_logs=settings.ADUAN_LOG_FORMAT == "json",
         )
         if status:
             raise SystemExit(status)

@@ -20,6 +20,7 @@ import threading
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
@@ -146,7 +147,7 @@ class Command(BaseCommand):
             return
         if not uses_database_backend():
             # The immediate backend runs tasks when enqueued: the scheduler alone does the work.
-            self.stdout.write("Backend tugas langsung (immediate): hanya penjadwal sapuan yang berjalan.")
+            self._say("Backend tugas langsung (immediate): hanya penjadwal sapuan yang berjalan.")
             # Webhooks are never sent in the request that committed them (a slow receiver would
             # hold it): their drainers run here on either backend.
             for drainer in drainers.values():
@@ -155,11 +156,19 @@ class Command(BaseCommand):
             return
         Housekeeper(worker_id, None if no_scheduler else interval).start()
         if not no_scheduler:
-            self.stdout.write(f"Penjadwal sapuan aktif: setiap {interval} detik.")
+            self._say(f"Penjadwal sapuan aktif: setiap {interval} detik.")
         OutboxDrainer(_messages(), poll).start()
         for drainer in drainers.values():
             OutboxDrainer(drainer, poll).start()
         _run_db_worker(batch=False, interval=poll, worker_id=worker_id)
+
+    def _say(self, text: str) -> None:
+        """A start-up line: a log record when the logs are JSON (one object per line, as the rest
+        of the worker's output), plain text otherwise."""
+        if settings.ADUAN_LOG_FORMAT == "json":
+            logger.info(text)
+        else:
+            self.stdout.write(text)
 
     def _once(self, worker_id: str) -> None:
         from aduan.sla.sweeps import run_sweeps
