@@ -36,7 +36,7 @@ from aduan.console.queues import (
     queue_reports,
     queues_for,
 )
-from aduan.core import clock
+from aduan.core import clock, paging
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError
 from aduan.core.http import attachment_response
@@ -158,7 +158,7 @@ def _filtered_queue(actor: Actor, key: str, request: HttpRequest) -> QuerySet[Re
 def queue(request: HttpRequest, key: str) -> HttpResponse:
     actor = console_actor(request)
     reports = _filtered_queue(actor, key, request)
-    page = CappedPaginator(reports, PAGE_SIZE).get_page(request.GET.get("hal"))
+    page = CappedPaginator(reports, PAGE_SIZE, cap=paging.LIST_CAP).get_page(request.GET.get("hal"))
     now = clock.now()
     calendar = WorkingCalendar.load()
     rows = [

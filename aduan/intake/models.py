@@ -136,6 +136,21 @@ def returned_first() -> models.Case:
     )
 
 
+def replied_first() -> models.Case:
+    """0 for a report the citizen replied to (the OPD acts on it again), 1 for the others.
+
+    The OPD queues list those first, then by deadline and newest; indexes over this very
+    expression (`report_agency_queue`, `report_agency_queue_status`) serve them without sorting
+    every report the OPD holds: PostgreSQL walks the index in order and checks each report's
+    disposition until the page is full (issue 16).
+    """
+    return models.Case(
+        models.When(status=Status.DITANGGAPI_PELAPOR, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+
+
 class Report(models.Model):
     tracking_number = models.CharField(_("nomor laporan"), max_length=20, unique=True)
     # HMAC of the secret access code; the code itself is shown to the reporter once and never stored.
@@ -270,6 +285,22 @@ class Report(models.Model):
                 returned_first(),
                 models.F("submitted_at").desc(),
                 name="report_queue_returned_first",
+            ),
+            # Reports an OPD returned (the coordinator's "dikembalikan", and half of "baru"): few.
+            models.Index(fields=["status"], condition=models.Q(is_returned=True), name="report_returned"),
+            # The OPD queues: "semua", and each queue of one status (baru, ditanggapi, selesai).
+            models.Index(
+                replied_first(),
+                models.F("due_at"),
+                models.F("submitted_at").desc(),
+                name="report_agency_queue",
+            ),
+            models.Index(
+                models.F("status"),
+                replied_first(),
+                models.F("due_at"),
+                models.F("submitted_at").desc(),
+                name="report_agency_queue_status",
             ),
         ]
         verbose_name = _("laporan")
