@@ -110,10 +110,14 @@ def queue_reports(actor: Actor, key: str) -> QuerySet[Report]:
             "selesai": Q(status=Status.SELESAI),
             "semua": Q(),
         }
+        # "baru" and "diproses" hold no report the citizen replied to: their order is the deadline
+        # alone, which their own index (report_agency_in_hand) serves; sorted by replied_first()
+        # they would walk past every replied report of every OPD first (issue 16).
+        in_hand = key in ("baru", "diproses")
         return (
             reports.filter(filters.get(key, Q()))
             .annotate(_top=replied_first())
-            .order_by("_top", "due_at", "-submitted_at")
+            .order_by(*(["due_at", "-submitted_at"] if in_hand else ["_top", "due_at", "-submitted_at"]))
         )
     filters = {
         "baru": Q(status=Status.BELUM_TERVERIFIKASI) | Q(is_returned=True, status=Status.TERVERIFIKASI),

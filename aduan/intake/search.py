@@ -76,18 +76,21 @@ def search_words(query: str) -> list[str]:
 
 
 def text_search_q(*, words: list[str]) -> Q:
-    """Reports whose text holds every word, each as a word or the start of one ("jal" finds jalan,
-    as the search box's substring match did), through the engine's full-text index."""
+    """Reports whose text holds every word (stemmed as the text is: "diperbaiki" finds
+    "perbaikan"), through the engine's full-text index.
+
+    Whole words, not their starts: a prefix (`jalan:*`) makes PostgreSQL collect every matching
+    entry of the GIN index before it can stop (218 ms against 55 ms for "jalan" at 1M reports)."""
     if not words:
         return Q(pk__in=[])
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
 
         vector = SearchVector("search_text", config="simple")
-        query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="simple")
+        query = SearchQuery(" & ".join(words), search_type="raw", config="simple")
         return Q(SearchVectorExact(vector, query))
     if connection.vendor == "sqlite":
-        match = " AND ".join(f'"{w}"*' for w in words)
+        match = " AND ".join(f'"{w}"' for w in words)
         return Q(
             pk__in=RawSQL("SELECT rowid FROM intake_report_fts WHERE intake_report_fts MATCH %s", [match])
         )

@@ -18,15 +18,17 @@ from tests.volume import copies_of
 pytestmark = pytest.mark.django_db
 
 
-def test_a_word_its_stem_and_its_start_find_the_report(login, koordinator: User) -> None:
+def test_a_word_and_its_other_forms_find_the_report(login, koordinator: User) -> None:
     repaired = submit(
         title="Jembatan diperbaiki asal-asalan", description="Perbaikan jembatan desa Nglewan tidak rapi."
     ).report
     other = submit(title="Sampah menumpuk", description="Sampah pasar tidak diangkut.").report
     client = login(koordinator)
-    for query in ("jembatan", "perbaikan", "diperbaiki", "JEMBATAN Nglewan", "jemb", "nglew"):
+    for query in ("jembatan", "perbaikan", "diperbaiki", "memperbaiki", "JEMBATAN Nglewan"):
         html = listing(client, "semua", q=query)
         assert shown(html, repaired) and not shown(html, other), query
+    # Whole words: a word's start is another word (the index answers whole words only).
+    assert not shown(listing(client, "semua", q="jemb"), repaired)
     # Every word must be there: one the report lacks finds nothing.
     assert not shown(listing(client, "semua", q="jembatan pasar"), repaired)
     assert "Tidak ada laporan" in listing(client, "semua", q="gempa bumi")
