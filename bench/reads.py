@@ -1,13 +1,19 @@
 """Read paths at two sizes: p50/p95 per path, the ratio, and each path's slowest query.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aduan_reads_bench .venv/bin/python bench/reads.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/aduan_reads_bench \
+        .venv/bin/python bench/reads.py --db-per-size --sizes 10000,1000000
 
 For each size (--sizes, default 10,000 and 200,000 reports) it reuses the database when it already
 holds exactly that many reports, or else empties it and generates them with COPY
-(aduan.evaluation.benchdata) and runs VACUUM ANALYZE. Then it times every path in process through
-django.test.Client (no HTTP server: this measures the application and its queries, not the socket),
-as a signed-in coordinator, an OPD admin or an API token: the best of 3 rounds of --runs requests.
-The database is emptied: never point it at real data (its name must contain "bench").
+(aduan.evaluation.benchdata, ~2.5 min for 1M) and runs VACUUM ANALYZE. With --db-per-size each size
+has its own database (the name plus _10k, _1m, ...), kept between runs. Then it times every path in
+process through django.test.Client (no HTTP server: this measures the application and its queries,
+not the socket; bench/keepalive.py measures the servers, new against kept-alive connections), as a
+signed-in coordinator, OPD admin, pimpinan or an API token: the best of 3 rounds of --runs requests.
+--only takes a comma-separated list of path labels. The machine's other load falls on both sizes:
+re-run a noisy path with --only.
+The databases are emptied: never point them at real data (their names must contain "bench").
 """
 
 from __future__ import annotations
