@@ -92,3 +92,20 @@ def test_counts_past_the_cap_show_more_than_and_pages_stop_at_the_cap(
     html = client.get(reverse("console:queue", kwargs={"key": "semua"})).content.decode()
     assert "93 laporan" in html
     assert '<span class="count">93</span>' in html
+
+
+def test_csv_export_streams_and_its_queries_do_not_grow_with_rows(
+    koordinator: User, login, django_assert_num_queries
+) -> None:
+    copies_of(_models(koordinator), 6)
+    client = login(koordinator)
+    url = reverse("console:queue_csv", kwargs={"key": "semua"})
+    client.get(url).getvalue()  # warm: session and calendar caches
+    with CaptureQueriesContext(connection) as few:
+        first = client.get(url)
+        assert first.streaming
+        assert len(first.getvalue().decode("utf-8-sig").splitlines()) == 1 + 9
+    copies_of(list(Report.objects.all()[:3]), 120)
+    with django_assert_num_queries(len(few.captured_queries)):
+        body = client.get(url).getvalue().decode("utf-8-sig")
+    assert len(body.splitlines()) == 1 + 129
