@@ -17,7 +17,9 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env_path("ADUAN_DATA_DIR", BASE_DIR.parent / "var")
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 # The Ed25519 key this installation signs federation messages and webhooks with (core/signing.py).
-ADUAN_INSTANCE_KEY_FILE = env_str("ADUAN_INSTANCE_KEY_FILE") or str(DATA_DIR / "keys" / "instance_ed25519.pem")
+ADUAN_INSTANCE_KEY_FILE = env_str("ADUAN_INSTANCE_KEY_FILE") or str(
+    DATA_DIR / "keys" / "instance_ed25519.pem"
+)
 # Outbound webhooks (aduan/webhooks/targets.py): private/loopback receivers and plain http, both off.
 ADUAN_WEBHOOK_ALLOW_PRIVATE = env_bool("ADUAN_WEBHOOK_ALLOW_PRIVATE", False)
 ADUAN_WEBHOOK_ALLOW_HTTP = env_bool("ADUAN_WEBHOOK_ALLOW_HTTP", False)

@@ -6,15 +6,15 @@ Access is decided by the selector; this module only narrows what the actor may a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from aduan.core import clock
+from aduan.core import clock, paging
 from aduan.core.actors import Actor
-from aduan.core.paging import capped_count
 from aduan.core.roles import Role
 from aduan.directory.models import Agency, Category, Region
 from aduan.evaluation import drilldown
@@ -24,9 +24,11 @@ from aduan.intake.models import (
     Kind,
     Report,
     Status,
+    replied_first,
     returned_first,
 )
-from aduan.intake.search import stem_for_search
+from aduan.intake.search import search_words, text_search_q
+from aduan.intake.services import normalize_tracking_number
 from aduan.sla import conf as sla_conf
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import STAFF_CLOCK, overdue_q
@@ -74,12 +76,11 @@ def default_queue(actor: Actor) -> str:
     return "baru"
 
 
-def _my_disposition(actor: Actor, **extra: Any) -> Exists:
-    return Exists(
-        Disposition.objects.filter(
-            report=OuterRef("pk"), agency_id=actor.agency_id or 0, is_active=True, **extra
-        )
+def _my_disposition(actor: Actor, *, past_new: bool = False, **extra: Any) -> Exists:
+    mine = Disposition.objects.filter(
+        report=OuterRef("pk"), agency_id=actor.agency_id or 0, is_active=True, **extra
     )
+    return Exists(mine.exclude(state=Disposition.State.NEW) if past_new else mine)
 
 
 def queue_reports(actor: Actor, key: str) -> QuerySet[Report]:
@@ -90,7 +91,11 @@ def queue_reports(actor: Actor, key: str) -> QuerySet[Report]:
     if actor.is_agency_role:
         filters: dict[str, Q] = {
             "ditanggapi": Q(status=Status.DITANGGAPI_PELAPOR),
-            "baru": Q(status=Status.TERDISPOSISI) & Q(_my_disposition(actor, state=Disposition.State.NEW)),
+            # Not "my disposition is new" but "none of mine is past new": the same reports (the
+            # actor sees only reports with one active disposition of theirs, and there is at most
+            # one), but PostgreSQL estimates the anti-join right and walks the queue's index in
+            # order instead of sorting every new disposition the OPD holds (issue 16).
+            "baru": Q(status=Status.TERDISPOSISI) & ~Q(_my_disposition(actor, past_new=True)),
             "diproses": Q(status__in=[Status.TERDISPOSISI, Status.DITINDAKLANJUTI])
             & ~Q(_my_disposition(actor, state=Disposition.State.NEW)),
             "persetujuan": Q(
@@ -105,15 +110,14 @@ def queue_reports(actor: Actor, key: str) -> QuerySet[Report]:
             "selesai": Q(status=Status.SELESAI),
             "semua": Q(),
         }
-        replied_first = Case(
-            When(status=Status.DITANGGAPI_PELAPOR, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
+        # "baru" and "diproses" hold no report the citizen replied to: their order is the deadline
+        # alone, which their own index (report_agency_in_hand) serves; sorted by replied_first()
+        # they would walk past every replied report of every OPD first (issue 16).
+        in_hand = key in ("baru", "diproses")
         return (
             reports.filter(filters.get(key, Q()))
-            .annotate(_top=replied_first)
-            .order_by("_top", "due_at", "-submitted_at")
+            .annotate(_top=replied_first())
+            .order_by(*(["due_at", "-submitted_at"] if in_hand else ["_top", "due_at", "-submitted_at"]))
         )
     filters = {
         "baru": Q(status=Status.BELUM_TERVERIFIKASI) | Q(is_returned=True, status=Status.TERVERIFIKASI),
@@ -128,8 +132,10 @@ def queue_reports(actor: Actor, key: str) -> QuerySet[Report]:
 
 
 def queue_counts(actor: Actor) -> dict[str, int]:
-    """The badge of each queue, exact up to COUNT_CAP (an exact count read every row: issue 16)."""
-    return {q.key: capped_count(queue_reports(actor, q.key)) for q in queues_for(actor)}
+    """The badge of each queue, exact up to BADGE_CAP (an exact count read every row: issue 16)."""
+    return {
+        q.key: paging.capped_count(queue_reports(actor, q.key), paging.BADGE_CAP) for q in queues_for(actor)
+    }
 
 
 # --- filters -----------------------------------------------------------------------------------
@@ -145,14 +151,20 @@ def filter_reports(reports: QuerySet[Report], params: Any) -> QuerySet[Report]:
     return reports
 
 
+# The start of a tracking number ("2612-12"): found through the unique index on the number.
+_NUMBER_START = re.compile(r"\d{4}(-\d{0,7})?")
+
+
 def search_filter(query: str) -> Q:
-    """Every stemmed word of the query in the stemmed shadow, or the tracking number."""
-    words = stem_for_search(query).split()[:10]
-    text = Q()
-    for word in words:
-        text &= Q(search_text__icontains=word)
-    by_number = Q(tracking_number__icontains=query.strip())
-    return (text | by_number) if words else by_number
+    """A tracking number (whole, or its start), or else every stemmed word of the query in the
+    report's text (full-text index: intake.search)."""
+    query = query.strip()
+    number = normalize_tracking_number(query)
+    if number:
+        return Q(tracking_number=number)
+    if _NUMBER_START.fullmatch(query):
+        return Q(tracking_number__startswith=query)
+    return text_search_q(words=search_words(query))
 
 
 def filter_choices() -> dict[str, Any]:

@@ -7,14 +7,14 @@ every change through `report_act`; a DomainError becomes a form error or an HTTP
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +36,7 @@ from aduan.console.queues import (
     queue_reports,
     queues_for,
 )
-from aduan.core import clock
+from aduan.core import clock, paging
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError
 from aduan.core.http import attachment_response
@@ -158,7 +158,7 @@ def _filtered_queue(actor: Actor, key: str, request: HttpRequest) -> QuerySet[Re
 def queue(request: HttpRequest, key: str) -> HttpResponse:
     actor = console_actor(request)
     reports = _filtered_queue(actor, key, request)
-    page = CappedPaginator(reports, PAGE_SIZE).get_page(request.GET.get("hal"))
+    page = CappedPaginator(reports, PAGE_SIZE, cap=paging.LIST_CAP).get_page(request.GET.get("hal"))
     now = clock.now()
     calendar = WorkingCalendar.load()
     rows = [
@@ -209,52 +209,66 @@ def queue_map_points(actor: Actor, reports: Iterable[Report]) -> list[dict[str, 
 CSV_MAX_ROWS = 10_000
 
 
+class _Echo:
+    """A file-like object whose write() returns the line: csv.writer's rows straight to the stream."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
 @staff_required
 @require_GET
-def queue_csv(request: HttpRequest, key: str) -> HttpResponse:
-    """The filtered queue as CSV for follow-up meetings: no reporter data, only the report's facts."""
+def queue_csv(request: HttpRequest, key: str) -> StreamingHttpResponse:
+    """The filtered queue as CSV for follow-up meetings: no reporter data, only the report's facts.
+
+    Streamed row by row from one database cursor (iterator): memory stays flat up to CSV_MAX_ROWS,
+    and the first bytes leave before the last row is read (issue 16)."""
     import csv
 
     actor = console_actor(request)
-    reports = _filtered_queue(actor, key, request)
+    reports = _filtered_queue(actor, key, request).select_related("category__parent__parent")
     now = clock.now()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="laporan-{key}-{clock.local_today():%Y%m%d}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 correctly with a BOM
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "nomor",
-            "judul",
-            "status",
-            "jenis",
-            "klasifikasi",
-            "kategori",
-            "kecamatan",
-            "opd_utama",
-            "kanal",
-            "diterima",
-            "batas_waktu",
-            "terlambat",
-        ]
-    )
-    for r in reports[:CSV_MAX_ROWS]:
-        writer.writerow(
+    calendar = WorkingCalendar.load()
+    writer = csv.writer(_Echo())
+
+    def rows() -> Iterator[str]:
+        yield "\ufeff"  # Excel opens UTF-8 correctly with a BOM
+        yield writer.writerow(
             [
-                r.tracking_number,
-                _csv_safe(r.display_title),
-                r.get_status_display(),
-                r.get_kind_display(),
-                r.get_classification_display() if r.classification else "",
-                r.category.top.name if r.category else "",
-                r.kecamatan.name if r.kecamatan else "",
-                str(r.lead_agency) if r.lead_agency else "",
-                r.get_channel_display(),
-                timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M"),
-                timezone.localtime(r.due_at).strftime("%Y-%m-%d") if r.due_at else "",
-                "ya" if deadline_state(r, now) == "overdue" else "",
+                "nomor",
+                "judul",
+                "status",
+                "jenis",
+                "klasifikasi",
+                "kategori",
+                "kecamatan",
+                "opd_utama",
+                "kanal",
+                "diterima",
+                "batas_waktu",
+                "terlambat",
             ]
         )
+        for r in reports[:CSV_MAX_ROWS].iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    r.tracking_number,
+                    _csv_safe(r.display_title),
+                    r.get_status_display(),
+                    r.get_kind_display(),
+                    r.get_classification_display() if r.classification else "",
+                    r.category.top.name if r.category else "",
+                    r.kecamatan.name if r.kecamatan else "",
+                    str(r.lead_agency) if r.lead_agency else "",
+                    r.get_channel_display(),
+                    timezone.localtime(r.submitted_at).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(r.due_at).strftime("%Y-%m-%d") if r.due_at else "",
+                    "ya" if deadline_state(r, now, calendar) == "overdue" else "",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="laporan-{key}-{clock.local_today():%Y%m%d}.csv"'
     return response
 
 

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from aduan.directory.models import Agency, Category, Region, RoutingRule
+from aduan.intake.search import stem_for_search
 
 CHANNELS = {"web": 55, "mobile": 25, "sms": 6, "whatsapp": 6, "email": 3, "api": 2, "staff": 3}
 STATUSES = {
@@ -227,6 +228,8 @@ def generate(
     columns = known + [name for name, _ in extra]
     extra_values = [value for _, value in extra]
 
+    # The stemmed shadow intake writes (aduan.intake.services), once per title: search is measured on it.
+    searched = {title: stem_for_search(f"{title} {title} di wilayah kami.") for title in TITLES}
     dispositions: list[str] = []
     ratings: list[str] = []
     returns: list[str] = []
@@ -319,7 +322,7 @@ def generate(
                 "",
                 "0",
                 "0",
-                "",
+                searched[title],
                 title,
                 f"{title} di wilayah kami.",
                 "",

@@ -136,6 +136,26 @@ def returned_first() -> models.Case:
     )
 
 
+# The open statuses on the coordinator's step and on the OPDs' (queue indexes below).
+COORDINATOR_OPEN_STATUSES = [Status.BELUM_TERVERIFIKASI, Status.TERVERIFIKASI, Status.DITUNDA]
+AGENCY_OPEN_STATUSES = [Status.TERDISPOSISI, Status.DITINDAKLANJUTI, Status.DITANGGAPI_PELAPOR]
+
+
+def replied_first() -> models.Case:
+    """0 for a report the citizen replied to (the OPD acts on it again), 1 for the others.
+
+    The OPD queues list those first, then by deadline and newest; indexes over this very
+    expression (`report_agency_queue`, `report_agency_open_queue`) serve them without sorting
+    every report the OPD holds: PostgreSQL walks the index in order and checks each report's
+    disposition until the page is full (issue 16).
+    """
+    return models.Case(
+        models.When(status=Status.DITANGGAPI_PELAPOR, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+
+
 class Report(models.Model):
     tracking_number = models.CharField(_("nomor laporan"), max_length=20, unique=True)
     # HMAC of the secret access code; the code itself is shown to the reporter once and never stored.
@@ -270,6 +290,38 @@ class Report(models.Model):
                 returned_first(),
                 models.F("submitted_at").desc(),
                 name="report_queue_returned_first",
+            ),
+            # Reports an OPD returned (the coordinator's "dikembalikan", and half of "baru"): few.
+            models.Index(fields=["status"], condition=models.Q(is_returned=True), name="report_returned"),
+            # The coordinator's queues before disposition (baru, dikembalikan, siap, ditunda) in
+            # their order: open reports only, so the index stays small as the history grows.
+            models.Index(
+                returned_first(),
+                models.F("due_at"),
+                models.F("submitted_at").desc(),
+                condition=models.Q(status__in=COORDINATOR_OPEN_STATUSES),
+                name="report_coordinator_queue",
+            ),
+            # The OPD queues: "semua" (and "selesai") over every report, "baru" and "diproses" over
+            # the reports in the OPDs' hands, "ditanggapi" and "terlambat" over the open ones.
+            models.Index(
+                replied_first(),
+                models.F("due_at"),
+                models.F("submitted_at").desc(),
+                name="report_agency_queue",
+            ),
+            models.Index(
+                replied_first(),
+                models.F("due_at"),
+                models.F("submitted_at").desc(),
+                condition=models.Q(status__in=AGENCY_OPEN_STATUSES),
+                name="report_agency_open_queue",
+            ),
+            models.Index(
+                models.F("due_at"),
+                models.F("submitted_at").desc(),
+                condition=models.Q(status__in=[Status.TERDISPOSISI, Status.DITINDAKLANJUTI]),
+                name="report_agency_in_hand",
             ),
         ]
         verbose_name = _("laporan")

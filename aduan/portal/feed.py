@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from aduan.core import paging
 from aduan.core.dbrouter import replica_reads
 from aduan.core.errors import DomainError
 from aduan.core.http import attachment_response
@@ -54,9 +55,9 @@ def feed(request: HttpRequest) -> HttpResponse:
         reports = reports.filter(kecamatan_id=kecamatan)
     if status in PUBLIC_STATUSES:
         reports = reports.filter(status=status)
-    page = CappedPaginator(reports.order_by("-submitted_at", "-pk"), conf.FEED_PAGE_SIZE).get_page(
-        request.GET.get("halaman")
-    )
+    page = CappedPaginator(
+        reports.order_by("-submitted_at", "-pk"), conf.FEED_PAGE_SIZE, cap=paging.LIST_CAP
+    ).get_page(request.GET.get("halaman"))
     query = request.GET.copy()
     query.pop("halaman", None)
     context = {

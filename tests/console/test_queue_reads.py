@@ -71,12 +71,13 @@ def test_every_count_on_a_queue_page_is_limited(koordinator: User, login) -> Non
 def test_counts_past_the_cap_show_more_than_and_pages_stop_at_the_cap(
     koordinator: User, login, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paging, "COUNT_CAP", 60)
+    monkeypatch.setattr(paging, "LIST_CAP", 60)
+    monkeypatch.setattr(paging, "BADGE_CAP", 40)
     copies_of(_models(koordinator), 90)  # 93 reports in "semua"
     client = login(koordinator)
     html = client.get(reverse("console:queue", kwargs={"key": "semua"})).content.decode()
     assert "&gt; 60 laporan" in html
-    assert '<span class="count">&gt; 60</span>' in html
+    assert '<span class="count">&gt; 40</span>' in html  # the badge of "semua"
     # 60 rows in pages of 25: three pages, the third ends at row 60 (10 rows), and no fourth.
     third = client.get(reverse("console:queue", kwargs={"key": "semua"}), {"hal": 3})
     assert third.context["page"].number == 3
@@ -85,6 +86,26 @@ def test_counts_past_the_cap_show_more_than_and_pages_stop_at_the_cap(
     assert (
         client.get(reverse("console:queue", kwargs={"key": "semua"}), {"hal": 9}).context["page"].number == 3
     )
-    # Below the cap the count is exact.
-    monkeypatch.setattr(paging, "COUNT_CAP", 10_000)
-    assert "93 laporan" in client.get(reverse("console:queue", kwargs={"key": "semua"})).content.decode()
+    # Below the caps the counts are exact.
+    monkeypatch.setattr(paging, "LIST_CAP", 1_000)
+    monkeypatch.setattr(paging, "BADGE_CAP", 99)
+    html = client.get(reverse("console:queue", kwargs={"key": "semua"})).content.decode()
+    assert "93 laporan" in html
+    assert '<span class="count">93</span>' in html
+
+
+def test_csv_export_streams_and_its_queries_do_not_grow_with_rows(
+    koordinator: User, login, django_assert_num_queries
+) -> None:
+    copies_of(_models(koordinator), 6)
+    client = login(koordinator)
+    url = reverse("console:queue_csv", kwargs={"key": "semua"})
+    client.get(url).getvalue()  # warm: session and calendar caches
+    with CaptureQueriesContext(connection) as few:
+        first = client.get(url)
+        assert first.streaming
+        assert len(first.getvalue().decode("utf-8-sig").splitlines()) == 1 + 9
+    copies_of(list(Report.objects.all()[:3]), 120)
+    with django_assert_num_queries(len(few.captured_queries)):
+        body = client.get(url).getvalue().decode("utf-8-sig")
+    assert len(body.splitlines()) == 1 + 129

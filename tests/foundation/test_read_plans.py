@@ -7,16 +7,18 @@ made by the real services, and statistics from ANALYZE: the planner's own choice
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 
 from aduan.accounts.models import User
-from aduan.console.queues import COORDINATOR_QUEUES, queue_reports
+from aduan.console.queues import AGENCY_QUEUES, COORDINATOR_QUEUES, filter_reports, queue_reports
 from aduan.core import paging
 from aduan.intake.models import Report, Status
+from aduan.workflow.models import Disposition
 from aduan.workflow.selectors import reports_public, reports_visible_to
 from tests.conftest import as_actor
 from tests.factories import disposed, submit, verified
@@ -32,11 +34,21 @@ def large_table(koordinator: User, on_postgres: bool) -> None:
     if not on_postgres:
         pytest.skip("plans are PostgreSQL's")
     k = as_actor(koordinator)
-    models = [disposed(k, lead="dinkes"), verified(k)]
+    models = [disposed(k, lead="dinkes"), disposed(k, lead="pupr"), disposed(k, lead="dinsos"), verified(k)]
     copies_of(models, SIZE, status=Status.SELESAI, is_returned=False)
     copies_of([submit().report], 40)  # the open head of the table: new reports waiting
+    copies_of([disposed(k, lead="dinkes"), disposed(k, lead="pupr")], 200)  # open at the OPDs
+    submit(title="Jembatan ambrol", description="Jembatan desa ambrol diterjang banjir.")
+    # Copies carry no disposition: give each its lead's, as the lifecycle writer would have.
+    Disposition.objects.bulk_create(
+        Disposition(report_id=pk, agency_id=lead, is_lead=True, state="accepted", created_at=at)
+        for pk, lead, at in Report.objects.filter(lead_agency__isnull=False, dispositions__isnull=True)
+        .values_list("pk", "lead_agency_id", "submitted_at")
+        .iterator()
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE intake_report")
+        cursor.execute("ANALYZE workflow_disposition")
     # Far past the cap: the whole-table count would be the expensive part here.
     assert Report.objects.count() > SIZE > paging.COUNT_CAP
 
@@ -49,8 +61,8 @@ def plan(queryset: QuerySet[Any]) -> str:
 
 
 def count_plan(queryset: QuerySet[Any]) -> str:
-    """The plan of paging.capped_count(queryset)."""
-    inner = queryset.order_by()[: paging.COUNT_CAP + 1]
+    """The plan of paging.capped_count(queryset, paging.LIST_CAP) on PostgreSQL."""
+    inner = queryset.order_by().values(_one=Value(1))[: paging.LIST_CAP + 1]
     sql, params = inner.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN SELECT COUNT(*) FROM ({sql}) AS capped", params)
@@ -61,14 +73,19 @@ def page(queryset: QuerySet[Any], size: int = 25) -> QuerySet[Any]:
     return queryset[:size]
 
 
-def test_coordinator_queue_pages_and_badges_use_an_index(large_table: None, koordinator: User) -> None:
-    k = as_actor(koordinator)
-    for queue in COORDINATOR_QUEUES:
-        reports = queue_reports(k, queue.key).select_related(
+def queue_page_plans(actor: Any, queues: list[Any]) -> Iterator[tuple[str, str]]:
+    """(queue key, plan of its first page as the console lists it) for each queue."""
+    for queue in queues:
+        reports = queue_reports(actor, queue.key).select_related(
             "category", "category__parent", "kecamatan", "lead_agency"
         )
-        explained = plan(page(reports))
-        assert "Seq Scan on intake_report" not in explained, (queue.key, explained)
+        yield queue.key, plan(page(reports))
+
+
+def test_coordinator_queue_pages_and_badges_use_an_index(large_table: None, koordinator: User) -> None:
+    k = as_actor(koordinator)
+    for key, explained in queue_page_plans(k, COORDINATOR_QUEUES):
+        assert "Seq Scan on intake_report" not in explained, (key, explained)
     for queue in COORDINATOR_QUEUES:
         if queue.key == "semua":
             continue  # every report counts: the LIMIT alone bounds it
@@ -83,3 +100,19 @@ def test_feed_open311_and_api_pages_use_an_index(large_table: None, koordinator:
     for name, queryset in [("feed", feed), ("api", api)]:
         explained = plan(page(queryset, 20))
         assert "Seq Scan on intake_report" not in explained, (name, explained)
+
+
+def test_agency_queue_pages_use_an_index(large_table: None, admin_dinkes: User) -> None:
+    for key, explained in queue_page_plans(as_actor(admin_dinkes), AGENCY_QUEUES):
+        assert "Seq Scan on intake_report" not in explained, (key, explained)
+        assert "Seq Scan on workflow_disposition" not in explained, (key, explained)
+
+
+def test_search_uses_the_full_text_index(large_table: None, koordinator: User, admin_dinkes: User) -> None:
+    # A rare word: the GIN index finds its few reports (a frequent one may rightly be found by
+    # walking the queue's order until the page is full).
+    for actor in (as_actor(koordinator), as_actor(admin_dinkes)):
+        reports = filter_reports(queue_reports(actor, "semua"), {"q": "ambrol"})
+        for explained in (plan(page(reports)), count_plan(reports)):
+            assert "report_search_text_fts" in explained, explained
+            assert "Seq Scan on intake_report" not in explained, explained

@@ -31,7 +31,7 @@ def test_feed_queries_do_not_grow_with_rows(query: str, koordinator: User, djang
 def test_feed_count_is_limited_and_shown_as_more_than(
     koordinator: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paging, "COUNT_CAP", 30)
+    monkeypatch.setattr(paging, "LIST_CAP", 30)
     copies_of([verified(as_actor(koordinator))], 40)
     with CaptureQueriesContext(connection) as captured:
         html = Client().get("/laporan/").content.decode()

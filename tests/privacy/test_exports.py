@@ -61,11 +61,11 @@ def test_xlsx_names_whom_the_console_shows(
 
 
 def test_queue_csv_carries_no_reporter(login, reports, koordinator, admin_pupr) -> None:  # type: ignore[no-untyped-def]
-    body = login(koordinator).get("/konsol/antrean/semua/csv/").content.decode()
+    body = login(koordinator).get("/konsol/antrean/semua/csv/").getvalue().decode()
     assert reports["named"].tracking_number in body
     assert NAMED not in body and SECRET not in body
     # The OPD's rows come through its selector: the anonymous report's title is masked.
-    body = login(admin_pupr).get("/konsol/antrean/semua/csv/").content.decode()
+    body = login(admin_pupr).get("/konsol/antrean/semua/csv/").getvalue().decode()
     assert reports["anonymous"].tracking_number in body and "Keluhan [nama]" in body
     for name in (NAMED, ANONYMOUS, SECRET):
         assert name not in body

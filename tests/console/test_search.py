@@ -1,0 +1,121 @@
+"""Console search through the full-text index, on both engines (issue 16): PostgreSQL's GIN index
+over the stemmed shadow, SQLite's FTS5 table kept by triggers. Same answers either way."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from aduan.accounts.models import User
+from aduan.intake.search import SQLITE_FTS_OBJECTS, ensure_sqlite_fts
+from aduan.workflow.models import Disposition
+from tests.conftest import as_actor
+from tests.console.test_queues import listing, shown
+from tests.factories import KESEHATAN, act, disposed, submit, verified
+from tests.volume import copies_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_word_and_its_other_forms_find_the_report(login, koordinator: User) -> None:
+    repaired = submit(
+        title="Jembatan diperbaiki asal-asalan", description="Perbaikan jembatan desa Nglewan tidak rapi."
+    ).report
+    other = submit(title="Sampah menumpuk", description="Sampah pasar tidak diangkut.").report
+    client = login(koordinator)
+    for query in ("jembatan", "perbaikan", "diperbaiki", "memperbaiki", "JEMBATAN Nglewan"):
+        html = listing(client, "semua", q=query)
+        assert shown(html, repaired) and not shown(html, other), query
+    # Whole words: a word's start is another word (the index answers whole words only).
+    assert not shown(listing(client, "semua", q="jemb"), repaired)
+    # Every word must be there: one the report lacks finds nothing.
+    assert not shown(listing(client, "semua", q="jembatan pasar"), repaired)
+    assert "Tidak ada laporan" in listing(client, "semua", q="gempa bumi")
+    # Punctuation and query syntax are words apart, never an error.
+    for query in ('jembatan" OR *', "jembatan & !pasar", "(jembatan)", "'"):
+        assert listing(client, "semua", q=query)
+
+
+def test_tracking_numbers_whole_or_their_start(login, koordinator: User) -> None:
+    report, other = submit().report, submit(title="Sampah menumpuk").report
+    client = login(koordinator)
+    whole = listing(client, "semua", q=report.tracking_number)
+    assert shown(whole, report) and not shown(whole, other)
+    typed = listing(client, "semua", q=report.tracking_number.replace("-", " "))
+    assert shown(typed, report) and not shown(typed, other)
+    start = listing(client, "semua", q=report.tracking_number[:6])
+    assert shown(start, report)
+
+
+def test_the_index_follows_an_edit_of_the_text(login, koordinator: User) -> None:
+    report = submit(title="Lampu penerangan mati", description="Gelap sejak seminggu.").report
+    client = login(koordinator)
+    assert shown(listing(client, "semua", q="lampu"), report)
+    act(
+        as_actor(koordinator),
+        report,
+        "verify",
+        classification="pengaduan_tidak_berkadar_pengawasan",
+        category=KESEHATAN,
+        title="Sampah menumpuk di pasar",
+    )
+    assert not shown(listing(client, "semua", q="lampu"), report)
+    assert shown(listing(client, "semua", q="sampah pasar"), report)
+
+
+def test_an_opd_never_finds_another_opds_report(
+    login, koordinator: User, admin_dinkes: User, admin_pupr: User
+) -> None:
+    k = as_actor(koordinator)
+    theirs = disposed(k, lead="dinkes", title="Puskesmas kotor sekali")
+    supporting = disposed(k, lead="pupr", supporting=["dinkes"], title="Puskesmas bocor atapnya")
+    assert shown(listing(login(admin_dinkes), "semua", q="puskesmas"), theirs)
+    html = listing(login(admin_pupr), "semua", q="puskesmas")
+    assert not shown(html, theirs) and shown(html, supporting)
+    # Withdrawn from the OPD: no longer found by it.
+    Disposition.objects.filter(report=supporting, agency__code="dinkes").update(is_active=False)
+    assert not shown(listing(login(admin_dinkes), "semua", q="bocor"), supporting)
+
+
+def test_an_anonymous_reporters_words_stay_masked(login, koordinator: User, admin_dinkes: User) -> None:
+    # The OPD reads an anonymous report masked: the name in its text finds nothing (handlers.verify).
+    report = disposed(
+        as_actor(koordinator),
+        lead="dinkes",
+        description="Saya Zulkarnain Hidayat, 081298765432, puskesmas tutup.",
+        anonymous=True,
+    )
+    client = login(admin_dinkes)
+    assert shown(listing(client, "semua", q="puskesmas"), report)
+    assert not shown(listing(client, "semua", q="Zulkarnain"), report)
+    assert not shown(listing(client, "semua", q="081298765432"), report)
+
+
+def test_search_queries_do_not_grow_with_rows(login, koordinator: User, django_assert_num_queries) -> None:
+    k = as_actor(koordinator)
+    copies_of([submit().report, verified(k), disposed(k)], 6)
+    client = login(koordinator)
+    listing(client, "semua", q="puskesmas")
+    with CaptureQueriesContext(connection) as few:
+        listing(client, "semua", q="puskesmas")
+    copies_of([submit().report], 120)
+    with django_assert_num_queries(len(few.captured_queries)):
+        html = listing(client, "semua", q="puskesmas")
+    assert "Halaman 1 dari" in html
+
+
+def test_sqlite_index_is_rebuilt_when_a_migration_dropped_its_triggers(
+    login, koordinator: User, on_postgres: bool
+) -> None:
+    if on_postgres:
+        pytest.skip("the FTS5 table and its triggers are SQLite's")
+    before = submit(title="Saluran tersumbat").report
+    with connection.cursor() as cursor:
+        # What Django's SQLite schema editor does when it remakes intake_report for a new column.
+        for trigger in sorted(SQLITE_FTS_OBJECTS - {"intake_report_fts"}):
+            cursor.execute(f"DROP TRIGGER {trigger}")
+    after = submit(title="Saluran jebol").report  # no trigger: not indexed
+    ensure_sqlite_fts(connection)
+    html = listing(login(koordinator), "semua", q="saluran")
+    assert shown(html, before) and shown(html, after)
