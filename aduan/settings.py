@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "aduan.intake",
     "aduan.workflow",
     "aduan.notifications",
+    "aduan.federation",
     "aduan.portal",
     "aduan.console",
     "aduan.api",

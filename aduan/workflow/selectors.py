@@ -36,6 +36,7 @@ PUBLIC_STATUSES = frozenset(
         Status.DITINDAKLANJUTI,
         Status.DITANGGAPI_PELAPOR,
         Status.SELESAI,
+        Status.DITERUSKAN,
     }
 )
 

@@ -96,6 +96,7 @@ class Deliverer(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        from aduan.core.outboxes import deliver_registered
         from aduan.notifications.delivery import deliver_due
 
         while not self.stopped.is_set():
@@ -103,6 +104,11 @@ class Deliverer(threading.Thread):
             try:
                 close_old_connections()
                 full = sum(deliver_due(limit=BATCH).values()) >= BATCH
+            except Exception:
+                logger.exception("delivery failed")
+            try:
+                # The other outboxes (federation messages to peers): their own pace and retries.
+                deliver_registered()
             except Exception:
                 logger.exception("delivery failed")
             if not full:
@@ -147,10 +153,12 @@ class Command(BaseCommand):
         _run_db_worker(batch=False, interval=poll, worker_id=worker_id)
 
     def _once(self, worker_id: str) -> None:
+        from aduan.core.outboxes import deliver_registered
         from aduan.sla.sweeps import run_sweeps
 
         if not uses_database_backend():
             result = run_sweeps()
+            result |= deliver_registered(drain=True)
         else:
             from django_tasks_db.models import DBTaskResult
 
@@ -172,4 +180,5 @@ class Command(BaseCommand):
             result = dict(task_row.return_value or {}) if task_row is not None else {}
             for key, value in deliver_all().items():
                 result[f"messages_{key}"] = result.get(f"messages_{key}", 0) + value
+            result |= deliver_registered(drain=True)
         self.stdout.write("Selesai: " + ", ".join(f"{k}={v}" for k, v in sorted(result.items())))
