@@ -130,6 +130,14 @@ class ReporterOut(Schema):
     email: str
 
 
+class ForwardedOut(Schema):
+    """Where a forwarded report is handled now: a peer installation's agency (docs/federation.md)."""
+
+    agency: CodeName
+    tracking_number: str | None = Field(None, description="Nomor laporan di instalasi penerima")
+    status: str | None = _one_of(STATUS, nullable=True)
+
+
 class ReportOut(Schema):
     tracking_number: str
     status: str = _one_of(STATUS)
@@ -158,6 +166,7 @@ class ReportOut(Schema):
         json_schema_extra=_documented(items={"type": "string", "enum": API_ACTIONS}),
     )
     reporter: ReporterOut | None = None
+    forwarded_to: ForwardedOut | None = None
     # Staff only:
     classification: str | None = _one_of(Classification.values, nullable=True)
     lead_agency: CodeName | None = None
