@@ -467,6 +467,7 @@ def report_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
 def _apply(actor: Actor, report: Report, action: str, request: HttpRequest) -> None:
     """One action from the report page; follow-up drafts take their attachments in the same transaction."""
     params = console_actions.params_from_post(action, request.POST)
+    action, params = console_actions.dispose_or_forward(action, params)
     takes_files = action in (Action.FOLLOW_UP, Action.DRAFT_FOLLOW_UP)
     # Checked, decoded and re-encoded before the transaction: no image work while holding locks.
     files = uploads_check(request.FILES.getlist("attachments") if takes_files else [])

@@ -266,6 +266,12 @@ def _dispose_to(report: Report, actor: Actor, params: dict[str, Any], now: dt.da
     supporting = []
     for code in supporting_codes:
         agency = _agency(code, field_name="supporting")
+        if agency.kind == Agency.Kind.EXTERNAL:
+            raise InvalidInput(
+                "Instansi di instalasi lain tidak dapat menjadi pendukung.",
+                code="agency_external",
+                field="supporting",
+            )
         if agency.pk != lead.pk and agency not in supporting:
             supporting.append(agency)
     if report.classification == Classification.BERKADAR_PENGAWASAN:
