@@ -39,6 +39,7 @@ NOTES_FOR_CITIZEN = {
     "reopen",
     "close",
     "rate",
+    "forward_update",
 }
 
 
