@@ -232,3 +232,42 @@ def test_a_peer_down_means_retries_then_failed_then_an_admin_retry(
     assert services.outbox_retry(message_id=first.message_id)
     first.refresh_from_db()
     assert (first.state, first.attempts) == ("pending", 0)
+
+
+@pytest.mark.django_db
+def test_attachments_travel_inline_and_are_checked_again(province: tuple[Peer, Path]) -> None:
+    import base64
+
+    from aduan.intake.models import Attachment
+    from tests.imagefiles import photo_jpeg
+
+    _peer, key = province
+    photo = base64.b64encode(photo_jpeg(64, 48)).decode()
+    files = [
+        {"name": "lampiran-1.jpg", "content_type": "image/jpeg", "data": photo},
+        {
+            "name": "bukan-gambar.jpg",
+            "content_type": "image/jpeg",
+            "data": base64.b64encode(b"MZ\x90").decode(),
+        },
+    ]
+    answer = post(message("report.forward", "2612-0000001", 1, **(FORWARD | {"attachments": files})), key)
+    assert answer.status_code == 200
+    stored = Attachment.objects.filter(report__tracking_number=answer.json()["tracking_number"])
+    assert [a.content_type for a in stored] == ["image/jpeg"]  # the bogus file was refused, as from a citizen
+
+
+@pytest.mark.django_db
+def test_the_citizens_rating_at_the_origin_is_relayed(province: tuple[Peer, Path], koordinator: User) -> None:
+    from aduan.core.errors import TransitionNotAllowed
+
+    coordinator = actor_for_user(koordinator)
+    report = act(coordinator, submit().report, "verify", **VERIFY)
+    act(coordinator, report, "forward", agency="35-dpubm")
+    citizen = citizen_with_access(report.pk)
+    with pytest.raises(TransitionNotAllowed):  # nothing to rate before the province follows up
+        act(citizen, report, "relay", kind="rate", score=5)
+    act(SYSTEM, report, "forward_update", status="ditindaklanjuti", follow_up="Sudah ditambal.")
+    act(citizen, report, "relay", kind="rate", score=5, comment="Cepat.")
+    relayed = OutboxMessage.objects.get(type="report.citizen")
+    assert (relayed.seq, relayed.body["payload"]) == (2, {"kind": "rate", "score": 5, "comment": "Cepat."})
