@@ -6,7 +6,7 @@ from __future__ import annotations
 from aduan.core import clock
 from aduan.core.errors import InvalidInput
 from aduan.federation.models import Link, Peer, PeerAgency
-from aduan.federation.services import forward_payload, message_enqueue
+from aduan.federation.services import forward_payload, message_enqueue, update_payload
 from aduan.intake.models import Channel, Report
 from aduan.workflow.models import FollowUp, Forwarding, ReportEvent
 from aduan.workflow.transitions import event_label
@@ -89,14 +89,10 @@ def _inbound(event: ReportEvent) -> None:
             .first()
             or ""
         )
-    message_enqueue(
-        link=link,
-        type="report.update",
-        payload={
-            "tracking_number": report.tracking_number,
-            "status": report.status,
-            "label": event_label(event.action),
-            "note": "" if follow_up else event.public_note,
-            "follow_up": follow_up,
-        },
+    payload = update_payload(
+        report,
+        label=event_label(event.action),
+        note="" if follow_up else event.public_note,
+        follow_up=follow_up,
     )
+    message_enqueue(link=link, type="report.update", payload=payload)

@@ -89,24 +89,17 @@ def peer_add(*, base_url: str, public_key: str) -> Peer:
         raise InvalidInput("Identitas mitra tidak lengkap (tingkat, kode).", code="invalid_identity")
     if code == conf.INSTANCE_CODE and public_key.strip() == signing.public_key_text():
         raise InvalidInput("Instalasi ini tidak dapat menjadi mitranya sendiri.", code="peer_is_self")
+    fields = {
+        "code": code,
+        "name": str(found.get("name", ""))[:200] or code,
+        "level": level,
+        "public_key": public_key.strip(),
+        "key_id": signing.key_id(public_key.strip()),
+    }
     peer, _created = Peer.objects.update_or_create(
         base_url=base_url,
-        defaults={
-            "code": code,
-            "name": str(found.get("name", ""))[:200] or code,
-            "level": level,
-            "public_key": public_key.strip(),
-            "key_id": signing.key_id(public_key.strip()),
-            "state": Peer.State.ACTIVE,
-        },
-        create_defaults={
-            "code": code,
-            "name": str(found.get("name", ""))[:200] or code,
-            "level": level,
-            "public_key": public_key.strip(),
-            "key_id": signing.key_id(public_key.strip()),
-            "created_at": clock.now(),
-        },
+        defaults=fields | {"state": Peer.State.ACTIVE},
+        create_defaults=fields | {"created_at": clock.now()},
     )
     peer_sync(peer=peer)
     return peer
@@ -190,6 +183,18 @@ def message_enqueue(*, link: Link, type: str, payload: dict[str, Any]) -> Outbox
         next_attempt_at=now,
         created_at=now,
     )
+
+
+def update_payload(report: Report, *, label: str, note: str = "", follow_up: str = "") -> dict[str, Any]:
+    """A `report.update`: the receiver's number and state, its step in words, a citizen-facing note
+    or a published follow-up's masked text."""
+    return {
+        "tracking_number": report.tracking_number,
+        "status": report.status,
+        "label": label,
+        "note": note,
+        "follow_up": follow_up,
+    }
 
 
 def forward_payload(report: Report, *, agency_code: str, note: str) -> dict[str, Any]:
@@ -387,17 +392,7 @@ def _apply_forward(peer: Peer, link: Link | None, data: dict[str, Any]) -> tuple
         Link.objects.filter(pk=link.pk).update(report=report, context=context)
         link.report = report
     # The receipt: the origin learns our number and that we hold it now.
-    message_enqueue(
-        link=link,
-        type="report.update",
-        payload={
-            "tracking_number": report.tracking_number,
-            "status": report.status,
-            "label": "Laporan diterima",
-            "note": "",
-            "follow_up": "",
-        },
-    )
+    message_enqueue(link=link, type="report.update", payload=update_payload(report, label="Laporan diterima"))
     return link, {"applied": True, "tracking_number": report.tracking_number}
 
 
