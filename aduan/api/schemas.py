@@ -464,13 +464,14 @@ class ForwardBody(_ActionBody):
 
 
 class RelayBody(_ActionBody):
-    """The citizen's reply, rating, reopening or confirmation of a report handled at a peer
+    """The citizen's answer, reply, rating, reopening or confirmation of a report handled at a peer
     installation: relayed there (`kind` names the action; its fields as that action's body)."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"kind": "reply", "text": "Masih ada lubang di sisi timur."}]}
     )
-    kind: str = Field(json_schema_extra=_documented(enum=["reply", "rate", "reopen", "complete"]))
+    kind: str = Field(json_schema_extra=_documented(enum=["resume", "reply", "rate", "reopen", "complete"]))
+    answer: str | None = Field(None, json_schema_extra=_documented(maxLength=MAX_NOTE))
     text: str | None = Field(None, json_schema_extra=_documented(maxLength=MAX_NOTE))
     reason: str | None = Field(None, json_schema_extra=_documented(maxLength=MAX_NOTE))
     score: int | None = Field(None, ge=1, le=5)

@@ -62,7 +62,9 @@ def _relay(event: ReportEvent) -> None:
     )
     if target is None:
         raise InvalidInput("Instansi penerima tidak lagi terhubung.", code="agency_not_at_peer")
-    payload = {k: v for k, v in event.data.items() if k in ("kind", "text", "reason", "score", "comment")}
+    payload = {
+        k: v for k, v in event.data.items() if k in ("kind", "answer", "text", "reason", "score", "comment")
+    }
     message_enqueue(link=_outbound_link(event.report, target.peer), type="report.citizen", payload=payload)
 
 

@@ -27,7 +27,13 @@ PROTOCOL = "aduan-federation/1"
 # Messages by the direction of the conversation they belong to at the receiver.
 TO_RECEIVER = {"report.forward", "report.citizen"}
 TO_ORIGIN = {"report.update", "report.returned"}
-CITIZEN_KINDS = {"reply": ("text",), "rate": ("score", "comment"), "reopen": ("reason",), "complete": ()}
+CITIZEN_KINDS = {
+    "resume": ("answer",),
+    "reply": ("text",),
+    "rate": ("score", "comment"),
+    "reopen": ("reason",),
+    "complete": (),
+}
 
 
 # --- identity and directory -------------------------------------------------------------------

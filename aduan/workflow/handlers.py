@@ -668,8 +668,9 @@ def _return_to_origin(report: Report, actor: Actor, params: dict[str, Any], now:
     return Change(note=reason, data={"returned_to_origin": True}, fields={"is_returned", "lead_agency"})
 
 
-# What a citizen may relay while the report is at a peer, and the peer state each needs.
-RELAYED = (Action.REPLY, Action.RATE, Action.REOPEN, Action.COMPLETE)
+# What a citizen may relay while the report is at a peer (the peer state each needs is its own
+# transition's): answering the peer's clarification question too.
+RELAYED = (Action.RESUME, Action.REPLY, Action.RATE, Action.REOPEN, Action.COMPLETE)
 
 
 @_handler(Action.RELAY)
@@ -692,7 +693,12 @@ def _relay(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetim
         )
     data: dict[str, Any] = {"kind": kind.value}
     note = ""
-    if kind is Action.REPLY:
+    if kind is Action.RESUME:
+        note = data["answer"] = _text(params, "answer", required=True, label="Jawaban klarifikasi")
+        CitizenMessage.objects.create(
+            report=report, kind=CitizenMessage.Kind.CLARIFICATION, text=note, created_at=now
+        )
+    elif kind is Action.REPLY:
         note = data["text"] = _text(params, "text", required=True, label="Tanggapan")
         CitizenMessage.objects.create(
             report=report, kind=CitizenMessage.Kind.REPLY, text=note, created_at=now

@@ -271,3 +271,23 @@ def test_the_citizens_rating_at_the_origin_is_relayed(province: tuple[Peer, Path
     act(citizen, report, "relay", kind="rate", score=5, comment="Cepat.")
     relayed = OutboxMessage.objects.get(type="report.citizen")
     assert (relayed.seq, relayed.body["payload"]) == (2, {"kind": "rate", "score": 5, "comment": "Cepat."})
+
+
+@pytest.mark.django_db
+def test_the_citizen_answers_the_receivers_question_from_the_origin(
+    province: tuple[Peer, Path], koordinator: User
+) -> None:
+    _peer, key = province
+    number = post(message("report.forward", "2612-0000001", 1, **FORWARD), key).json()["tracking_number"]
+    report = Report.objects.get(tracking_number=number)
+    act(actor_for_user(koordinator), report, "hold", question="Di kilometer berapa?")
+    answer = post(
+        message("report.citizen", "2612-0000001", 2, kind="resume", answer="Km 12 dekat pasar."), key
+    )
+    assert answer.json() == {"applied": True}
+    report.refresh_from_db()
+    assert report.status == "belum_terverifikasi"
+    assert report.citizen_messages.get().text == "Km 12 dekat pasar."
+    # Each public step went back to the origin, in order: the receipt, the question, the answer.
+    sent = list(OutboxMessage.objects.order_by("seq").values_list("seq", "body__payload__status"))
+    assert sent == [(1, "belum_terverifikasi"), (2, "ditunda"), (3, "belum_terverifikasi")]
