@@ -65,6 +65,7 @@ from aduan.workflow.selectors import (
     citizen_words_for,
     event_actor_name,
     follow_ups_for,
+    forwarding_active,
     location_for,
     report_events_for,
     report_get_for,
@@ -444,6 +445,8 @@ def _detail_context(
         else handling_agencies(),
         "archive_reasons": [c for c in ArchiveReason.choices if c[0] != ArchiveReason.DUPLICATE],
         "read_only": actor.role == Role.LEADER,
+        # Exactly one installation is responsible: a forwarded report names the peer agency.
+        "forwarding": forwarding_active(report),
     }
 
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core.roles import Role
+from aduan.intake.models import Status
 
 if TYPE_CHECKING:
     from aduan.intake.models import Report
@@ -254,7 +255,7 @@ class Forwarding(models.Model):
     agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="forwardings")
     is_active = models.BooleanField(default=True)
     # The receiver's public state of its copy (a Status value) and its own tracking number.
-    remote_status = models.CharField(max_length=30, blank=True)
+    remote_status = models.CharField(max_length=30, blank=True, choices=Status.choices)
     remote_tracking_number = models.CharField(max_length=20, blank=True)
     # The installation that holds it, by name (set by aduan.federation), for the evaluation.
     destination = models.CharField(max_length=200, blank=True)

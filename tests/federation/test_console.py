@@ -41,6 +41,9 @@ def test_choosing_a_peer_agency_in_the_dispose_form_forwards(
     assert report.status == "diteruskan"
     assert Forwarding.objects.get(report=report).destination == "Pemerintah Provinsi Jawa Timur"
     assert OutboxMessage.objects.get().body["payload"]["note"] == "Jalan provinsi."
+    # Who is responsible now, on the report page.
+    after = client.get(f"/konsol/laporan/{report.tracking_number}/").content.decode()
+    assert "Ditangani oleh: Dinas PU Bina Marga" in after
 
 
 def test_the_federation_page_shows_failed_messages_and_retries_them(
