@@ -62,3 +62,23 @@ def test_the_federation_page_shows_failed_messages_and_retries_them(
     message.refresh_from_db()
     assert (message.state, message.attempts) == ("pending", 0)
     assert signed_in(admin_pupr).get("/konsol/pengaturan/federasi/").status_code == 403
+
+
+def test_an_opd_may_propose_a_peer_agency_when_returning(
+    province: tuple[Peer, Path],  # noqa: F811
+    koordinator: User,
+    admin_pupr: User,
+) -> None:
+    coordinator = actor_for_user(koordinator)
+    report = act(coordinator, submit().report, "verify", **VERIFY)
+    report = act(coordinator, report, "dispose", lead="pupr", supporting=[], instruction="Cek.")
+    client = signed_in(admin_pupr)
+    page = client.get(f"/konsol/laporan/{report.tracking_number}/").content.decode()
+    assert 'value="35-dpubm"' in page  # in the bukan-kewenangan list beside the local OPDs
+    client.post(
+        f"/konsol/laporan/{report.tracking_number}/aksi/return/",
+        {"reason": "Jalan provinsi.", "proposed_agency": "35-dpubm"},
+    )
+    # The coordinator's dispose form has the proposal chosen: disposing there forwards.
+    dispose = signed_in(koordinator).get(f"/konsol/laporan/{report.tracking_number}/").content.decode()
+    assert 'value="35-dpubm" selected' in dispose
