@@ -11,11 +11,12 @@ evaluation counts the forward and the province's counts the channel `instansi`.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from collections.abc import Iterator
 
 import pytest
 
-from tests.federation.instances import Instance, identity_key
+from tests.federation.instances import BIN, Instance, identity_key
 
 PONOROGO_PORT, JATIM_PORT = 9510, 9511
 PROVINCE = "Pemerintah Provinsi Jawa Timur"
@@ -94,6 +95,15 @@ def test_the_peers_know_each_other_and_offer_the_province_agencies(pair: tuple[I
     assert status == 200
     codes = {a["code"] for a in (agencies if isinstance(agencies, list) else agencies.get("results", []))}
     assert "35-pupr" in codes  # beside Ponorogo's own OPDs, in every list that offers agencies
+    # A key other than the one the province publishes (someone in the middle) is refused.
+    wrong = subprocess.run(
+        [str(BIN / "aduan"), "peer", "add", jatim.base, "--public-key", identity_key(ponorogo)],
+        env=ponorogo.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert wrong.returncode != 0 and "public_key_mismatch" in wrong.stderr
 
 
 def test_forwarded_handled_at_the_province_and_followed_home(
