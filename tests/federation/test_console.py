@@ -82,3 +82,23 @@ def test_an_opd_may_propose_a_peer_agency_when_returning(
     # The coordinator's dispose form has the proposal chosen: disposing there forwards.
     dispose = signed_in(koordinator).get(f"/konsol/laporan/{report.tracking_number}/").content.decode()
     assert 'value="35-dpubm" selected' in dispose
+
+
+def test_public_outputs_show_a_forwarded_report_as_still_being_handled(
+    province: tuple[Peer, Path],  # noqa: F811
+    koordinator: User,
+) -> None:
+    import json
+
+    from aduan.core.actors import SYSTEM
+
+    coordinator = actor_for_user(koordinator)
+    report = act(coordinator, submit().report, "verify", **VERIFY)
+    act(coordinator, report, "forward", agency="35-dpubm")
+    act(SYSTEM, report, "forward_update", status="ditindaklanjuti", follow_up="Sudah ditambal provinsi.")
+    client = Client()
+    page = client.get(f"/laporan/{report.tracking_number}/").content.decode()
+    assert "Diteruskan ke instansi lain" in page and "Sudah ditambal provinsi." in page
+    assert report.tracking_number in client.get("/laporan/").content.decode()
+    found = json.loads(client.get(f"/api/open311/v2/requests/{report.tracking_number}.json").content)
+    assert found[0]["status"] == "open"
