@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "aduan.workflow",
     "aduan.notifications",
     "aduan.webhooks",
+    "aduan.federation",
     "aduan.portal",
     "aduan.console",
     "aduan.api",

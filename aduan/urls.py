@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", include("aduan.ops.urls")),
     path("", include("aduan.portal.urls")),
     path("konsol/", include("aduan.console.urls")),
+    path("api/federation/", include("aduan.federation.urls")),
     path("api/", include("aduan.api.urls")),
     path("", include("aduan.channels.urls")),
     path("statistik/", include("aduan.evaluation.urls")),

@@ -42,6 +42,9 @@ from aduan.intake.uploads import attachment_files_guard, uploads_check
 from aduan.notifications.services import notify_submitted
 from aduan.workflow.selectors import location_for, photo_public_get, photos_public_prefetch, reports_public
 
+# Open311's "open": not yet resolved for the citizen. A report forwarded to a peer installation is
+# still being handled (there), so it is open here too.
+OPEN311_OPEN = OPEN_STATUSES | {Status.DITERUSKAN}
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-29T00:00:00+07:00"
 MAX_REQUESTS = 1000
@@ -286,7 +289,7 @@ def _as_request(report: Report, *, extensions: bool, base: str) -> dict[str, Any
     photos: list[Attachment] = getattr(report, "public_photos", [])
     item: dict[str, Any] = {
         "service_request_id": report.tracking_number,
-        "status": "open" if report.status in OPEN_STATUSES else "closed",
+        "status": "open" if report.status in OPEN311_OPEN else "closed",
         "status_notes": str(Status(report.status).label),
         "service_name": report.category.name if report.category else None,
         "service_code": report.category.code if report.category else None,
@@ -355,9 +358,9 @@ def _list_requests(request: HttpRequest, fmt: str) -> HttpResponse:
         if statuses - {"open", "closed"}:
             raise Open311Error(400, "status harus open, closed, atau keduanya dipisah koma.")
         if statuses == {"open"}:
-            reports = reports.filter(status__in=OPEN_STATUSES)
+            reports = reports.filter(status__in=OPEN311_OPEN)
         elif statuses == {"closed"}:
-            reports = reports.exclude(status__in=OPEN_STATUSES)
+            reports = reports.exclude(status__in=OPEN311_OPEN)
         end = _date(_param(request, "end_date"), "end_date")
         start = _date(_param(request, "start_date"), "start_date")
         if start and end and end - start > dt.timedelta(days=90):

@@ -17,6 +17,7 @@ from aduan.workflow.selectors import (
     citizen_words_for,
     event_actor_name,
     follow_ups_for,
+    forwarding_active,
     location_for,
     report_events_for,
     reporter_visible_to,
@@ -38,6 +39,7 @@ NOTES_FOR_CITIZEN = {
     "reopen",
     "close",
     "rate",
+    "forward_update",
 }
 
 
@@ -123,6 +125,17 @@ def report_detail(actor: Actor, report: Report) -> dict[str, Any]:
         if reporter
         else None,
     }
+    forwarding = forwarding_active(report)
+    # Exactly one installation is responsible: a forwarded report names it, for staff and citizen.
+    body["forwarded_to"] = (
+        {
+            "agency": code_name(forwarding.agency),
+            "tracking_number": forwarding.remote_tracking_number or None,
+            "status": forwarding.remote_status or None,
+        }
+        if forwarding
+        else None
+    )
     if staff:
         body.update(
             classification=report.classification or None,

@@ -130,6 +130,14 @@ class ReporterOut(Schema):
     email: str
 
 
+class ForwardedOut(Schema):
+    """Where a forwarded report is handled now: a peer installation's agency (docs/federation.md)."""
+
+    agency: CodeName
+    tracking_number: str | None = Field(None, description="Nomor laporan di instalasi penerima")
+    status: str | None = _one_of(STATUS, nullable=True)
+
+
 class ReportOut(Schema):
     tracking_number: str
     status: str = _one_of(STATUS)
@@ -158,6 +166,7 @@ class ReportOut(Schema):
         json_schema_extra=_documented(items={"type": "string", "enum": API_ACTIONS}),
     )
     reporter: ReporterOut | None = None
+    forwarded_to: ForwardedOut | None = None
     # Staff only:
     classification: str | None = _one_of(Classification.values, nullable=True)
     lead_agency: CodeName | None = None
@@ -441,6 +450,34 @@ class RateBody(_ActionBody):
     comment: str = Field("", json_schema_extra=_documented(maxLength=2000))
 
 
+class ForwardBody(_ActionBody):
+    """Forward a verified report to an agency of a peer installation (GET /api/v1/agencies: kind
+    `external`); that installation is responsible from then on (docs/federation.md)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"agency": "35-dpubm", "note": "Jalan provinsi ruas Ponorogo–Trenggalek."}]
+        }
+    )
+    agency: str = Field(json_schema_extra=_AGENCY)
+    note: str = Field("", json_schema_extra=_NOTE)
+
+
+class RelayBody(_ActionBody):
+    """The citizen's answer, reply, rating, reopening or confirmation of a report handled at a peer
+    installation: relayed there (`kind` names the action; its fields as that action's body)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"kind": "reply", "text": "Masih ada lubang di sisi timur."}]}
+    )
+    kind: str = Field(json_schema_extra=_documented(enum=["resume", "reply", "rate", "reopen", "complete"]))
+    answer: str | None = Field(None, json_schema_extra=_documented(maxLength=MAX_NOTE))
+    text: str | None = Field(None, json_schema_extra=_documented(maxLength=MAX_NOTE))
+    reason: str | None = Field(None, json_schema_extra=_documented(maxLength=MAX_NOTE))
+    score: int | None = Field(None, ge=1, le=5)
+    comment: str | None = Field(None, json_schema_extra=_documented(maxLength=2000))
+
+
 ACTION_BODIES: dict[str, type[BaseModel]] = {
     "hold": HoldBody,
     "resume": ResumeBody,
@@ -460,6 +497,9 @@ ACTION_BODIES: dict[str, type[BaseModel]] = {
     "reopen": ReasonBody,
     "rate": RateBody,
     "close": ReasonBody,
+    "forward": ForwardBody,
+    "return_to_origin": ReasonBody,
+    "relay": RelayBody,
 }
 
 

@@ -32,6 +32,8 @@ STAFF_FORM_ACTIONS = {
     Action.FOLLOW_UP,
     Action.COMPLETE,
     Action.CLOSE,
+    Action.FORWARD,
+    Action.RETURN_TO_ORIGIN,
 }
 
 
@@ -105,8 +107,10 @@ def params_from_post(action: str, post: QueryDict) -> dict[str, Any]:
         if get("follow_up_id"):
             return {"follow_up_id": _int(get("follow_up_id"))}
         return {"text": get("text", "")}
-    if action == Action.CLOSE:
+    if action in (Action.CLOSE, Action.RETURN_TO_ORIGIN):
         return {"reason": get("reason", "")}
+    if action == Action.FORWARD:
+        return {"agency": get("agency", ""), "note": get("note", "")}
     return {"note": get("note", "")}
 
 
@@ -115,3 +119,14 @@ def _int(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+def dispose_or_forward(action: str, params: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The dispose list offers a peer installation's agencies beside the OPDs: choosing one as the
+    lead forwards the report there (the lifecycle's `forward`), with the instruction as its note."""
+    if (
+        action == Action.DISPOSE
+        and Agency.objects.filter(code=params.get("lead") or "", kind=Agency.Kind.EXTERNAL).exists()
+    ):
+        return Action.FORWARD.value, {"agency": params["lead"], "note": params.get("instruction", "")}
+    return action, params

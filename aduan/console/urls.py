@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from aduan.console import bulk, entry, notices, officer_settings, photos, secondfactor, views
+from aduan.console import bulk, entry, federation, notices, officer_settings, photos, secondfactor, views
 
 app_name = "console"
 urlpatterns = [
@@ -36,5 +36,8 @@ urlpatterns = [
     path("pengaturan/", officer_settings.index, name="settings"),
     path("pengaturan/topik/", officer_settings.topics, name="settings_topics"),
     path("pengaturan/kalender/", officer_settings.calendar, name="settings_calendar"),
+    path("pengaturan/federasi/", federation.peers, name="federation"),
+    path("pengaturan/federasi/ulang/<str:message_id>/", federation.retry, name="federation_retry"),
+    path("pengaturan/federasi/sinkron/<int:pk>/", federation.sync, name="federation_sync"),
     path("pemberitahuan/<int:pk>/", notices.notice_open, name="notice_open"),
 ]

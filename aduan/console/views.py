@@ -65,6 +65,7 @@ from aduan.workflow.selectors import (
     citizen_words_for,
     event_actor_name,
     follow_ups_for,
+    forwarding_active,
     location_for,
     report_events_for,
     report_get_for,
@@ -458,6 +459,8 @@ def _detail_context(
         else handling_agencies(),
         "archive_reasons": [c for c in ArchiveReason.choices if c[0] != ArchiveReason.DUPLICATE],
         "read_only": actor.role == Role.LEADER,
+        # Exactly one installation is responsible: a forwarded report names the peer agency.
+        "forwarding": forwarding_active(report),
     }
 
 
@@ -481,6 +484,7 @@ def report_detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
 def _apply(actor: Actor, report: Report, action: str, request: HttpRequest) -> None:
     """One action from the report page; follow-up drafts take their attachments in the same transaction."""
     params = console_actions.params_from_post(action, request.POST)
+    action, params = console_actions.dispose_or_forward(action, params)
     takes_files = action in (Action.FOLLOW_UP, Action.DRAFT_FOLLOW_UP)
     # Checked, decoded and re-encoded before the transaction: no image work while holding locks.
     files = uploads_check(request.FILES.getlist("attachments") if takes_files else [])

@@ -53,6 +53,7 @@ OUTCOME_LABELS = {
     "open": gettext_noop("Masih dalam proses"),
     "returned": gettext_noop("Pernah dikembalikan (bukan kewenangan)"),
     "reopened": gettext_noop("Dibuka kembali oleh pelapor"),
+    "forwarded": gettext_noop("Diteruskan ke instansi lain (instalasi mitra)"),
 }
 TIME_LABELS = {
     "verify": gettext_noop("Sampai terverifikasi"),

@@ -19,7 +19,7 @@ Parameters (GET, all optional; an unknown value is ignored rather than refused, 
 | `desa` | a desa code | `desa` |
 | `agency` | the lead OPD's code, or `belum_ada_opd` | `agency` (disposed reports) |
 | `channel` | a channel | `channel` |
-| `outcome` | open, verified, disposed, followed_up, completed, closed_by_system, archived, duplicates, returned, reopened | `outcome` |
+| `outcome` | open, verified, disposed, followed_up, completed, closed_by_system, archived, duplicates, returned, reopened, forwarded | `outcome` |
 | `archive_reason` | an archive reason | `archive_reason` |
 | `closed_by` | citizen, agency, coordinator, system | `closed_by` |
 | `rating` | 1–5, the last rating; `any`: rated | `rating` |
@@ -72,6 +72,7 @@ OUTCOMES: dict[str, Q] = {
     "duplicates": _ARCHIVED & Q(duplicate_of__isnull=False),
     "returned": Q(Exists(AgencyReturn.objects.filter(report=OuterRef("pk")))),
     "reopened": Q(reopen_count__gt=0),
+    "forwarded": Q(status=Status.DITERUSKAN),
 }
 DEADLINES = {
     "verification_within": ("dl_verify", "in"),

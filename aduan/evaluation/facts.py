@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from aduan.intake.models import OPEN_STATUSES, ClosedBy, Report, Status
 from aduan.sla.calendar import DEFAULT_LIMITS, WorkingCalendar, limit
-from aduan.workflow.models import AgencyReturn, Rating
+from aduan.workflow.models import AgencyReturn, Forwarding, Rating
 
 Fact = tuple[str, str]
 UNCLASSIFIED = "unclassified"
@@ -46,6 +46,7 @@ FIELDS = (
     "lead_agency__code",
     "reopen_count",
     "last_rating",
+    "forwarded_to",
 )
 
 
@@ -128,6 +129,10 @@ def report_facts(row: dict[str, Any], returns: list[str], ctx: FactContext) -> l
             facts.append(("outcome", "duplicates"))
     if row["reopen_count"]:
         facts.append(("outcome", "reopened"))
+    if status == Status.DITERUSKAN:
+        # Forwarded to a peer installation, which now answers for it (and counts it as `instansi`).
+        facts.append(("outcome", "forwarded"))
+        facts.append(("forwarded_to", row["forwarded_to"] or ""))
     if returns:
         facts.append(("outcome", "returned"))
         facts.extend(("returns", code) for code in returns)
@@ -187,6 +192,13 @@ def latest_rating() -> Subquery:
     )
 
 
+def forwarded_to() -> Subquery:
+    """The installation an active forwarding names (None when the report is not forwarded)."""
+    return Subquery(
+        Forwarding.objects.filter(report=OuterRef("pk"), is_active=True).values("destination")[:1]
+    )
+
+
 def fact_rows(reports: QuerySet[Report]) -> Iterator[tuple[dict[str, Any], list[str]]]:
     """(row, returning agencies) for each report, streamed."""
     returns: dict[int, list[str]] = defaultdict(list)
@@ -194,7 +206,9 @@ def fact_rows(reports: QuerySet[Report]) -> Iterator[tuple[dict[str, Any], list[
         "report_id", "agency__code"
     ):
         returns[report_id].append(code)
-    rows = reports.annotate(last_rating=latest_rating()).order_by().values(*FIELDS)
+    rows = (
+        reports.annotate(last_rating=latest_rating(), forwarded_to=forwarded_to()).order_by().values(*FIELDS)
+    )
     for row in rows.iterator(chunk_size=5000):
         yield row, returns.get(row["pk"], [])
 

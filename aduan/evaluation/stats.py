@@ -433,6 +433,9 @@ def figures(counter: Counter[Fact], period: Period, scope: Scope, *, public: boo
             "returned": outcome.get("returned", 0),
             "reopened": outcome.get("reopened", 0),
             "completed_by": {code: dim("closed_by").get(code, 0) for code in ClosedBy.values},
+            # Forwarded to a peer installation (docs/federation.md), and to which, by its name.
+            "forwarded": outcome.get("forwarded", 0),
+            "forwarded_to": dict(sorted(dim("forwarded_to").items(), key=lambda kv: (-kv[1], kv[0]))),
         },
         "shares": {
             "disposed": _share(outcome.get("disposed", 0), total),

@@ -38,6 +38,8 @@ class Channel(models.TextChoices):
     WHATSAPP = "whatsapp", _("WhatsApp")
     API = "api", _("API / Open311")
     STAFF = "staff", _("Entri petugas (surat, telepon, datang langsung)")
+    # Forwarded by another Aduan installation (federation); channel_detail names the origin.
+    INSTANSI = "instansi", _("Diteruskan instansi lain")
 
 
 class Status(models.TextChoices):
@@ -51,6 +53,9 @@ class Status(models.TextChoices):
     DITANGGAPI_PELAPOR = "ditanggapi_pelapor", _("Ditanggapi pelapor")
     SELESAI = "selesai", _("Selesai")
     DIARSIPKAN = "diarsipkan", _("Diarsipkan")
+    # Another installation (a peer agency: province, ministry, national) is responsible for it now;
+    # not an open state here: nobody at this installation owes it a step.
+    DITERUSKAN = "diteruskan", _("Diteruskan ke instansi lain")
 
 
 OPEN_STATUSES = frozenset(

@@ -43,7 +43,15 @@ Kind = OutboundMessage.RecipientKind
 
 # Actions whose note is written for the citizen (a question, a follow-up, a closing reason).
 # Others (a dispose instruction, a verification note) are for staff and stay out of messages.
-CITIZEN_NOTE_ACTIONS = {"hold", "follow_up", "close", "complete", "auto_close", "expire_hold"}
+CITIZEN_NOTE_ACTIONS = {
+    "hold",
+    "follow_up",
+    "close",
+    "complete",
+    "auto_close",
+    "expire_hold",
+    "forward_update",
+}
 
 
 def _citizen_note(report: Report, event: ReportEvent) -> str:
@@ -100,6 +108,8 @@ def _applies(when: When, report: Report, event: ReportEvent) -> bool:
         return data.get("level") == 1
     if when is When.LEVEL_2:
         return data.get("level") == 2
+    if when is When.HAS_FOLLOW_UP:
+        return bool(data.get("follow_up_id"))
     return True
 
 
@@ -209,7 +219,7 @@ def _to_liaison(report: Report, event: ReportEvent, key: str) -> None:
 
 def _to_coordinator(report: Report, event: ReportEvent, key: str) -> None:
     agency = ""
-    if event.action == "return":
+    if event.action in ("return", "forward_returned"):
         returning = _agency_by_code(event.data.get("agency"))
         agency = returning.name if returning else ""
     _tell_staff(
@@ -239,11 +249,15 @@ def _to_head(report: Report, event: ReportEvent, key: str) -> None:
 
 def _staff_note(event: ReportEvent) -> str:
     # The citizen's reply or reopen reason, the OPD's return reason; not the sweeps' bookkeeping.
-    return event.note if event.action in ("reply", "reopen", "return") else ""
+    return event.note if event.action in ("reply", "reopen", "return", "forward_returned") else ""
 
 
 def _to_reporter(report: Report, event: ReportEvent, key: str) -> None:
     context = base_context(report, staff=False) | {"note": _citizen_note(report, event)}
+    if event.action == "forward_update":
+        # The follow-up is the peer agency's, not a local lead OPD's.
+        peer_agency = _agency_by_code(event.data.get("agency"))
+        context["agency"] = peer_agency.name if peer_agency else ""
     # Reporters of duplicates follow the original (DOMAIN.md §3).
     followers = [
         report,

@@ -30,6 +30,7 @@ class When(enum.StrEnum):
     AGENCY_STEP = "agency_step"  # the OPD's follow-up
     LEVEL_1 = "level_1"  # the deadline passed
     LEVEL_2 = "level_2"  # still open `escalation_head` working days after it
+    HAS_FOLLOW_UP = "has_follow_up"  # a peer installation's news that carries its published follow-up
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,18 @@ MATRIX: tuple[Rule, ...] = (
     Rule("escalate", A.COORDINATOR, "coordinator.escalation", W.LEVEL_1),
     Rule("escalate", A.LEAD_AGENCY, "agency.escalation", W.LEVEL_1),
     Rule("escalate", A.HEAD, "head.escalation", W.LEVEL_2),
+    Rule("forward", A.REPORTER, CITIZEN_STATUS),
+    Rule("forward_update", A.REPORTER, "citizen.follow_up", W.HAS_FOLLOW_UP),
+    Rule("forward_returned", A.COORDINATOR, "coordinator.returned"),
 )
 
 # Events that tell nobody, and why (the matrix test checks every action is in one of the two).
 SILENT: dict[str, str] = {
     "accept": "the OPD's own bookkeeping; the coordinator sees it in the queue",
     "rate": "the reporter's own act; the rating shows on the report and in the evaluation",
+    "relay": "the reporter's own act, passed to the peer installation, whose agency is told there",
+    "return_to_origin": "the report goes back to the origin installation, whose coordinator is told there "
+    "(`forward_returned`)",
 }
 
 # Sent by the service that makes the secret (it is never in the audit event), not by the event.
@@ -101,6 +108,7 @@ WHEN_TEXT: dict[When, str] = {
     W.AGENCY_STEP: "follow-up step",
     W.LEVEL_1: "deadline passed (level 1)",
     W.LEVEL_2: "level 2 (`escalation_head` working days later)",
+    W.HAS_FOLLOW_UP: "when the peer installation's news carries its follow-up",
 }
 
 

@@ -12,6 +12,7 @@ from aduan.directory.models import Agency
 from aduan.intake.models import ArchiveReason, ClosedBy, Report, Status
 from aduan.notifications.texts import format_due
 from aduan.workflow.models import ReportEvent
+from aduan.workflow.selectors import forwarding_active
 from aduan.workflow.transitions import transition_for
 
 # Actions whose note the reporter wrote or must read (the question asked, their own answers).
@@ -40,7 +41,13 @@ def timeline(events: Iterable[ReportEvent], *, for_owner: bool) -> list[Timeline
     written for the reporter, not for everyone.
     """
     events = list(events)
-    codes = {e.data.get("lead") for e in events if isinstance(e.data, dict) and e.data.get("lead")}
+    codes = {
+        e.data.get(key)
+        for e in events
+        if isinstance(e.data, dict)
+        for key in ("lead", "agency")
+        if isinstance(e.data.get(key), str)
+    }
     agencies = dict(Agency.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     entries = []
     for event in events:
@@ -50,6 +57,18 @@ def timeline(events: Iterable[ReportEvent], *, for_owner: bool) -> list[Timeline
         data = event.data if isinstance(event.data, dict) else {}
         if event.action in ("dispose", "redispose") and data.get("lead") in agencies:
             label = _("Terdisposisi ke %(agency)s") % {"agency": agencies[data["lead"]]}
+        elif event.action == "forward" and data.get("agency") in agencies:
+            label = _("Diteruskan ke %(agency)s") % {"agency": agencies[data["agency"]]}
+        elif (
+            event.action == "forward_update"
+            and data.get("agency") in agencies
+            and data.get("status") in Status.values
+        ):
+            # What the peer installation now handling it did, under that agency's name.
+            label = _("%(agency)s: %(status)s") % {
+                "agency": agencies[data["agency"]],
+                "status": Status(data["status"]).label,
+            }
         elif event.action == "archive" and data.get("reason") in ArchiveReason.values:
             detail = str(ArchiveReason(data["reason"]).label)
         elif event.action == "complete" and data.get("closed_by") in ClosedBy.values:
@@ -99,6 +118,19 @@ def state_explanation(report: Report) -> str:
             "agency": agency,
             "due": due,
         }
+    if status == Status.DITERUSKAN:
+        forwarding = forwarding_active(report)
+        if forwarding is not None:
+            remote = forwarding.remote_status
+            return _(
+                "Laporan Anda diteruskan ke %(agency)s, yang berwenang, dan kini ditangani di sana "
+                "(status: %(status)s). Semua kabar tetap tampil di halaman ini dengan nomor yang sama; "
+                "tanggapan Anda dari sini diteruskan ke sana."
+            ) % {
+                "agency": forwarding.agency.name,
+                "status": Status(remote).label if remote in Status.values else _("sedang dikirim"),
+            }
+        return _("Laporan ini diteruskan ke instansi lain yang berwenang.")
     if status == Status.SELESAI:
         closed = {
             ClosedBy.CITIZEN.value: _("Anda menyatakan laporan ini selesai."),

@@ -43,6 +43,7 @@ from aduan.workflow.selectors import (
     attachments_prefetch,
     attachments_visible_to,
     follow_ups_for,
+    forwarding_active,
     report_events_for,
     report_get_for,
     reports_public,
@@ -170,9 +171,13 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     actor = citizen_actor(request)
-    offered = [
-        a.value for a in allowed_actions(Status(report.status), Role.CITIZEN) if a.value in CITIZEN_ACTIONS
-    ]
+    # A report handled at a peer installation: the citizen's choices are those its state there
+    # allows, relayed (track_action); the relay's own rules refuse what that state does not.
+    forwarding = forwarding_active(report)
+    state = (
+        Status(forwarding.remote_status) if forwarding and forwarding.remote_status else Status(report.status)
+    )
+    offered = [a.value for a in allowed_actions(state, Role.CITIZEN) if a.value in CITIZEN_ACTIONS]
     duplicate_of_public = None
     if report.duplicate_of_id:
         duplicate_of_public = (
@@ -249,8 +254,12 @@ def track_action(request: HttpRequest, tracking_number: str, action: str) -> Htt
     typed = {f"{action}_{name}": request.POST.get(name, "") for name in CITIZEN_ACTIONS[action]}
     params = {name: request.POST.get(name, "") for name in CITIZEN_ACTIONS[action]}
     actor = citizen_with_access(report.pk, user=citizen_user(request))
+    taken = action
+    if report.status == Status.DITERUSKAN:
+        # Handled at a peer installation: the same choice, relayed there through the lifecycle.
+        params, taken = {**params, "kind": action}, "relay"
     try:
-        report_act(actor=actor, report_id=report.pk, action=action, params=params)
+        report_act(actor=actor, report_id=report.pk, action=taken, params=params)
     except DomainError as error:
         report.refresh_from_db()
         return _detail(request, report, errors={action: error.message}, typed=typed, status=error.http_status)

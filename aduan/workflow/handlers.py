@@ -17,7 +17,7 @@ from aduan.core.text import normalize_text
 from aduan.directory.models import Agency, Category
 from aduan.intake.models import ArchiveReason, Classification, ClosedBy, Report, Status, access_code_digest
 from aduan.sla.calendar import WorkingCalendar, limit
-from aduan.workflow.models import AgencyReturn, CitizenMessage, Disposition, FollowUp, Rating
+from aduan.workflow.models import AgencyReturn, CitizenMessage, Disposition, FollowUp, Forwarding, Rating
 from aduan.workflow.transitions import TRANSITIONS, Action
 
 MAX_NOTE = 10_000
@@ -251,6 +251,13 @@ def _mark_duplicate(report: Report, actor: Actor, params: dict[str, Any], now: d
 
 def _dispose_to(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
     lead = _agency(params.get("lead"), field_name="lead")
+    if lead.kind == Agency.Kind.EXTERNAL:
+        # Nobody here can act for another installation's agency: that is a forward, not a disposition.
+        raise InvalidInput(
+            "Instansi ini berada di instalasi lain: gunakan tindakan Teruskan.",
+            code="agency_external",
+            field="lead",
+        )
     supporting_codes = params.get("supporting") or []
     if not isinstance(supporting_codes, list):
         raise InvalidInput(
@@ -259,6 +266,12 @@ def _dispose_to(report: Report, actor: Actor, params: dict[str, Any], now: dt.da
     supporting = []
     for code in supporting_codes:
         agency = _agency(code, field_name="supporting")
+        if agency.kind == Agency.Kind.EXTERNAL:
+            raise InvalidInput(
+                "Instansi di instalasi lain tidak dapat menjadi pendukung.",
+                code="agency_external",
+                field="supporting",
+            )
         if agency.pk != lead.pk and agency not in supporting:
             supporting.append(agency)
     if report.classification == Classification.BERKADAR_PENGAWASAN:
@@ -554,6 +567,157 @@ def _reset_access_code(report: Report, actor: Actor, params: dict[str, Any], now
         data={"sent_to": sent_to},
         fields={"access_code_digest"},
     )
+
+
+# --- federation (aduan.federation carries the messages; these are the state changes) -----------
+
+
+def _active_forwarding(report: Report) -> Forwarding:
+    forwarding = Forwarding.objects.filter(report=report, is_active=True).select_related("agency").first()
+    if forwarding is None:
+        raise TransitionNotAllowed("Laporan ini tidak sedang diteruskan.", code="not_forwarded")
+    return forwarding
+
+
+@_handler(Action.FORWARD)
+def _forward(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
+    agency = _agency(params.get("agency"), field_name="agency")
+    if agency.kind != Agency.Kind.EXTERNAL:
+        raise InvalidInput(
+            "Teruskan hanya ke instansi di instalasi lain; instansi sendiri didisposisikan.",
+            code="agency_not_external",
+            field="agency",
+        )
+    note = _text(params, "note", required=False, label="Catatan")
+    Disposition.objects.filter(report=report, is_active=True).update(
+        is_active=False, state=Disposition.State.WITHDRAWN, ended_at=now
+    )
+    AgencyReturn.objects.filter(report=report, resolved_at__isnull=True).update(resolved_at=now)
+    Forwarding.objects.create(report=report, agency=agency, note=note, created_by=actor.user, created_at=now)
+    report.is_returned = False
+    report.lead_agency = None
+    return Change(
+        note=f"Diteruskan ke {agency.name}.",
+        data={"agency": agency.code, "note": note},
+        fields={"is_returned", "lead_agency"},
+    )
+
+
+@_handler(Action.FORWARD_UPDATE)
+def _forward_update(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
+    forwarding = _active_forwarding(report)
+    status = params.get("status")
+    if status not in Status.values or status == Status.DITERUSKAN:
+        raise InvalidInput(
+            "Status dari instansi penerima tidak dikenal.", code="invalid_status", field="status"
+        )
+    forwarding.remote_status = status
+    forwarding.remote_tracking_number = str(params.get("tracking_number") or "")[:20]
+    forwarding.save(update_fields=["remote_status", "remote_tracking_number"])
+    note = _text(params, "note", required=False, label="Catatan")
+    follow_up_text = _text(params, "follow_up", required=False, label="Tindak lanjut", max_length=20_000)
+    data: dict[str, Any] = {"status": status, "agency": forwarding.agency.code}
+    if follow_up_text:
+        # The peer's published follow-up, shown to the citizen on this installation's tracking page.
+        follow_up = FollowUp(
+            report=report,
+            agency=forwarding.agency,
+            text=follow_up_text,
+            is_public=True,
+            state=FollowUp.State.PUBLISHED,
+            published_at=now,
+            created_at=now,
+        )
+        follow_up.derive_public_text(report)
+        follow_up.save()
+        data["follow_up_id"] = follow_up.pk
+        note = follow_up_text
+    label = _text(params, "label", required=False, label="Status", max_length=200, multiline=False)
+    return Change(
+        note=f"{forwarding.agency.name}: {label or Status(status).label}. {note}".strip(), data=data
+    )
+
+
+@_handler(Action.FORWARD_RETURNED)
+def _forward_returned(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
+    forwarding = _active_forwarding(report)
+    reason = _text(params, "reason", required=True, label="Alasan bukan kewenangan")
+    forwarding.is_active = False
+    forwarding.ended_at = now
+    forwarding.save(update_fields=["is_active", "ended_at"])
+    AgencyReturn.objects.create(report=report, agency=forwarding.agency, reason=reason, created_at=now)
+    # Never a dead end: back on the coordinator's queue, flagged, with its own deadline.
+    report.is_returned = True
+    return Change(note=reason, data={"agency": forwarding.agency.code}, fields={"is_returned"})
+
+
+@_handler(Action.RETURN_TO_ORIGIN)
+def _return_to_origin(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
+    if report.channel != "instansi":
+        raise TransitionNotAllowed(
+            "Hanya laporan yang diteruskan instansi lain yang dapat dikembalikan ke asalnya.",
+            code="not_from_peer",
+        )
+    reason = _text(params, "reason", required=True, label="Alasan bukan kewenangan")
+    Disposition.objects.filter(report=report, is_active=True).update(
+        is_active=False, state=Disposition.State.RETURNED, ended_at=now
+    )
+    AgencyReturn.objects.filter(report=report, resolved_at__isnull=True).update(resolved_at=now)
+    report.is_returned = False
+    report.lead_agency = None
+    return Change(note=reason, data={"returned_to_origin": True}, fields={"is_returned", "lead_agency"})
+
+
+# What a citizen may relay while the report is at a peer (the peer state each needs is its own
+# transition's): answering the peer's clarification question too.
+RELAYED = (Action.RESUME, Action.REPLY, Action.RATE, Action.REOPEN, Action.COMPLETE)
+
+
+@_handler(Action.RELAY)
+def _relay(report: Report, actor: Actor, params: dict[str, Any], now: dt.datetime) -> Change:
+    forwarding = _active_forwarding(report)
+    try:
+        kind = Action(str(params.get("kind") or ""))
+    except ValueError:
+        kind = None
+    if kind not in RELAYED:
+        raise InvalidInput("Jenis tanggapan tidak dikenal.", code="invalid_relay_kind", field="kind")
+    remote = forwarding.remote_status or Status.BELUM_TERVERIFIKASI
+    relayed = TRANSITIONS[kind]
+    if remote not in relayed.sources:
+        raise TransitionNotAllowed(
+            f"Tindakan {kind.value} belum dapat dilakukan pada status {Status(remote).label}.",
+            code="transition_not_allowed",
+            status=remote,
+            action=kind.value,
+        )
+    data: dict[str, Any] = {"kind": kind.value}
+    note = ""
+    if kind is Action.RESUME:
+        note = data["answer"] = _text(params, "answer", required=True, label="Jawaban klarifikasi")
+        CitizenMessage.objects.create(
+            report=report, kind=CitizenMessage.Kind.CLARIFICATION, text=note, created_at=now
+        )
+    elif kind is Action.REPLY:
+        note = data["text"] = _text(params, "text", required=True, label="Tanggapan")
+        CitizenMessage.objects.create(
+            report=report, kind=CitizenMessage.Kind.REPLY, text=note, created_at=now
+        )
+    elif kind is Action.REOPEN:
+        note = data["reason"] = _text(params, "reason", required=True, label="Alasan membuka kembali")
+        CitizenMessage.objects.create(
+            report=report, kind=CitizenMessage.Kind.REOPEN, text=note, created_at=now
+        )
+    elif kind is Action.RATE:
+        change = _rate(report, actor, params, now)
+        data |= {"score": change.data["score"], "comment": change.note}
+        note = change.note
+    # Until the peer answers, its state is what the relayed action leads to there: a second reply
+    # before the first has arrived is refused here as it would be there.
+    if relayed.target is not None:
+        forwarding.remote_status = relayed.target
+        forwarding.save(update_fields=["remote_status"])
+    return Change(note=note, data=data)
 
 
 assert set(HANDLERS) == set(TRANSITIONS) - {Action.SUBMIT}, "every action in the table needs a handler"

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core.roles import Role
+from aduan.intake.models import Status
 
 if TYPE_CHECKING:
     from aduan.intake.models import Report
@@ -73,6 +74,8 @@ class ReportEvent(models.Model):
             "auto_close",
             "expire_hold",
             "mark_duplicate",
+            "forward",
+            "forward_update",
         }
     )
 
@@ -241,3 +244,36 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.score}/5"
+
+
+class Forwarding(models.Model):
+    """A report forwarded to an agency of another installation (a peer: province, ministry,
+    national). While it is active that installation is responsible, and what it tells us back
+    (its public state, its follow-ups) is mirrored here; aduan.federation carries the messages."""
+
+    report = models.ForeignKey("intake.Report", on_delete=models.CASCADE, related_name="forwardings")
+    agency = models.ForeignKey("directory.Agency", on_delete=models.PROTECT, related_name="forwardings")
+    is_active = models.BooleanField(default=True)
+    # The receiver's public state of its copy (a Status value) and its own tracking number.
+    remote_status = models.CharField(max_length=30, blank=True, choices=Status.choices)
+    remote_tracking_number = models.CharField(max_length=20, blank=True)
+    # The installation that holds it, by name (set by aduan.federation), for the evaluation.
+    destination = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # Exactly one installation is responsible: one active forwarding per report.
+            models.UniqueConstraint(
+                fields=["report"], condition=Q(is_active=True), name="forwarding_one_active"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} ⇒ {self.agency_id}"

@@ -25,7 +25,7 @@ from aduan.intake.models import (
 )
 from aduan.intake.redaction import mask_personal_data, own_data_of
 from aduan.sla.calendar import WorkingCalendar, limit
-from aduan.workflow.models import Disposition, FollowUp, PublicFollowUp, ReportEvent
+from aduan.workflow.models import Disposition, FollowUp, Forwarding, PublicFollowUp, ReportEvent
 from aduan.workflow.photos import MARKABLE
 from aduan.workflow.transitions import LEAD_ONLY, SCOPES, Action, Scope, allowed_actions
 
@@ -36,6 +36,7 @@ PUBLIC_STATUSES = frozenset(
         Status.DITINDAKLANJUTI,
         Status.DITANGGAPI_PELAPOR,
         Status.SELESAI,
+        Status.DITERUSKAN,
     }
 )
 
@@ -364,3 +365,10 @@ def _reopen_possible(report: Report, actions: list[Action]) -> list[Action]:
         report.completed_at, limit("reopen_window")
     )
     return [a for a in actions if a != Action.REOPEN] if closed_unanswered or window_passed else actions
+
+
+def forwarding_active(report: Report) -> Forwarding | None:
+    """The peer agency a forwarded report is with, and what it last told us (None: not forwarded)."""
+    if report.status != Status.DITERUSKAN:
+        return None
+    return Forwarding.objects.filter(report=report, is_active=True).select_related("agency").first()

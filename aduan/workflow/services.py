@@ -62,7 +62,8 @@ def _schedule(report: Report, action: Action, now: dt.datetime) -> set[str]:
     """Set the deadline of the step the report is now in (DOMAIN.md §4)."""
     calendar = WorkingCalendar.load()
     status = report.status
-    if status in (Status.SELESAI, Status.DIARSIPKAN):
+    if status in (Status.SELESAI, Status.DIARSIPKAN, Status.DITERUSKAN):
+        # Forwarded: the peer installation's own deadlines run there, none here.
         return _clear_step(report).fields
     if status == Status.DITUNDA:
         # The verification clock pauses: keep the working days it had left.
@@ -83,7 +84,7 @@ def _schedule(report: Report, action: Action, now: dt.datetime) -> set[str]:
         )
         report.paused_working_days = None
         return _start_step(report, Step.VERIFICATION, days, now, calendar).fields | {"paused_working_days"}
-    if status == Status.TERVERIFIKASI and action == Action.RETURN:
+    if status == Status.TERVERIFIKASI and action in (Action.RETURN, Action.FORWARD_RETURNED):
         return _start_step(report, Step.RETURNED, limit("returned"), now, calendar).fields
     if status == Status.TERDISPOSISI and action in (Action.DISPOSE, Action.REDISPOSE):
         return _start_step(

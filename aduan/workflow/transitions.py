@@ -42,6 +42,12 @@ class Action(enum.StrEnum):
     REMIND = "remind"
     ESCALATE = "escalate"
     RESET_ACCESS_CODE = "reset_access_code"
+    # Federation (docs/federation.md): to a peer installation's agency and back.
+    FORWARD = "forward"
+    FORWARD_UPDATE = "forward_update"
+    FORWARD_RETURNED = "forward_returned"
+    RETURN_TO_ORIGIN = "return_to_origin"
+    RELAY = "relay"
 
 
 class Scope(enum.Enum):
@@ -216,6 +222,52 @@ TRANSITIONS: dict[Action, Transition] = {
         # working). The system acts on the request; the event records where it went, never the code.
         _t(
             Action.RESET_ACCESS_CODE, set(S), None, {R.SYSTEM}, False, _("Kode akses baru dikirim ke pelapor")
+        ),
+        # Federation. The coordinator forwards a verified report (a returned one too) to an agency
+        # of a peer installation, which is responsible from then on; what the peer reports back is
+        # applied by the system; the peer's "not our authority" puts it back on the coordinator's
+        # queue, flagged like an OPD's return. At the receiver, its coordinator can give a report
+        # that came from a peer back to the origin. The citizen keeps acting at the origin: their
+        # reply, rating, reopening or confirmation is relayed to the responsible peer.
+        _t(
+            Action.FORWARD,
+            {S.TERVERIFIKASI},
+            S.DITERUSKAN,
+            {R.COORDINATOR},
+            True,
+            _("Diteruskan ke instansi lain"),
+        ),
+        _t(
+            Action.FORWARD_UPDATE,
+            {S.DITERUSKAN},
+            None,
+            {R.SYSTEM},
+            True,
+            _("Kabar dari instansi penerima"),
+        ),
+        _t(
+            Action.FORWARD_RETURNED,
+            {S.DITERUSKAN},
+            S.TERVERIFIKASI,
+            {R.SYSTEM},
+            False,
+            _("Dikembalikan instansi penerima: bukan kewenangan"),
+        ),
+        _t(
+            Action.RETURN_TO_ORIGIN,
+            {S.BELUM_TERVERIFIKASI, S.TERVERIFIKASI},
+            S.DITERUSKAN,
+            {R.COORDINATOR},
+            False,
+            _("Dikembalikan ke instansi asal: bukan kewenangan"),
+        ),
+        _t(
+            Action.RELAY,
+            {S.DITERUSKAN},
+            None,
+            {R.CITIZEN},
+            True,
+            _("Tanggapan pelapor diteruskan ke instansi penerima"),
         ),
     ]
 }

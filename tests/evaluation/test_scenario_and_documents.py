@@ -55,6 +55,7 @@ def test_ponorogo_2022_scenario_reproduces_the_seed(tmp_path, django_capture_on_
         "whatsapp": 0,
         "api": 0,
         "staff": 0,
+        "instansi": 0,
     }
     assert data["by_classification"]["pengaduan_berkadar_pengawasan"] == 3
     assert sum(data["by_classification"].values()) == 52

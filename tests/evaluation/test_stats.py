@@ -122,6 +122,7 @@ def test_counts_by_channel_classification_status_and_outcome(fixture: dict[str, 
         "whatsapp": 0,
         "api": 0,
         "staff": 1,
+        "instansi": 0,
     }
     assert data["by_kind"] == {"pengaduan": 4, "aspirasi": 1, "permintaan_informasi": 1}
     assert data["by_classification"] == {

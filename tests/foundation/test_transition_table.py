@@ -25,6 +25,7 @@ ROLES = list(Role)
 
 @pytest.fixture
 def people(db: None) -> dict[str, User]:
+    peer_agency_make()
     return {
         "coordinator": make_user("koordinator", Role.COORDINATOR, "diskominfo"),
         "pupr": make_user("admin-pupr", Role.OPD_ADMIN, "pupr"),
@@ -34,10 +35,32 @@ def people(db: None) -> dict[str, User]:
     }
 
 
-def build(state: Status, people: dict[str, User], *, lead: str = "pupr") -> Report:
+PEER_AGENCY = "35-dpubm"
+
+
+def peer_agency_make() -> None:
+    """A province's agency as federation offers it here: an `external` Agency linked to a peer."""
+    from aduan.core import clock
+    from aduan.directory.models import Agency
+    from aduan.federation.models import Peer, PeerAgency
+
+    peer = Peer.objects.create(
+        code="35",
+        name="Pemerintah Provinsi Jawa Timur",
+        level="provinsi",
+        base_url="http://127.0.0.1:9599",
+        public_key="A" * 43,
+        key_id="0" * 16,
+        created_at=clock.now(),
+    )
+    agency = Agency.objects.create(code=PEER_AGENCY, name="Dinas PU Bina Marga", kind=Agency.Kind.EXTERNAL)
+    PeerAgency.objects.create(peer=peer, remote_code="dpubm", agency=agency)
+
+
+def build(state: Status, people: dict[str, User], *, lead: str = "pupr", channel: str = "web") -> Report:
     """A report brought to `state` through the real lifecycle (the lead agency chosen by the caller)."""
     coordinator = actor_for_user(people["coordinator"])
-    report = submit(category=None).report
+    report = submit(category=None, channel=channel).report
     if state == Status.BELUM_TERVERIFIKASI:
         return report
     if state == Status.DITUNDA:
@@ -49,6 +72,10 @@ def build(state: Status, people: dict[str, User], *, lead: str = "pupr") -> Repo
     )
     if state == Status.TERVERIFIKASI:
         return report
+    if state == Status.DITERUSKAN:
+        report = act(coordinator, report, "forward", agency=PEER_AGENCY, note="Jalan provinsi.")
+        # The province has answered: the citizen may reply, rate or confirm through the relay.
+        return act(SYSTEM, report, "forward_update", status="ditindaklanjuti", follow_up="Sudah ditambal.")
     supporting = ["inspektorat"] if lead != "inspektorat" else []
     report = act(
         coordinator, report, "dispose", lead=lead, supporting=supporting, instruction="Tindak lanjuti."
@@ -103,6 +130,11 @@ def params_for(action: Action, report: Report, actor: Actor) -> dict[str, Any]:
         Action.CLOSE: {"reason": "Sudah ditangani lewat jalur lain."},
         Action.ESCALATE: {"level": 1},
         Action.RESET_ACCESS_CODE: {"access_code": "ABCD-EFGH", "sent_to": "sms"},
+        Action.FORWARD: {"agency": PEER_AGENCY, "note": "Kewenangan provinsi."},
+        Action.FORWARD_UPDATE: {"status": "terdisposisi", "label": "Terdisposisi"},
+        Action.FORWARD_RETURNED: {"reason": "Bukan kewenangan provinsi."},
+        Action.RETURN_TO_ORIGIN: {"reason": "Bukan kewenangan kami."},
+        Action.RELAY: {"kind": "reply", "text": "Masih berlubang."},
     }.get(action, {})
 
 
@@ -121,7 +153,13 @@ def test_every_combination_from_state(state: Status, people: dict[str, User]) ->
             if is_allowed(state, action, role):
                 allowed_seen += 1
                 # APIP acts as the lead agency's staff on a report disposed to the Inspektorat.
-                report = build(state, people, lead="inspektorat" if role == Role.APIP else "pupr")
+                report = build(
+                    state,
+                    people,
+                    lead="inspektorat" if role == Role.APIP else "pupr",
+                    # Only a report a peer forwarded here can be given back to it.
+                    channel="instansi" if action is Action.RETURN_TO_ORIGIN else "web",
+                )
                 actor = actor_for(role, report, people)
                 if action in (Action.APPROVE_FOLLOW_UP, Action.SEND_BACK_FOLLOW_UP):
                     act(actor_for(Role.OPD_ADMIN, report, people), report, "draft_follow_up", text="Draf.")

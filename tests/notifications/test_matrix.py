@@ -77,6 +77,18 @@ def drive(rule: Rule, people: dict[str, User]) -> Report:
         return verified(coordinator)
     if event == "remind" and rule.audience == Audience.COORDINATOR:
         return act(SYSTEM, submit().report, "remind")
+    if event in ("forward", "forward_update", "forward_returned"):
+        from tests.foundation.test_transition_table import PEER_AGENCY, peer_agency_make
+
+        peer_agency_make()  # a province's agency, reached through federation
+        report = act(coordinator, verified(coordinator), "forward", agency=PEER_AGENCY)
+        if event == "forward":
+            return report
+        if event == "forward_update":
+            return act(
+                SYSTEM, report, "forward_update", status="ditindaklanjuti", follow_up="Sudah ditambal."
+            )
+        return act(SYSTEM, report, "forward_returned", reason="Bukan kewenangan provinsi.")
     report = disposed(coordinator, lead="dinkes" if event != "redispose" else "pupr")
     if event == "dispose":
         return report

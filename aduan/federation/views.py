@@ -1,0 +1,42 @@
+"""The federation endpoints peers call: identity and directory (public), messages (signed)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from aduan.federation import services, transport
+
+PROBLEM_TYPES = "/api/problems#"
+
+
+@require_GET
+def identity(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(services.identity())
+
+
+@require_GET
+def directory(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(services.directory())
+
+
+def _problem(status: int, code: str) -> JsonResponse:
+    response = JsonResponse(
+        {"type": PROBLEM_TYPES + code, "title": code.replace("_", " "), "status": status, "code": code},
+        status=status,
+    )
+    response["Content-Type"] = "application/problem+json"
+    return response
+
+
+@csrf_exempt  # authenticated by the peer's Ed25519 signature, not by a browser session
+@require_POST
+def messages(request: HttpRequest) -> JsonResponse:
+    body = request.body
+    try:
+        peer, message_id = transport.message_authenticate(request.headers, body)
+        result = services.message_receive(peer=peer, message_id=message_id, body=body)
+    except transport.Refused as refused:
+        return _problem(refused.status, refused.code)
+    return JsonResponse(result)
