@@ -7,6 +7,7 @@ coordinator, the readiness probe, backup and restore, and erasure all work witho
 from __future__ import annotations
 
 import io
+import logging
 import os
 import subprocess
 import sys
@@ -35,6 +36,7 @@ S3_PORT = 9290
 def s3_server() -> Iterator[str]:
     """An S3-compatible server on the loopback (moto's), its address."""
     server_module = pytest.importorskip("moto.server", reason="moto (dev extra) is not installed")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
     server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=S3_PORT, verbose=False)
     server.start()
     yield f"http://127.0.0.1:{S3_PORT}"
