@@ -38,8 +38,9 @@ def _secret_key() -> str:
         # aside and linked into place (atomic, and refused if another process was first), so all
         # of them read the same key and none reads a half-written file.
         draft = DATA_DIR / f".secret_key.{os.getpid()}"
-        draft.write_text(secrets.token_urlsafe(50))
-        draft.chmod(0o600)
+        # Readable by the owner only from its first byte.
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            out.write(secrets.token_urlsafe(50))
         try:
             os.link(draft, key_file)
         except FileExistsError:

@@ -33,6 +33,7 @@ from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
 from aduan.core import clock, signing
+from aduan.intake.upload_drafts import DRAFTS
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -120,7 +121,8 @@ def _sqlite_copy(src: Path | str, dst: Path | str) -> None:
 
 def _stored_files(storage: Storage, folder: str = "") -> Iterator[str]:
     """Every file name in the attachment storage (through the storage API: the local media
-    directory or an object store alike), sorted, less readiness probes' scratch files."""
+    directory or an object store alike), sorted, less readiness probes' scratch files and the
+    portal's short-lived drafts."""
     try:
         dirs, files = storage.listdir(folder)
     except FileNotFoundError:  # a filesystem storage whose directory was never made
@@ -129,7 +131,8 @@ def _stored_files(storage: Storage, folder: str = "") -> Iterator[str]:
         if not name.startswith(".readyz-"):
             yield f"{folder}/{name}" if folder else name
     for sub in sorted(dirs):
-        yield from _stored_files(storage, f"{folder}/{sub}" if folder else sub)
+        if folder or sub != DRAFTS:  # photos of forms not sent: no report's, gone within the hour
+            yield from _stored_files(storage, f"{folder}/{sub}" if folder else sub)
 
 
 def media_backup(*, out: Path) -> list[str]:

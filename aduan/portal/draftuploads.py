@@ -7,7 +7,6 @@ the files)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import IO
 
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
@@ -17,8 +16,8 @@ from aduan.core.errors import DomainError
 from aduan.intake.upload_drafts import (
     DraftItem,
     upload_draft_delete,
-    upload_draft_folder,
     upload_draft_items,
+    upload_draft_read,
     upload_draft_write,
 )
 from aduan.intake.uploads import CheckedFile, uploads_check
@@ -48,36 +47,33 @@ def draft_save(
     return token
 
 
-def _folder(request: HttpRequest, token: str) -> Path | None:
+def _items(request: HttpRequest, token: str) -> list[DraftItem] | None:
+    """The files of this session's draft `token`, or None (not this session's, or expired)."""
     if not token or token not in request.session.get(SESSION_KEY, []):
         return None
-    return upload_draft_folder(token)
+    return upload_draft_items(token)
 
 
 def draft_items(request: HttpRequest, token: str) -> list[DraftItem]:
     """The kept files of this session's draft `token` (name, whether it has a thumbnail), or []."""
-    folder = _folder(request, token)
-    return upload_draft_items(folder) if folder else []
+    return _items(request, token) or []
 
 
 def draft_uploads(request: HttpRequest, token: str) -> list[UploadedFile]:
     """The kept files as uploads for the next submission (checked again by the pipeline there)."""
-    folder = _folder(request, token)
-    if folder is None:
-        return []
-    return [
-        SimpleUploadedFile(str(item["name"]), (folder / str(item["file"])).read_bytes())
-        for item in upload_draft_items(folder)
-    ]
+    uploads: list[UploadedFile] = []
+    for item in _items(request, token) or []:
+        data = upload_draft_read(token, str(item["file"]))
+        if data is not None:
+            uploads.append(SimpleUploadedFile(str(item["name"]), data))
+    return uploads
 
 
 def draft_thumbnail(request: HttpRequest, token: str, number: int) -> bytes | None:
-    folder = _folder(request, token)
-    path = folder / f"{number}-kecil.jpg" if folder else None
-    return path.read_bytes() if path is not None and path.is_file() else None
+    return upload_draft_read(token, f"{number}-kecil.jpg") if _items(request, token) is not None else None
 
 
 def draft_discard(request: HttpRequest, token: str) -> None:
-    if _folder(request, token) is not None:
+    if _items(request, token) is not None:
         upload_draft_delete(token)
     request.session[SESSION_KEY] = [t for t in request.session.get(SESSION_KEY, []) if t != token]

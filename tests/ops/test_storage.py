@@ -7,6 +7,7 @@ coordinator, the readiness probe, backup and restore, and erasure all work witho
 from __future__ import annotations
 
 import io
+import logging
 import os
 import subprocess
 import sys
@@ -23,7 +24,13 @@ from PIL import Image
 
 from aduan.accounts.models import User
 from aduan.intake.models import Attachment
-from aduan.intake.uploads import attachment_files_delete, thumbnails_backfill
+from aduan.intake.upload_drafts import (
+    upload_draft_delete,
+    upload_draft_items,
+    upload_draft_read,
+    upload_draft_write,
+)
+from aduan.intake.uploads import attachment_files_delete, thumbnails_backfill, upload_check
 from aduan.ops import backup
 from aduan.ops.health import storage_check
 from tests.imagefiles import photo_jpeg
@@ -35,6 +42,7 @@ S3_PORT = 9290
 def s3_server() -> Iterator[str]:
     """An S3-compatible server on the loopback (moto's), its address."""
     server_module = pytest.importorskip("moto.server", reason="moto (dev extra) is not installed")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per request otherwise
     server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=S3_PORT, verbose=False)
     server.start()
     yield f"http://127.0.0.1:{S3_PORT}"
@@ -142,6 +150,12 @@ def test_upload_thumbnail_serve_backup_restore_and_erase_through_the_storage_api
     photo.refresh_from_db()
     assert default_storage.exists(photo.thumbnail.name)
 
+    # Photos kept across a form error are in the storage too (every node sees them), and are no
+    # report's: backups leave them out.
+    draft = upload_draft_write([upload_check(io.BytesIO(photo_jpeg(640, 480)), name="draf.jpg")])
+    assert upload_draft_items(draft) == [{"file": "1.jpg", "name": "draf.jpg", "thumb": True}]
+    assert Image.open(io.BytesIO(upload_draft_read(draft, "1-kecil.jpg") or b"")).width <= 480
+
     # Readiness: the storage takes a file and gives it back, leaving nothing behind.
     before = set(backup._stored_files(default_storage))
     assert storage_check() is None
@@ -152,6 +166,7 @@ def test_upload_thumbnail_serve_backup_restore_and_erase_through_the_storage_api
     out = tmp_path / "backup"
     names = backup.media_backup(out=out)
     assert sorted(names) == sorted(f"media/{name}" for name in before)
+    assert not any(name.startswith("media/drafts/") for name in names)
     assert (out / f"media/{photo.file.name}").read_bytes() == stored
     settings.STORAGES = {**settings.STORAGES, "default": new_storage("second")}
     assert list(backup._stored_files(default_storage)) == []
@@ -163,6 +178,8 @@ def test_upload_thumbnail_serve_backup_restore_and_erase_through_the_storage_api
     files = [photo.file.name, photo.thumbnail.name]
     attachment_files_delete([photo])
     assert not any(default_storage.exists(name) for name in files)
+    upload_draft_delete(draft)
+    assert upload_draft_items(draft) is None
 
     assert _untouched(media_root), list(media_root.rglob("*"))
 

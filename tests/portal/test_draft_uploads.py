@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import time_machine
+from django.core.files.storage import default_storage
 from django.test import Client
 
 from aduan.core.errors import InvalidInput
 from aduan.intake import uploads as pipeline
 from aduan.intake.models import Report
-from aduan.intake.upload_drafts import DRAFT_SECONDS
+from aduan.intake.upload_drafts import DRAFT_SECONDS, upload_draft_items
 from aduan.portal import draftuploads, views
 from aduan.sla.sweeps import run_sweeps
 from tests.imagefiles import photo_jpeg
@@ -28,6 +30,14 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _data_dir(settings: Any, tmp_path: Path) -> None:
     settings.DATA_DIR = tmp_path / "data"
+    settings.MEDIA_ROOT = tmp_path / "data" / "media"  # drafts live in the attachment storage
+
+
+def _draft_files(token: str) -> list[str]:
+    try:
+        return default_storage.listdir(f"drafts/{token}")[1]
+    except FileNotFoundError:
+        return []
 
 
 def _photo(name: str = "jalan.jpg") -> io.BytesIO:
@@ -61,7 +71,7 @@ def test_a_form_error_keeps_the_photo_and_the_next_try_sends_it(settings: Any) -
     assert sent.status_code == 302
     report = Report.objects.get()
     assert [a.original_name for a in report.attachments.all()] == ["jalan.jpg"]
-    assert not (Path(settings.DATA_DIR) / "drafts" / kept.group(1)).exists()  # gone once sent
+    assert _draft_files(kept.group(1)) == []  # gone once sent
 
 
 def test_another_session_cannot_use_the_kept_photos() -> None:
@@ -122,8 +132,21 @@ def test_the_periodic_sweep_removes_expired_drafts(settings: Any) -> None:
     client, token = csrf_client()
     kept = re.search(r'name="draft_uploads" value="([^"]+)"', _failed_with_photo(client, token))
     assert kept
-    folder = Path(settings.DATA_DIR) / "drafts" / kept.group(1)
-    assert run_sweeps()["upload_drafts_pruned"] == 0 and folder.is_dir()  # still fresh
-    old = time.time() - DRAFT_SECONDS - 60
-    os.utime(folder, (old, old))
-    assert run_sweeps()["upload_drafts_pruned"] == 1 and not folder.exists()
+    token = kept.group(1)
+    assert run_sweeps()["upload_drafts_pruned"] == 0 and "manifest.json" in _draft_files(token)  # still fresh
+    with time_machine.travel(time.time() + DRAFT_SECONDS + 60, tick=False):
+        assert upload_draft_items(token) is None  # expired: never read, even before the sweep
+        assert run_sweeps()["upload_drafts_pruned"] == 1
+    assert _draft_files(token) == []
+
+
+def test_drafts_kept_on_disk_by_an_earlier_release_are_pruned(settings: Any) -> None:
+    legacy = Path(settings.DATA_DIR) / "drafts"
+    old, fresh = legacy / "dari-rilis-lama", legacy / "masih-baru"
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "1.jpg").write_bytes(photo_jpeg(64, 48))
+    then = time.time() - DRAFT_SECONDS - 60
+    os.utime(old, (then, then))
+    assert run_sweeps()["upload_drafts_pruned"] == 1
+    assert not old.exists() and fresh.exists()
