@@ -56,13 +56,7 @@ cp /usr/local/share/ca-certificates/*.crt "$DIR/rootfs/usr/local/share/ca-certif
 git -C "$REPO" bundle create "$DIR/aduan.bundle" HEAD 2> /dev/null
 COMMIT=$(git -C "$REPO" rev-parse HEAD)
 
-say "boot it: systemd-nspawn -b (log: $DIR/boot.log)"
-# --register=no --keep-unit: no systemd-machined or systemd on the host to register with.
-setsid systemd-nspawn -D "$DIR/rootfs" -M "$MACHINE" -b --private-network --register=no --keep-unit \
-    --bind-ro="$DIR/aduan.bundle:/mnt/aduan.bundle" \
-    --bind="$DIR/apt-archives:/var/cache/apt/archives" --bind="$DIR/pip-cache:/root/.cache/pip" \
-    > "$DIR/boot.log" 2>&1 < /dev/null &
-NSPAWN=$!
+NSPAWN=
 LEADER=
 stop_container() {
     if [ -n "$LEADER" ] && kill -0 "$LEADER" 2> /dev/null; then
@@ -72,12 +66,6 @@ stop_container() {
     kill -KILL "$NSPAWN" 2> /dev/null || true
 }
 if [ -z "${DRILL_KEEP:-}" ]; then trap stop_container EXIT; fi
-for _ in $(seq 60); do
-    LEADER=$(pgrep -P "$NSPAWN" || true)
-    [ -n "$LEADER" ] && break
-    sleep 1
-done
-[ -n "$LEADER" ] || { cat "$DIR/boot.log"; exit 1; }
 
 # In the container: its filesystem, processes and systemd, the host's network (for apt and pip).
 ct() {
@@ -88,13 +76,31 @@ ct() {
 # In the container with its own network too: what a client of the server sees.
 ctnet() { nsenter -t "$LEADER" -a -- "$@"; }
 
-for _ in $(seq 60); do
-    state=$(ct systemctl is-system-running 2> /dev/null || true)
-    case $state in running | degraded) break ;; esac
-    sleep 1
-done
-say "PID 1 in the container: $(ct cat /proc/1/comm), system $state"
-[ "$state" = running ] || { ct systemctl --failed --no-pager; exit 1; }
+boot() {
+    say "boot it: systemd-nspawn -b (log: $DIR/boot.log)"
+    # --register=no --keep-unit: no systemd-machined or systemd on the host to register with.
+    setsid systemd-nspawn -D "$DIR/rootfs" -M "$MACHINE" -b --private-network --register=no --keep-unit \
+        --bind-ro="$DIR/aduan.bundle:/mnt/aduan.bundle" \
+        --bind="$DIR/apt-archives:/var/cache/apt/archives" --bind="$DIR/pip-cache:/root/.cache/pip" \
+        >> "$DIR/boot.log" 2>&1 < /dev/null &
+    NSPAWN=$!
+    LEADER=
+    for _ in $(seq 60); do
+        LEADER=$(pgrep -P "$NSPAWN" || true)
+        [ -n "$LEADER" ] && break
+        sleep 1
+    done
+    [ -n "$LEADER" ] || { cat "$DIR/boot.log"; exit 1; }
+    for _ in $(seq 120); do
+        state=$(ct systemctl is-system-running 2> /dev/null || true)
+        case $state in running | degraded) break ;; esac
+        sleep 1
+    done
+    say "PID 1 in the container: $(ct cat /proc/1/comm), system $state"
+    [ "$state" = running ] || { ct systemctl --failed --no-pager; exit 1; }
+}
+: > "$DIR/boot.log"
+boot
 ct update-ca-certificates > /dev/null
 
 # The guide's steps, as root in the container (sh -e: the first failing command stops the drill).
@@ -106,6 +112,7 @@ guide '
 apt-get update
 apt-get install -y git python3 python3-venv postgresql postgresql-client nginx certbot curl adduser \
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core
+timedatectl set-timezone Asia/Jakarta
 '
 
 say "2. The system user and directories"
@@ -191,6 +198,7 @@ say "10. Checks"
 guide "
 aduan check --deploy --fail-level WARNING
 systemctl list-timers --no-pager aduan-backup.timer
+systemctl list-timers --no-pager aduan-backup.timer | grep -q \" 02:[3-5][0-9]:.. WIB \"
 "
 code() { ctnet curl -ks -o /dev/null -w '%{http_code}' "$@"; }
 wait_code() {  # wait_code WANT SECONDS URL
@@ -244,6 +252,12 @@ aduan report --year 2026 --format json -o /tmp/live.json
 diff /tmp/live.json /tmp/drill.json || true
 runuser -u postgres -- dropdb aduan_drill && rm -rf /var/lib/aduan-drill /etc/aduan/drill.env /tmp/drill.json /tmp/live.json
 '
+
+say "power off and boot again: everything enabled comes up by itself, in order"
+stop_container
+boot
+wait_code 200 90 "https://$HOST/readyz"
+guide 'systemctl is-active aduan-web aduan-worker nginx postgresql@15-main aduan-backup.timer'
 
 say "the services at the end"
 guide 'systemctl status --no-pager aduan-web aduan-worker nginx postgresql | grep -E "^[●○] |Active:"'
