@@ -25,8 +25,8 @@
 #   deploy/drill.sh              # the drill; leaves nothing running
 #   DRILL_KEEP=1 deploy/drill.sh # leaves the container running to look around (it says how to stop it)
 #
-# DRILL_DIR (default /var/tmp/aduan-drill) keeps the pristine debootstrap tree (base/), the apt and
-# pip caches between runs; rootfs/ is copied anew from base/ every run.
+# DRILL_DIR (default /var/tmp/aduan-drill) keeps the pristine debootstrap tree (base/) and the apt
+# archives between runs (a first run takes ~10 minutes, later ones ~5); rootfs/ is copied anew from base/.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && git rev-parse --show-toplevel)
