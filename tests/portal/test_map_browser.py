@@ -110,7 +110,12 @@ def test_photos_on_the_tracking_page_and_once_marked_on_the_public_page(
     page.wait_for_url(f"**/lacak/{report.tracking_number}/")
     own = page.locator("#lampiran-anda img")
     own.wait_for()
-    assert own.evaluate("img => img.complete && img.naturalWidth > 0")
+    # loading="lazy": the browser fetches it once near the viewport, and under load it may still be
+    # on its way when the element appears. A photo that never loads fails here after 10 s.
+    own.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=own.element_handle(), timeout=10_000
+    )
     public = f"{live_server.url}/laporan/{report.tracking_number}/"
     page.goto(public)
     assert page.locator(".photos img").count() == 0
