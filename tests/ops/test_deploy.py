@@ -28,6 +28,7 @@ from pathlib import Path
 import pytest
 
 from tests.ops.databases import fresh_database
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -36,21 +37,6 @@ UNITS = sorted((DEPLOY / "systemd").iterdir())
 # The paths the guide installs to, moved under a temporary root here.
 INSTALL_PATHS = ("/opt/aduan", "/etc/aduan", "/var/lib/aduan", "/var/backups/aduan", "/run/aduan")
 SERVICE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-# This test's TCP ports (each engineer's servers keep to their own range).
-PORTS = range(9140, 9200)
-
-
-def free_port(exclude: tuple[int, ...] = ()) -> int:
-    for port in PORTS:
-        if port in exclude:
-            continue
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError(f"no free port in {PORTS}")
 
 
 def has_ipv6_loopback() -> bool:

@@ -21,6 +21,7 @@ from aduan.core.requestlog import JsonFormatter, RequestContext
 from aduan.notifications.delivery import deliver_due
 from aduan.notifications.models import OutboundMessage
 from tests.api.conftest import SMALLEST, Api, token_for
+from tests.ports import free_port
 from tests.security.test_logs import CODE, LINES, PERSONAL
 
 pytestmark = pytest.mark.django_db
@@ -194,20 +195,6 @@ def test_the_setting_switches_the_format_and_refuses_a_bad_value() -> None:
     assert bad.returncode != 0 and "ADUAN_LOG_FORMAT must be one of ['json', 'text']" in bad.stderr
 
 
-def _port_in_range() -> int:
-    # This project's tests on a shared machine keep to 9400-9499 (a free one of them).
-    import socket
-
-    for port in range(9450, 9500):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise AssertionError("no free port in 9450-9499")
-
-
 def test_aduan_serve_writes_json_lines_only(tmp_path: Path) -> None:
     """`aduan serve` with ADUAN_LOG_FORMAT=json: uWSGI's own lines are wrapped as JSON too (all
     but the few it prints before reading its options), and its plain request line is off."""
@@ -222,7 +209,7 @@ def test_aduan_serve_writes_json_lines_only(tmp_path: Path) -> None:
     }
     bin_dir = Path(sys.executable).parent
     subprocess.run([str(bin_dir / "aduan"), "migrate", "-v0"], env=env, cwd=ROOT, check=True)  # noqa: S603
-    port, log = _port_in_range(), tmp_path / "server.log"
+    port, log = free_port(), tmp_path / "server.log"
     serve = [str(bin_dir / "aduan"), "serve", "--port", str(port), "--processes", "1", "--threads", "2"]
     process = subprocess.Popen([*serve, "--log", str(log)], env=env, cwd=ROOT)  # noqa: S603
     worker_log = tmp_path / "worker.log"

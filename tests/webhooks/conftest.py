@@ -4,7 +4,6 @@ way an agency's system would (with the key from GET /api/v1/webhooks)."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,20 +14,9 @@ from typing import Any
 import pytest
 
 from aduan.core import signing
+from tests.ports import free_port
 
 # This worktree's port range (tests on one machine with other engineers' servers).
-PORTS = range(9600, 9700)
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 9600-9699")
 
 
 @dataclass
