@@ -33,7 +33,7 @@ from aduan.sla import conf as sla_conf
 from aduan.sla.calendar import WorkingCalendar
 from aduan.sla.selectors import STAFF_CLOCK, overdue_q
 from aduan.workflow.models import Disposition, FollowUp
-from aduan.workflow.selectors import reports_visible_to
+from aduan.workflow.selectors import reports_held_by, reports_visible_to
 
 OPEN = [s.value for s in OPEN_STATUSES]
 
@@ -83,42 +83,61 @@ def _my_disposition(actor: Actor, *, past_new: bool = False, **extra: Any) -> Ex
     return Exists(mine.exclude(state=Disposition.State.NEW) if past_new else mine)
 
 
+def _agency_filters(actor: Actor, now: dt.datetime) -> dict[str, Q]:
+    """What each OPD queue asks of a report the agency holds (beside its own disposition's state)."""
+    return {
+        "ditanggapi": Q(status=Status.DITANGGAPI_PELAPOR),
+        "baru": Q(status=Status.TERDISPOSISI),
+        "diproses": Q(status__in=[Status.TERDISPOSISI, Status.DITINDAKLANJUTI]),
+        "persetujuan": Q(
+            Exists(
+                FollowUp.objects.filter(
+                    report=OuterRef("pk"), agency_id=actor.agency_id or 0, state=FollowUp.State.DRAFT
+                )
+            )
+        ),
+        # The agency is late only on its own step; the citizen's reply window is not its debt.
+        "terlambat": overdue_q(now) & Q(status__in=[Status.TERDISPOSISI, Status.DITANGGAPI_PELAPOR]),
+        "selesai": Q(status=Status.SELESAI),
+        "semua": Q(),
+    }
+
+
+# The state of the agency's own disposition in the queues that depend on it. An active disposition
+# is done exactly while its report is selesai: only completing sets it, and reopening (the one way
+# out of selesai) sets it back to accepted; returned and withdrawn ones are inactive. So "baru" holds
+# the new ones, "diproses" (open, past new) the accepted and followed-up ones, "selesai" the done.
+_HELD_STATES: dict[str, tuple[str, ...]] = {
+    "baru": (Disposition.State.NEW,),
+    "diproses": (Disposition.State.ACCEPTED, Disposition.State.FOLLOWED_UP),
+    "selesai": (Disposition.State.DONE,),
+}
+
+
 def queue_reports(actor: Actor, key: str) -> QuerySet[Report]:
     """The reports of one queue, most urgent first (returned/replied on top, then by deadline)."""
     reports = reports_visible_to(actor)
     now = clock.now()
-    overdue = overdue_q(now)
     if actor.is_agency_role:
-        filters: dict[str, Q] = {
-            "ditanggapi": Q(status=Status.DITANGGAPI_PELAPOR),
-            # Not "my disposition is new" but "none of mine is past new": the same reports (the
-            # actor sees only reports with one active disposition of theirs, and there is at most
-            # one), but PostgreSQL estimates the anti-join right and walks the queue's index in
-            # order instead of sorting every new disposition the OPD holds (issue 16).
-            "baru": Q(status=Status.TERDISPOSISI) & ~Q(_my_disposition(actor, past_new=True)),
-            "diproses": Q(status__in=[Status.TERDISPOSISI, Status.DITINDAKLANJUTI])
-            & ~Q(_my_disposition(actor, state=Disposition.State.NEW)),
-            "persetujuan": Q(
-                Exists(
-                    FollowUp.objects.filter(
-                        report=OuterRef("pk"), agency_id=actor.agency_id or 0, state=FollowUp.State.DRAFT
-                    )
-                )
-            ),
-            # The agency is late only on its own step; the citizen's reply window is not its debt.
-            "terlambat": overdue & Q(status__in=[Status.TERDISPOSISI, Status.DITANGGAPI_PELAPOR]),
-            "selesai": Q(status=Status.SELESAI),
-            "semua": Q(),
+        # The page's form of the disposition's state. Not "my disposition is new" but "none of mine
+        # is past new": the same reports (the actor sees only reports with one active disposition
+        # of theirs, and there is at most one), but PostgreSQL estimates the anti-join right and
+        # walks the queue's index in order instead of sorting every new disposition the OPD holds
+        # (issue 16). The count's form is queue_count_reports.
+        state = {
+            "baru": ~Q(_my_disposition(actor, past_new=True)),
+            "diproses": ~Q(_my_disposition(actor, state=Disposition.State.NEW)),
         }
         # "baru" and "diproses" hold no report the citizen replied to: their order is the deadline
         # alone, which their own index (report_agency_in_hand) serves; sorted by replied_first()
         # they would walk past every replied report of every OPD first (issue 16).
         in_hand = key in ("baru", "diproses")
         return (
-            reports.filter(filters.get(key, Q()))
+            reports.filter(_agency_filters(actor, now).get(key, Q()) & state.get(key, Q()))
             .annotate(_top=replied_first())
             .order_by(*(["due_at", "-submitted_at"] if in_hand else ["_top", "due_at", "-submitted_at"]))
         )
+    overdue = overdue_q(now)
     filters = {
         "baru": Q(status=Status.BELUM_TERVERIFIKASI) | Q(is_returned=True, status=Status.TERVERIFIKASI),
         "dikembalikan": Q(is_returned=True, status=Status.TERVERIFIKASI),
@@ -131,10 +150,25 @@ def queue_reports(actor: Actor, key: str) -> QuerySet[Report]:
     return reports.filter(filters.get(key, Q())).annotate(_top=returned_first()).order_by(*order)
 
 
+def queue_count_reports(actor: Actor, key: str) -> QuerySet[Report]:
+    """The reports of queue_reports(actor, key), unordered, in the form cheapest to count.
+
+    An OPD's page walks the queue's index in deadline order and stops after a page. Its count has
+    no order to follow: through the EXISTS of reports_visible_to it read every OPD's reports to
+    find a cap's worth of its own (issue 16). Joined to the agency's own disposition, in the
+    queue's state, the count starts from that agency's rows (disposition_agency_state).
+    """
+    if not actor.is_agency_role:
+        return queue_reports(actor, key).order_by()
+    held = reports_held_by(actor, *_HELD_STATES.get(key, ()))
+    return held.filter(_agency_filters(actor, clock.now()).get(key, Q()))
+
+
 def queue_counts(actor: Actor) -> dict[str, int]:
     """The badge of each queue, exact up to BADGE_CAP (an exact count read every row: issue 16)."""
     return {
-        q.key: paging.capped_count(queue_reports(actor, q.key), paging.BADGE_CAP) for q in queues_for(actor)
+        q.key: paging.capped_count(queue_count_reports(actor, q.key), paging.BADGE_CAP)
+        for q in queues_for(actor)
     }
 
 

@@ -32,6 +32,7 @@ from aduan.console.queues import (
     filter_choices,
     filter_reports,
     handling_agencies,
+    queue_count_reports,
     queue_counts,
     queue_reports,
     queues_for,
@@ -159,7 +160,10 @@ def _filtered_queue(actor: Actor, key: str, request: HttpRequest) -> QuerySet[Re
 def queue(request: HttpRequest, key: str) -> HttpResponse:
     actor = console_actor(request)
     reports = _filtered_queue(actor, key, request)
-    page = CappedPaginator(reports, PAGE_SIZE, cap=paging.LIST_CAP).get_page(request.GET.get("hal"))
+    counted = filter_reports(queue_count_reports(actor, key), request.GET)
+    page = CappedPaginator(reports, PAGE_SIZE, cap=paging.LIST_CAP, count_from=counted).get_page(
+        request.GET.get("hal")
+    )
     now = clock.now()
     calendar = WorkingCalendar.load()
     rows = [

@@ -120,7 +120,16 @@ class Disposition(models.Model):
                 fields=["report", "agency"], condition=Q(is_active=True), name="disposition_agency_once"
             ),
         ]
-        indexes = [models.Index(fields=["agency", "is_active"])]
+        indexes = [
+            models.Index(fields=["agency", "is_active"]),
+            # An OPD's queue counts start from its own dispositions in the queue's state
+            # (console.queues.queue_count_reports), never from other OPDs' reports (issue 16).
+            models.Index(
+                fields=["agency", "state", "report"],
+                condition=Q(is_active=True),
+                name="disposition_agency_state",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_id} → {self.agency_id}{' (lead)' if self.is_lead else ''}"

@@ -66,6 +66,22 @@ def reports_visible_to(actor: Actor) -> QuerySet[Report]:
     return reports.none()
 
 
+def reports_held_by(actor: Actor, *states: str) -> QuerySet[Report]:
+    """An OPD role's reports_visible_to(actor) as a join to its own active disposition (in one of
+    `states`, if any), for lists whose counts must start from that agency's dispositions."""
+    if actor.role not in AGENCY_ROLES:
+        raise PermissionDenied("Hanya untuk peran OPD.")
+    if actor.agency_id is None:
+        return IdentityMaskedReport.objects.none()
+    # One active disposition per report and agency (disposition_agency_once): the join adds no
+    # row. Driven from disposition_agency_state, a count reads this agency's rows alone, where
+    # the EXISTS of reports_visible_to walks every OPD's reports in index order (issue 16).
+    mine = Q(dispositions__agency_id=actor.agency_id, dispositions__is_active=True)
+    if states:
+        mine &= Q(dispositions__state__in=states)
+    return IdentityMaskedReport.objects.filter(mine)
+
+
 def reports_public() -> QuerySet[PublicReport]:
     """Reports anyone may see: verified, not confidential (the public feed and open data), as
     PublicReport: their display_title and display_text are the text with personal data masked."""

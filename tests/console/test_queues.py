@@ -9,7 +9,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from aduan.core import clock
+from aduan.console.queues import (
+    AGENCY_QUEUES,
+    filter_reports,
+    queue_count_reports,
+    queue_counts,
+    queue_reports,
+)
+from aduan.core import clock, paging
 from aduan.intake.models import Classification, Report
 from tests.conftest import as_actor
 from tests.factories import KESEHATAN, PUPR, act, disposed, owner, submit, verified
@@ -238,3 +245,42 @@ def test_csv_export_follows_filters_and_carries_no_personal_data(login, koordina
         .decode("utf-8-sig")
     )
     assert formula.tracking_number in body and health.tracking_number not in body
+
+
+def test_each_opd_queue_counts_exactly_the_reports_it_lists(
+    koordinator, admin_dinkes, pejabat_dinkes, admin_pupr
+):
+    # The count's form (joined to the agency's own disposition, in the queue's state) holds the
+    # page's reports in every step of the lifecycle, a supporting agency's included (issue 16).
+    coordinator, dinkes, pupr = as_actor(koordinator), as_actor(admin_dinkes), as_actor(admin_pupr)
+    pejabat = as_actor(pejabat_dinkes)  # dinkes's follow-ups need its liaison officer
+    disposed(coordinator, lead="dinkes", title="Jalan baru")
+    act(dinkes, disposed(coordinator, lead="dinkes"), "accept")
+    act(dinkes, disposed(coordinator, lead="dinkes"), "draft_follow_up", text="Draf jawaban jalan.")
+    followed = act(pejabat, disposed(coordinator, lead="dinkes"), "follow_up", text="Sudah ditangani.")
+    replied = act(pejabat, disposed(coordinator, lead="dinkes"), "follow_up", text="Sudah.")
+    act(owner(replied), replied, "reply", text="Belum beres.")
+    done = act(pejabat, disposed(coordinator, lead="dinkes"), "follow_up", text="Sudah diperbaiki.")
+    act(dinkes, done, "complete", note="Selesai.")
+    reopened = act(pejabat, disposed(coordinator, lead="dinkes"), "follow_up", text="Beres.")
+    reopened = act(dinkes, reopened, "complete", note="Selesai.")
+    act(owner(reopened), reopened, "reopen", reason="Jalan rusak lagi.")
+    act(
+        dinkes,
+        disposed(coordinator, lead="dinkes"),
+        "return",
+        reason="Bukan kewenangan kami.",
+        proposed_agency="pupr",
+    )
+    supported = disposed(coordinator, lead="pupr", supporting=["dinkes"], category=PUPR)
+    act(pupr, supported, "follow_up", text="Sudah diaspal.")
+    disposed(coordinator, lead="pupr", supporting=["dinkes"], category=PUPR, title="Jalan berlubang")
+    disposed(coordinator, lead="pupr", category=PUPR)  # not dinkes's
+    assert followed.status == "ditindaklanjuti"
+    for key in [q.key for q in AGENCY_QUEUES]:
+        for params in ({}, {"q": "jalan"}):
+            listed = set(filter_reports(queue_reports(dinkes, key), params).values_list("pk", flat=True))
+            counted = filter_reports(queue_count_reports(dinkes, key), params)
+            assert set(counted.values_list("pk", flat=True)) == listed, (key, params)
+            assert paging.capped_count(counted) == len(listed), (key, params)
+        assert queue_counts(dinkes)[key] == queue_reports(dinkes, key).count(), key
