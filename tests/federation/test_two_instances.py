@@ -51,8 +51,8 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Instance, I
         ponorogo.start()
         jatim.start()
         # Each administrator registers the other by its address and the key it was given.
-        ponorogo.aduan("peer", "add", jatim.base, "--public-key", identity_key(jatim))
-        jatim.aduan("peer", "add", ponorogo.base, "--public-key", identity_key(ponorogo))
+        ponorogo.aduan("peer", "add", jatim.base, f"--public-key={identity_key(jatim)}")
+        jatim.aduan("peer", "add", ponorogo.base, f"--public-key={identity_key(ponorogo)}")
         yield ponorogo, jatim
     finally:
         ponorogo.stop()
@@ -97,7 +97,7 @@ def test_the_peers_know_each_other_and_offer_the_province_agencies(pair: tuple[I
     assert "35-pupr" in codes  # beside Ponorogo's own OPDs, in every list that offers agencies
     # A key other than the one the province publishes (someone in the middle) is refused.
     wrong = subprocess.run(
-        [str(BIN / "aduan"), "peer", "add", jatim.base, "--public-key", identity_key(ponorogo)],
+        [str(BIN / "aduan"), "peer", "add", jatim.base, f"--public-key={identity_key(ponorogo)}"],
         env=ponorogo.env,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""`aduan peer add URL --public-key KEY | list | sync | identity`: peers from the command line."""
+"""`aduan peer add URL --public-key=KEY | list | sync | identity`: peers from the command line."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="verb", required=True)
         add = sub.add_parser("add", help="Daftarkan mitra dari alamat dasarnya dan kunci publiknya")
         add.add_argument("url")
-        add.add_argument("--public-key", required=True)
+        # base64url: a key may begin with "-", which argparse takes for an option unless written
+        # --public-key=KEY (as README and docs/federation.md do).
+        add.add_argument("--public-key", required=True, help="Kunci publik mitra; tulis --public-key=KUNCI")
         sub.add_parser("list", help="Daftar mitra dan pesan yang tertunda/gagal")
         sync = sub.add_parser("sync", help="Ambil lagi instansi dan kategori mitra")
         sync.add_argument("code", nargs="?")
