@@ -87,6 +87,7 @@ def slowest_query(get: Any) -> tuple[float, str, int]:
     return float(top["time"]) * 1000, " ".join(top["sql"].split())[:140], len(queries)
 
 
+CHUNK = 1_000_000
 BASE_URL, BASE_NAME = os.environ["DATABASE_URL"].split("?")[0].rsplit("/", 1)
 
 
@@ -131,10 +132,19 @@ def main() -> None:
         connection.settings_dict["NAME"] = database_for(size, args.db_per_size)
         call_command("migrate", verbosity=0)
         ensure_ponorogo_directory()
-        if Report.objects.count() != size:
-            reset()
+        have = Report.objects.count()
+        if have != size:
+            # In committed chunks of 1M (one seed each): a stopped 10M run keeps what it wrote,
+            # and the next run appends the rest.
+            if have > size or have % CHUNK:
+                reset()
+                have = 0
             begun = time.perf_counter()
-            generate(size, progress=progress_bar(f"{size:,} laporan"))
+            while have < size:
+                n = min(CHUNK, size - have)
+                generate(n, seed=42 + have // CHUNK, progress=progress_bar(f"{have + n:,}/{size:,} laporan"))
+                have += n
+                print(f"  {have:,} reports after {time.perf_counter() - begun:.0f} s", flush=True)
             print(f"generated {size:,} reports in {time.perf_counter() - begun:.0f} s", flush=True)
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
