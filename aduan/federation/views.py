@@ -6,7 +6,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from aduan.federation import services, transport
+from aduan.federation import conf, services, transport
 
 PROBLEM_TYPES = "/api/problems#"
 
@@ -33,7 +33,16 @@ def _problem(status: int, code: str) -> JsonResponse:
 @csrf_exempt  # authenticated by the peer's Ed25519 signature, not by a browser session
 @require_POST
 def messages(request: HttpRequest) -> JsonResponse:
-    body = request.body
+    # Read from the stream, not request.body: Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    # (2 MB, meant for forms) with an HTML 400, and a forward with its photos inline is larger.
+    # The federation's own limit applies instead (transport.message_authenticate: 413).
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > conf.MAX_BODY_BYTES:
+        return _problem(413, "message_too_large")
+    body = request.read(conf.MAX_BODY_BYTES + 1)
     try:
         peer, message_id = transport.message_authenticate(request.headers, body)
         result = services.message_receive(peer=peer, message_id=message_id, body=body)

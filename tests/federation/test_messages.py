@@ -291,3 +291,40 @@ def test_the_citizen_answers_the_receivers_question_from_the_origin(
     # Each public step went back to the origin, in order: the receipt, the question, the answer.
     sent = list(OutboxMessage.objects.order_by("seq").values_list("seq", "body__payload__status"))
     assert sent == [(1, "belum_terverifikasi"), (2, "ditunda"), (3, "belum_terverifikasi")]
+
+
+@pytest.mark.django_db
+def test_a_forward_larger_than_a_form_body_is_applied_and_one_over_the_limit_is_a_413(
+    province: tuple[Peer, Path], settings: Any
+) -> None:
+    import base64
+    import io
+    import random
+
+    from PIL import Image
+
+    from aduan.federation import conf
+    from aduan.intake.models import Attachment
+
+    def noisy_jpeg(seed: int) -> bytes:  # detail like a camera's: does not compress to nothing
+        pixels = random.Random(seed).randbytes(1000 * 750 * 3)
+        out = io.BytesIO()
+        Image.frombytes("RGB", (1000, 750), pixels).save(out, format="JPEG", quality=90)
+        return out.getvalue()
+
+    _peer, key = province
+    # Three camera photos inline: past Django's 2 MB DATA_UPLOAD_MAX_MEMORY_SIZE (meant for forms),
+    # which answered such a forward with an HTML 400 before.
+    photos = [noisy_jpeg(n) for n in range(3)]
+    files = [
+        {"name": f"lampiran-{n}.jpg", "content_type": "image/jpeg", "data": base64.b64encode(p).decode()}
+        for n, p in enumerate(photos, 1)
+    ]
+    body = message("report.forward", "2612-0000002", 1, **(FORWARD | {"attachments": files}))
+    assert len(body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    answer = post(body, key)
+    assert answer.status_code == 200, answer.content[:300]
+    stored = Attachment.objects.filter(report__tracking_number=answer.json()["tracking_number"])
+    assert stored.count() == 3
+    huge = post(b" " * (conf.MAX_BODY_BYTES + 1), key)
+    assert (huge.status_code, huge.json()["code"]) == (413, "message_too_large")
