@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from aduan.api.problems import problem
 from aduan.federation import conf, services, transport
-
-PROBLEM_TYPES = "/api/problems#"
 
 
 @require_GET
@@ -21,18 +21,14 @@ def directory(request: HttpRequest) -> JsonResponse:
     return JsonResponse(services.directory())
 
 
-def _problem(status: int, code: str) -> JsonResponse:
-    response = JsonResponse(
-        {"type": PROBLEM_TYPES + code, "title": code.replace("_", " "), "status": status, "code": code},
-        status=status,
-    )
-    response["Content-Type"] = "application/problem+json"
-    return response
+def _problem(status: int, code: str) -> HttpResponse:
+    # The API's one problem+json shape (aduan/api/problems.py); peers read the stable `code`.
+    return problem(status, code, _("Pesan federasi ditolak (%(code)s).") % {"code": code})
 
 
 @csrf_exempt  # authenticated by the peer's Ed25519 signature, not by a browser session
 @require_POST
-def messages(request: HttpRequest) -> JsonResponse:
+def messages(request: HttpRequest) -> HttpResponse:
     # Read from the stream, not request.body: Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE
     # (2 MB, meant for forms) with an HTML 400, and a forward with its photos inline is larger.
     # The federation's own limit applies instead (transport.message_authenticate: 413).
