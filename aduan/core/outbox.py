@@ -42,10 +42,13 @@ def claim_due(
         return rows
 
 
-def retry_at(*, now: dt.datetime, attempts: int, base_seconds: int) -> dt.datetime:
+def retry_at(
+    *, now: dt.datetime, attempts: int, base_seconds: int, max_seconds: int | None = None
+) -> dt.datetime:
     """When a row that failed its `attempts`-th attempt is tried again: the base, doubled after
-    each failed attempt (60 s, 2 min, 4 min, ... with a base of 60)."""
-    return now + dt.timedelta(seconds=base_seconds * 2 ** max(0, attempts - 1))
+    each failed attempt (60 s, 2 min, 4 min, ... with a base of 60), at most `max_seconds`."""
+    seconds = base_seconds * 2 ** max(0, attempts - 1)
+    return now + dt.timedelta(seconds=seconds if max_seconds is None else min(max_seconds, seconds))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import json
 import logging
 
 from aduan.core import clock
+from aduan.core.outbox import counts_add, retry_at
 from aduan.federation import conf, transport
 from aduan.federation.models import OutboxMessage
 from aduan.federation.services import peers_sync_due
@@ -15,10 +16,6 @@ logger = logging.getLogger("aduan.federation")
 # A claimed message not reported back within this many seconds (a crashed worker) is tried again.
 CLAIM_SECONDS = 120
 DELIVERED_CODES = {"duplicate_message"}  # the peer has it already: a lost answer, not a failure
-
-
-def _backoff(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=min(3600, conf.RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)))
 
 
 def deliver_due(*, limit: int = 200) -> dict[str, int]:
@@ -68,7 +65,9 @@ def _send(message: OutboxMessage) -> str:
         attempts=attempts,
         last_error=error[:2000],
         state=OutboxMessage.State.FAILED if failed else OutboxMessage.State.PENDING,
-        next_attempt_at=clock.now() + _backoff(attempts),
+        next_attempt_at=retry_at(
+            now=clock.now(), attempts=attempts, base_seconds=conf.RETRY_BASE_SECONDS, max_seconds=3600
+        ),
     )
     logger.warning("federation message %s to %s: %s", message.message_id, message.peer_id, error)
     return "failed" if failed else "retry"
@@ -79,8 +78,7 @@ def deliver_all() -> dict[str, int]:
     total = {"sent": 0, "retry": 0, "failed": 0, "synced": 0}
     for _ in range(50):
         counts = deliver_due()
-        for key, value in counts.items():
-            total[key] += value
+        counts_add(total, counts)
         if not counts["sent"]:
             break
     return total
