@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import Q
 
 from aduan.core import clock
 from aduan.core.roles import Role
+from aduan.core.scoped import ScopedCache
 from aduan.directory.models import Agency
 from aduan.intake.models import Channel, Report, Reporter
 from aduan.notifications.models import ContactOptOut, StaffPreference
@@ -28,29 +27,15 @@ def unique_emails(values: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-_local = threading.local()
 T = TypeVar("T")
-
-
-@contextmanager
-def staff_cached() -> Iterator[None]:
-    """Look up each group of officers once in this block (a sweep telling the staff of hundreds
-    of reports), as `texts.templates_cached` does for templates."""
-    previous = getattr(_local, "cache", None)
-    _local.cache = {} if previous is None else previous
-    try:
-        yield
-    finally:
-        _local.cache = previous
+_staff_groups = ScopedCache()
+# Look up each group of officers once in this block (a sweep telling the staff of hundreds of
+# reports), as `texts.templates_cached` does for templates.
+staff_cached = _staff_groups.scope
 
 
 def _cached(key: tuple[Any, ...], load: Callable[[], list[T]]) -> list[T]:
-    cache: dict[tuple[Any, ...], Any] | None = getattr(_local, "cache", None)
-    if cache is None:
-        return load()
-    if key not in cache:
-        cache[key] = load()
-    return list(cache[key])  # a copy: a caller may extend what it was given
+    return list(_staff_groups.get(key, load))  # a copy: a caller may extend what it was given
 
 
 def _staff(**filters: Any) -> list[User]:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, cast
 
 from django.template import Context, Template
 
 from aduan.core import clock
+from aduan.core.scoped import ScopedCache
 from aduan.notifications.defaults import DEFAULT_TEMPLATES
 
 DAYS = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"]
@@ -47,28 +45,16 @@ def _fill(text: str, context: dict[str, Any]) -> str:
         return text
 
 
-_local = threading.local()
-
-
-@contextmanager
-def templates_cached() -> Iterator[None]:
-    """Read each template once in this block (a sweep writing hundreds of messages)."""
-    previous = getattr(_local, "cache", None)
-    _local.cache = {} if previous is None else previous
-    try:
-        yield
-    finally:
-        _local.cache = previous
+_templates = ScopedCache()
+# Read each template once in this block (a sweep writing hundreds of messages).
+templates_cached = _templates.scope
 
 
 def template_text(key: str, channel: str) -> tuple[str, str] | None:
     """(subject, body) of the installation's template, else the built-in default, else None."""
-    cache: dict[tuple[str, str], tuple[str, str] | None] | None = getattr(_local, "cache", None)
-    if cache is None:
-        return _template_text(key, channel)
-    if (key, channel) not in cache:
-        cache[(key, channel)] = _template_text(key, channel)
-    return cache[(key, channel)]
+    return cast(
+        "tuple[str, str] | None", _templates.get((key, channel), lambda: _template_text(key, channel))
+    )
 
 
 # The installation's templates, read at most once a minute per process (every submission writes
