@@ -7,7 +7,6 @@ from typing import Any
 
 from aduan.core.actors import Actor
 from aduan.core.roles import STAFF_ROLES, Role
-from aduan.directory.models import Agency, Category, Region
 from aduan.intake.models import Attachment, Report, Status
 from aduan.workflow.models import ReportEvent
 from aduan.workflow.selectors import (
@@ -15,11 +14,12 @@ from aduan.workflow.selectors import (
     attachments_prefetch,
     attachments_visible_to,
     citizen_words_for,
+    code_name,
     event_actor_name,
     follow_ups_for,
     forwarding_active,
-    location_for,
     report_events_for,
+    report_fields_for,
     reporter_visible_to,
 )
 from aduan.workflow.transitions import TRANSITIONS, Action, event_label
@@ -41,10 +41,6 @@ NOTES_FOR_CITIZEN = {
     "rate",
     "forward_update",
 }
-
-
-def code_name(obj: Agency | Category | Region | None) -> dict[str, str] | None:
-    return {"code": obj.code, "name": obj.name} if obj is not None else None
 
 
 def _attachment(attachment: Attachment) -> dict[str, Any]:
@@ -83,26 +79,8 @@ def report_detail(actor: Actor, report: Report) -> dict[str, Any]:
     # The citizen reads their own words as written; staff through the identity rule.
     words = citizen_words_for(actor, report) if staff else str
     # Exact for whoever may know the reporter, an anonymous report's grid cell for everyone else.
-    place = location_for(actor, report)
     body: dict[str, Any] = {
-        "tracking_number": report.tracking_number,
-        "status": report.status,
-        "status_label": str(Status(report.status).label),
-        "kind": report.kind,
-        "channel": report.channel,
-        "title": report.display_title,
-        "description": report.display_text,
-        "category": code_name(report.category),
-        "region": code_name(report.desa or report.kecamatan),
-        "kecamatan": code_name(report.kecamatan),
-        "address": place.address,
-        "latitude": place.latitude,
-        "longitude": place.longitude,
-        "location_exact": place.exact,
-        "submitted_at": report.submitted_at,
-        "updated_at": report.updated_at,
-        "is_anonymous": report.is_anonymous,
-        "is_confidential": report.is_confidential,
+        **report_fields_for(actor, report),
         "support_count": report.support_count,
         "timeline": [_event(e, staff=staff, citizen_words=words) for e in report_events_for(actor, report)],
         "follow_ups": [

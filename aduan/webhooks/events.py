@@ -25,13 +25,14 @@ from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.language import in_site_language
 from aduan.core.roles import Role
-from aduan.directory.models import Agency, Category, Region
+from aduan.directory.models import Agency
 from aduan.intake.models import AGENCY_STEPS, Report, Status
 from aduan.webhooks.models import WebhookDelivery, WebhookSubscription
 from aduan.workflow.models import Disposition, ReportEvent
 from aduan.workflow.selectors import (
     citizen_words_for,
-    location_for,
+    code_name,
+    report_fields_for,
     reporter_visible_to,
     reports_visible_to,
 )
@@ -102,10 +103,6 @@ def _types_for(event: ReportEvent, report: Report) -> dict[str, list[int]]:
     return {}
 
 
-def _code_name(obj: Agency | Category | Region | None) -> dict[str, str] | None:
-    return {"code": obj.code, "name": obj.name} if obj is not None else None
-
-
 def agency_viewer(agency_id: int) -> Actor:
     """Whom a webhook speaks to: an admin penghubung of the receiving agency (what its staff
     may see through the console and API, never more)."""
@@ -129,29 +126,11 @@ def _report_view(viewer: Actor, report_id: int) -> tuple[dict[str, Any], bool]:
             "status_label": str(Status(row["status"]).label),
         }, False
     reporter = reporter_visible_to(viewer, report)
-    place = location_for(viewer, report)
     return {
-        "tracking_number": report.tracking_number,
-        "status": report.status,
-        "status_label": str(Status(report.status).label),
-        "kind": report.kind,
+        **report_fields_for(viewer, report),
         "classification": report.classification or None,
-        "channel": report.channel,
-        "category": _code_name(report.category),
-        "lead_agency": _code_name(report.lead_agency),
-        "region": _code_name(report.desa or report.kecamatan),
-        "kecamatan": _code_name(report.kecamatan),
-        "title": report.display_title,
-        "description": report.display_text,
-        "address": place.address,
-        "latitude": place.latitude,
-        "longitude": place.longitude,
-        "location_exact": place.exact,
-        "submitted_at": report.submitted_at,
-        "updated_at": report.updated_at,
+        "lead_agency": code_name(report.lead_agency),
         "due_at": report.due_at,
-        "is_anonymous": report.is_anonymous,
-        "is_confidential": report.is_confidential,
         "reporter": {"name": reporter.name, "phone": reporter.phone, "email": reporter.email}
         if reporter is not None
         else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet
@@ -12,7 +13,7 @@ from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import NotFound, PermissionDenied
 from aduan.core.roles import AGENCY_ROLES, Role
-from aduan.directory.models import Agency
+from aduan.directory.models import Agency, Category, Region
 from aduan.intake.location import GRID_DEGREES, Location, report_location
 from aduan.intake.models import (
     Attachment,
@@ -241,6 +242,36 @@ def location_for(actor: Actor | None, report: Report) -> Location:
     home): whoever may not know the reporter gets the desa and a ~500 m grid cell, no address."""
     exact = not report.is_anonymous or identity_visible(actor, report)
     return report_location(report, exact=exact, public=actor is None)
+
+
+def code_name(obj: Agency | Category | Region | None) -> dict[str, str] | None:
+    return {"code": obj.code, "name": obj.name} if obj is not None else None
+
+
+def report_fields_for(actor: Actor, report: Report) -> dict[str, Any]:
+    """The fields every machine output of a report shares (the API's report, a webhook's
+    payload), the place as `actor` may see it (location_for)."""
+    place = location_for(actor, report)
+    return {
+        "tracking_number": report.tracking_number,
+        "status": report.status,
+        "status_label": str(Status(report.status).label),
+        "kind": report.kind,
+        "channel": report.channel,
+        "title": report.display_title,
+        "description": report.display_text,
+        "category": code_name(report.category),
+        "region": code_name(report.desa or report.kecamatan),
+        "kecamatan": code_name(report.kecamatan),
+        "address": place.address,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "location_exact": place.exact,
+        "submitted_at": report.submitted_at,
+        "updated_at": report.updated_at,
+        "is_anonymous": report.is_anonymous,
+        "is_confidential": report.is_confidential,
+    }
 
 
 def attachments_visible_to(actor: Actor, report: Report) -> QuerySet[Attachment]:
