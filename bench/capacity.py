@@ -55,7 +55,13 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.intake import children_of, cpu_seconds, database_backends, machine_busy  # noqa: E402
+from bench.intake import (  # noqa: E402
+    children_of,
+    cpu_seconds,
+    database_backends,
+    database_recreate,
+    machine_busy,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -145,13 +151,7 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
 
 def prepare(args: argparse.Namespace, env: dict[str, str]) -> dict[str, str]:
     """A fresh database: migrated, the Ponorogo directory, --seed reports, two staff tokens."""
-    with psycopg.connect(f"{args.db_url}/postgres", autocommit=True) as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [args.db_name],
-        )
-        conn.execute(f'DROP DATABASE IF EXISTS "{args.db_name}"')
-        conn.execute(f'CREATE DATABASE "{args.db_name}"')
+    database_recreate(args.db_url, args.db_name)
     shutil.rmtree(args.data_dir, ignore_errors=True)
     args.data_dir.mkdir(parents=True)
     code = SETUP.replace("SEED", str(args.seed))

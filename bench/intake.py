@@ -91,14 +91,19 @@ def sh(args: list[str], env: dict[str, str]) -> None:
     subprocess.run(args, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
 
 
-def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> None:
-    with psycopg.connect(f"{args.db_url}/postgres", autocommit=True) as conn:
+def database_recreate(server_url: str, name: str) -> None:
+    """An empty database `name` on the server (its sessions ended, the old one dropped)."""
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True) as conn:
         conn.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [args.db_name],
+            [name],
         )
-        conn.execute(f'DROP DATABASE IF EXISTS "{args.db_name}"')
-        conn.execute(f'CREATE DATABASE "{args.db_name}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> None:
+    database_recreate(args.db_url, args.db_name)
     sh([str(VENV_BIN / "aduan"), "migrate", "--no-input", "-v", "0"], env)
     sh(
         [
