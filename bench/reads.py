@@ -140,9 +140,15 @@ def main() -> None:
                 reset()
                 have = 0
             begun = time.perf_counter()
+            bar = progress_bar("laporan")
             while have < size:
                 n = min(CHUNK, size - have)
-                generate(n, seed=42 + have // CHUNK, progress=progress_bar(f"{have + n:,}/{size:,} laporan"))
+                # One bar over the whole size, not one per chunk.
+                generate(
+                    n,
+                    seed=42 + have // CHUNK,
+                    progress=lambda done, _, b=bar, at=have, of=size: b(at + done, of),
+                )
                 have += n
                 print(f"  {have:,} reports after {time.perf_counter() - begun:.0f} s", flush=True)
             print(f"generated {size:,} reports in {time.perf_counter() - begun:.0f} s", flush=True)

@@ -161,9 +161,8 @@ def queue(request: HttpRequest, key: str) -> HttpResponse:
     actor = console_actor(request)
     reports = _filtered_queue(actor, key, request)
     counted = filter_reports(queue_count_reports(actor, key), request.GET)
-    page = CappedPaginator(reports, PAGE_SIZE, cap=paging.LIST_CAP, count_from=counted).get_page(
-        request.GET.get("hal")
-    )
+    cap = paging.SEARCH_CAP if (request.GET.get("q") or "").strip() else paging.LIST_CAP
+    page = CappedPaginator(reports, PAGE_SIZE, cap=cap, count_from=counted).get_page(request.GET.get("hal"))
     now = clock.now()
     calendar = WorkingCalendar.load()
     rows = [

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from aduan.accounts.models import User
+from aduan.core import paging
 from aduan.intake.search import SQLITE_FTS_OBJECTS, ensure_sqlite_fts
 from aduan.workflow.models import Disposition
 from tests.conftest import as_actor
@@ -103,6 +105,29 @@ def test_search_queries_do_not_grow_with_rows(login, koordinator: User, django_a
     with django_assert_num_queries(len(few.captured_queries)):
         html = listing(client, "semua", q="puskesmas")
     assert "Halaman 1 dari" in html
+
+
+def test_a_search_past_its_cap_says_so_and_its_pages_stop_there(
+    login, koordinator: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A search counts to SEARCH_CAP, not to the list's cap: a frequent word's count walked 5,000
+    # of an OPD's reports for a cap of 1,000 (issue 16).
+    monkeypatch.setattr(paging, "SEARCH_CAP", 30)
+    kotor = submit(title="Puskesmas kotor", description="Lantai puskesmas tidak pernah dipel.").report
+    copies_of([kotor, submit(title="Sampah menumpuk", description="Sampah pasar tidak diangkut.").report], 80)
+    client = login(koordinator)
+    html = listing(client, "semua", q="puskesmas")  # 41 match
+    assert "&gt; 30 laporan cocok; 30 yang pertama ditampilkan" in html
+    url = reverse("console:queue", kwargs={"key": "semua"})
+    second = client.get(url, {"q": "puskesmas", "hal": 2}).context["page"]
+    assert (second.number, len(second.object_list), second.has_next()) == (2, 5, False)
+    assert all("Puskesmas" in r.title for r in second.object_list)
+    assert client.get(url, {"q": "puskesmas", "hal": 5}).context["page"].number == 2
+    # The list without a search keeps the list's cap; below the search's cap the count is exact.
+    assert "82 laporan" in listing(client, "semua")
+    monkeypatch.setattr(paging, "SEARCH_CAP", 100)
+    html = listing(client, "semua", q="sampah")
+    assert "41 laporan" in html and "cocok" not in html
 
 
 def test_sqlite_index_is_rebuilt_when_a_migration_dropped_its_triggers(
