@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -27,7 +28,7 @@ from aduan.intake.models import (
     replied_first,
     returned_first,
 )
-from aduan.intake.search import search_words, text_search_q
+from aduan.intake.search import pg_matching_ids, pg_words_are_common, search_words, text_search_q
 from aduan.intake.services import normalize_tracking_number
 from aduan.sla import conf as sla_conf
 from aduan.sla.calendar import WorkingCalendar
@@ -185,6 +186,31 @@ def filter_reports(reports: QuerySet[Report], params: Any) -> QuerySet[Report]:
     return reports
 
 
+def filter_queue(
+    listed: QuerySet[Report], counted: QuerySet[Report], params: Any, cap: int
+) -> tuple[QuerySet[Report], QuerySet[Report] | int]:
+    """A queue's page form (queue_reports) and count form (queue_count_reports) narrowed alike, as
+    filter_reports narrows one, for a page that shows at most `cap` reports; the count form is
+    cap + 1 itself when a search already found more than `cap`.
+
+    On PostgreSQL words that are rare in the queue are found through the full-text index alone
+    and the page lists those reports by key: left to its estimates, PostgreSQL walked the whole
+    queue in order looking for a page of them (intake.search.pg_words_are_common)."""
+    listed, counted = drilldown.reports_matching(listed, params), drilldown.reports_matching(counted, params)
+    query = (params.get("q") or "").strip()
+    if not query:
+        return listed, counted
+    words = search_words(query)
+    if _number_filter(query) is None and words and connection.vendor == "postgresql":
+        if pg_words_are_common(counted, words, cap):
+            # More than a page's worth among the first reports the walk meets: the planner's walk
+            # in the queue's order fills the page soon, and the count is known.
+            return listed.filter(search_filter(query)), cap + 1
+        found = pg_matching_ids(listed, words, cap)
+        return listed.filter(pk__in=found), counted.filter(pk__in=found)
+    return listed.filter(search_filter(query)), counted.filter(search_filter(query))
+
+
 # The start of a tracking number ("2612-12"): found through the unique index on the number.
 _NUMBER_START = re.compile(r"\d{4}(-\d{0,7})?")
 
@@ -192,13 +218,18 @@ _NUMBER_START = re.compile(r"\d{4}(-\d{0,7})?")
 def search_filter(query: str) -> Q:
     """A tracking number (whole, or its start), or else every stemmed word of the query in the
     report's text (full-text index: intake.search)."""
+    return _number_filter(query) or text_search_q(words=search_words(query))
+
+
+def _number_filter(query: str) -> Q | None:
+    """A search for a tracking number, whole or its start; None for a search for words."""
     query = query.strip()
     number = normalize_tracking_number(query)
     if number:
         return Q(tracking_number=number)
     if _NUMBER_START.fullmatch(query):
         return Q(tracking_number__startswith=query)
-    return text_search_q(words=search_words(query))
+    return None
 
 
 def filter_choices() -> dict[str, Any]:

@@ -30,6 +30,7 @@ from aduan.console.queues import (
     deadline_state,
     default_queue,
     filter_choices,
+    filter_queue,
     filter_reports,
     handling_agencies,
     queue_count_reports,
@@ -146,22 +147,27 @@ def nav_context(actor: Actor, current: str) -> dict[str, Any]:
     }
 
 
+QUEUE_RELATED = ("category", "category__parent", "kecamatan", "desa", "lead_agency")
+
+
 def _filtered_queue(actor: Actor, key: str, request: HttpRequest) -> QuerySet[Report]:
     """One of the actor's queues narrowed by the filter form (the page and its CSV list the same)."""
     if key not in {q.key for q in queues_for(actor)}:
         raise Http404
-    return filter_reports(queue_reports(actor, key), request.GET).select_related(
-        "category", "category__parent", "kecamatan", "desa", "lead_agency"
-    )
+    return filter_reports(queue_reports(actor, key), request.GET).select_related(*QUEUE_RELATED)
 
 
 @staff_required
 @require_GET
 def queue(request: HttpRequest, key: str) -> HttpResponse:
     actor = console_actor(request)
-    reports = _filtered_queue(actor, key, request)
-    counted = filter_reports(queue_count_reports(actor, key), request.GET)
+    if key not in {q.key for q in queues_for(actor)}:
+        raise Http404
     cap = paging.SEARCH_CAP if (request.GET.get("q") or "").strip() else paging.LIST_CAP
+    reports, counted = filter_queue(
+        queue_reports(actor, key), queue_count_reports(actor, key), request.GET, cap
+    )
+    reports = reports.select_related(*QUEUE_RELATED)
     page = CappedPaginator(reports, PAGE_SIZE, cap=cap, count_from=counted).get_page(request.GET.get("hal"))
     now = clock.now()
     calendar = WorkingCalendar.load()

@@ -52,10 +52,15 @@ class CappedPaginator(Paginator):
     """A Paginator whose count stops at cap + 1 and whose last page ends at row `cap`.
 
     `count_from`, if given, holds the same rows as the list in a form cheaper to count (an OPD's
-    queue joined to its own dispositions: console.queues.queue_count_reports)."""
+    queue joined to its own dispositions: console.queues.queue_count_reports), or is their number
+    when already known."""
 
     def __init__(
-        self, *args: Any, cap: int | None = None, count_from: QuerySet[Any] | None = None, **kwargs: Any
+        self,
+        *args: Any,
+        cap: int | None = None,
+        count_from: QuerySet[Any] | int | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
@@ -63,6 +68,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if isinstance(self.count_from, int):
+            return min(self.count_from, self.cap + 1)
         if self.count_from is not None:
             return capped_count(self.count_from, self.cap)
         if isinstance(self.object_list, QuerySet):

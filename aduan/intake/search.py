@@ -14,8 +14,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection
-from django.db.models import Q
+from django.db import connection, connections, transaction
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -116,3 +116,95 @@ def ensure_sqlite_fts(using: Any) -> None:
             return
         for statement in SQLITE_FTS_SQL:  # the last fills the index from the table
             cursor.execute(statement)
+
+
+# --- which reports a search lists, on PostgreSQL (issue 16) ------------------------------------
+#
+# A word in one report in five is found by walking the queue's order until a page is full; a word
+# in five reports of ten million only through the GIN index. PostgreSQL picks between the two by
+# its estimate, which is wrong both ways: a word it has no statistics for counts as one report in
+# 200, so for "langka" (5 reports) it walked all 10M in the queue's order (45 s), and two common
+# words it takes as independent, so for "sampah jalan" (never together) it read every report
+# (24 s). So the search first looks at what it would walk: among the scope's first PROBE_ROWS
+# reports, are there more matches than the page shows? Then the walk is short and the planner's.
+# If not, the matches are few: found through the GIN index alone, the newest SPARSE_MAX of them,
+# and the page lists those of its scope in the queue's order.
+PROBE_ROWS = 5_000
+SPARSE_MAX = 10_000
+_BITMAP_ONLY = {
+    "enable_seqscan": "off",
+    "enable_indexscan": "off",
+    "enable_indexonlyscan": "off",
+    "jit": "off",
+    "max_parallel_workers_per_gather": "0",
+}
+
+
+def _tsquery(words: list[str]) -> str:
+    return " & ".join(words)
+
+
+def pg_words_are_common(scope: QuerySet[Any], words: list[str], cap: int) -> bool:
+    """Whether more than `cap` of the first PROBE_ROWS reports of `scope` (unordered: its cheapest
+    plan) hold every word. Reads at most PROBE_ROWS rows, and stops at the cap + 1st match."""
+    inner, params = scope.order_by().values("pk", "search_text")[:PROBE_ROWS].query.sql_with_params()
+    sql = (
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM ({inner}) AS probe "  # noqa: S608 - Django's SQL, constants
+        f"WHERE {PG_VECTOR_SQL} @@ to_tsquery('simple'::regconfig, %s) LIMIT %s) AS hits"
+    )
+    with connections[scope.db].cursor() as cursor:
+        cursor.execute(sql, [*params, _tsquery(words), cap + 1])
+        return int(cursor.fetchone()[0]) > cap
+
+
+def pg_matching_ids(ordered: QuerySet[Any], words: list[str], cap: int) -> list[int]:
+    """The ids of the first cap + 1 reports of `ordered` (a queue, in its order) that hold every
+    word, among the newest SPARSE_MAX reports that do: for words found rare by
+    pg_words_are_common. Through the GIN index only, whatever the planner estimates."""
+    db = ordered.db
+    with transaction.atomic(using=db), connections[db].cursor() as cursor:
+        # A bitmap scan of the index, the one plan left: no walk of the table in any order. The
+        # others priced out, its cost looks high enough for parallel workers and JIT compiling,
+        # 30–50 ms of start-up for a few rows: off too. (Set for the transaction, they would
+        # outlive an enclosing transaction's savepoint: reset below.)
+        cursor.execute(
+            "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in _BITMAP_ONLY),
+            [part for item in _BITMAP_ONLY.items() for part in item],
+        )
+        try:
+            cursor.execute(
+                f"SELECT id FROM intake_report WHERE {PG_VECTOR_SQL} @@ to_tsquery('simple'::regconfig, %s) "  # noqa: S608
+                "ORDER BY id DESC LIMIT %s",
+                [_tsquery(words), SPARSE_MAX],
+            )
+            found = [row[0] for row in cursor.fetchall()]
+        finally:
+            cursor.execute(
+                "SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name = ANY(%s)",
+                [list(_BITMAP_ONLY)],
+            )
+    if not found:
+        return []
+    # Those of the queue's scope, in its order. Materialized: PostgreSQL starts from the found
+    # ids (probing the table by key) and sorts them, instead of walking the queue's index in
+    # order to meet them (all of an OPD's reports when few of the found are its own).
+    keys = [key for key in ordered.query.order_by if isinstance(key, str)]
+    if len(keys) != len(ordered.query.order_by):
+        raise ValueError("pg_matching_ids: the queue's order must be field or annotation names")
+    columns = [key.lstrip("-") for key in keys]
+    inner, params = (
+        ordered.order_by()
+        .filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [found]))
+        .values("pk", *columns)
+        .query.sql_with_params()
+    )
+    quote = connections[db].ops.quote_name
+    order = ", ".join(
+        f"{quote(c)} {'DESC' if k.startswith('-') else 'ASC'}" for k, c in zip(keys, columns, strict=True)
+    )
+    with connections[db].cursor() as cursor:
+        cursor.execute(
+            f"WITH found AS MATERIALIZED ({inner}) SELECT pk FROM found ORDER BY {order}, pk LIMIT %s",  # noqa: S608
+            [*params, cap + 1],
+        )
+        return [row[0] for row in cursor.fetchall()]
