@@ -187,11 +187,17 @@ def filter_reports(reports: QuerySet[Report], params: Any) -> QuerySet[Report]:
 
 
 def filter_queue(
-    listed: QuerySet[Report], counted: QuerySet[Report], params: Any, cap: int
+    listed: QuerySet[Report],
+    counted: QuerySet[Report],
+    params: Any,
+    cap: int,
+    *,
+    listed_max: int | None = None,
 ) -> tuple[QuerySet[Report], QuerySet[Report] | int]:
     """A queue's page form (queue_reports) and count form (queue_count_reports) narrowed alike, as
-    filter_reports narrows one, for a page that shows at most `cap` reports; the count form is
-    cap + 1 itself when a search already found more than `cap`.
+    filter_reports narrows one, for a page that shows at most `cap` reports (a list of
+    `listed_max`, the CSV: at most that many); the count form is cap + 1 itself when a search
+    already found more than `cap`.
 
     On PostgreSQL words that are rare in the queue are found through the full-text index alone
     and the page lists those reports by key: left to its estimates, PostgreSQL walked the whole
@@ -206,7 +212,7 @@ def filter_queue(
             # More than a page's worth among the first reports the walk meets: the planner's walk
             # in the queue's order fills the page soon, and the count is known.
             return listed.filter(search_filter(query)), cap + 1
-        found = pg_matching_ids(listed, words, cap)
+        found = pg_matching_ids(listed, words, listed_max or cap)
         return listed.filter(pk__in=found), counted.filter(pk__in=found)
     return listed.filter(search_filter(query)), counted.filter(search_filter(query))
 

@@ -31,7 +31,6 @@ from aduan.console.queues import (
     default_queue,
     filter_choices,
     filter_queue,
-    filter_reports,
     handling_agencies,
     queue_count_reports,
     queue_counts,
@@ -150,24 +149,25 @@ def nav_context(actor: Actor, current: str) -> dict[str, Any]:
 QUEUE_RELATED = ("category", "category__parent", "kecamatan", "desa", "lead_agency")
 
 
-def _filtered_queue(actor: Actor, key: str, request: HttpRequest) -> QuerySet[Report]:
-    """One of the actor's queues narrowed by the filter form (the page and its CSV list the same)."""
+def _filtered_queue(
+    actor: Actor, key: str, request: HttpRequest, *, listed_max: int | None = None
+) -> tuple[QuerySet[Report], QuerySet[Report] | int, int]:
+    """One of the actor's queues narrowed by the filter form (the page and its CSV list the same):
+    its reports, their count form (or number), and the cap of a page's count."""
     if key not in {q.key for q in queues_for(actor)}:
         raise Http404
-    return filter_reports(queue_reports(actor, key), request.GET).select_related(*QUEUE_RELATED)
+    cap = paging.SEARCH_CAP if (request.GET.get("q") or "").strip() else paging.LIST_CAP
+    reports, counted = filter_queue(
+        queue_reports(actor, key), queue_count_reports(actor, key), request.GET, cap, listed_max=listed_max
+    )
+    return reports.select_related(*QUEUE_RELATED), counted, cap
 
 
 @staff_required
 @require_GET
 def queue(request: HttpRequest, key: str) -> HttpResponse:
     actor = console_actor(request)
-    if key not in {q.key for q in queues_for(actor)}:
-        raise Http404
-    cap = paging.SEARCH_CAP if (request.GET.get("q") or "").strip() else paging.LIST_CAP
-    reports, counted = filter_queue(
-        queue_reports(actor, key), queue_count_reports(actor, key), request.GET, cap
-    )
-    reports = reports.select_related(*QUEUE_RELATED)
+    reports, counted, cap = _filtered_queue(actor, key, request)
     page = CappedPaginator(reports, PAGE_SIZE, cap=cap, count_from=counted).get_page(request.GET.get("hal"))
     now = clock.now()
     calendar = WorkingCalendar.load()
@@ -236,7 +236,9 @@ def queue_csv(request: HttpRequest, key: str) -> StreamingHttpResponse:
     import csv
 
     actor = console_actor(request)
-    reports = _filtered_queue(actor, key, request).select_related("category__parent__parent")
+    reports = _filtered_queue(actor, key, request, listed_max=CSV_MAX_ROWS)[0].select_related(
+        "category__parent__parent"
+    )
     now = clock.now()
     calendar = WorkingCalendar.load()
     writer = csv.writer(_Echo())

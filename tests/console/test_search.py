@@ -154,3 +154,14 @@ def test_sqlite_index_is_rebuilt_when_a_migration_dropped_its_triggers(
     ensure_sqlite_fts(connection)
     html = listing(login(koordinator), "semua", q="saluran")
     assert shown(html, before) and shown(html, after)
+
+
+def test_the_csv_of_a_search_lists_its_matches(login, koordinator: User) -> None:
+    kotor = submit(title="Puskesmas kotor", description="Lantai puskesmas tidak pernah dipel.").report
+    other = submit(title="Sampah menumpuk", description="Sampah pasar tidak diangkut.").report
+    client = login(koordinator)
+    url = reverse("console:queue_csv", kwargs={"key": "semua"})
+    body = client.get(url, {"q": "puskesmas dipel"}).getvalue().decode("utf-8-sig")
+    assert kotor.tracking_number in body and other.tracking_number not in body
+    assert len(body.splitlines()) == 2
+    assert len(client.get(url, {"q": "gempa"}).getvalue().decode("utf-8-sig").splitlines()) == 1
