@@ -283,6 +283,9 @@ class Report(models.Model):
             models.Index(fields=["submitted_at"]),
             models.Index(fields=["lead_agency", "status"]),
             models.Index(fields=["kecamatan", "submitted_at"]),
+            # The queues' channel filter (the dashboard's drill-down by channel): a rare channel's
+            # capped count read all 10M reports, 1.1 s; 30 ms through this (issue 16).
+            models.Index(fields=["channel", "submitted_at"], name="report_channel_submitted"),
             # Public statistics take the period's confidential reports away from the counts
             # (aduan.evaluation.disclosure): few rows, and intake writes to it only for them.
             models.Index(
