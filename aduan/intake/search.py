@@ -165,24 +165,23 @@ def pg_matching_ids(ordered: QuerySet[Any], words: list[str], cap: int) -> list[
     with transaction.atomic(using=db), connections[db].cursor() as cursor:
         # A bitmap scan of the index, the one plan left: no walk of the table in any order. The
         # others priced out, its cost looks high enough for parallel workers and JIT compiling,
-        # 30–50 ms of start-up for a few rows: off too. (Set for the transaction, they would
-        # outlive an enclosing transaction's savepoint: reset below.)
+        # 30–50 ms of start-up for a few rows: off too. Set for the transaction, they would
+        # outlive a savepoint released into an enclosing one: reset after the query (an error
+        # rolls the savepoint back, and the settings with it).
         cursor.execute(
             "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in _BITMAP_ONLY),
             [part for item in _BITMAP_ONLY.items() for part in item],
         )
-        try:
-            cursor.execute(
-                f"SELECT id FROM intake_report WHERE {PG_VECTOR_SQL} @@ to_tsquery('simple'::regconfig, %s) "  # noqa: S608
-                "ORDER BY id DESC LIMIT %s",
-                [_tsquery(words), SPARSE_MAX],
-            )
-            found = [row[0] for row in cursor.fetchall()]
-        finally:
-            cursor.execute(
-                "SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name = ANY(%s)",
-                [list(_BITMAP_ONLY)],
-            )
+        cursor.execute(
+            f"SELECT id FROM intake_report WHERE {PG_VECTOR_SQL} @@ to_tsquery('simple'::regconfig, %s) "  # noqa: S608
+            "ORDER BY id DESC LIMIT %s",
+            [_tsquery(words), SPARSE_MAX],
+        )
+        found = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            "SELECT set_config(name, reset_val, true) FROM pg_settings WHERE name = ANY(%s)",
+            [list(_BITMAP_ONLY)],
+        )
     if not found:
         return []
     # Those of the queue's scope, in its order. Materialized: PostgreSQL starts from the found

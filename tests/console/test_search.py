@@ -165,3 +165,21 @@ def test_the_csv_of_a_search_lists_its_matches(login, koordinator: User) -> None
     assert kotor.tracking_number in body and other.tracking_number not in body
     assert len(body.splitlines()) == 2
     assert len(client.get(url, {"q": "gempa"}).getvalue().decode("utf-8-sig").splitlines()) == 1
+
+
+def test_a_rare_words_search_leaves_the_planner_as_it_found_it(
+    login, koordinator: User, on_postgres: bool
+) -> None:
+    # The GIN-only query turns the table walks off for itself; the request's enclosing transaction
+    # (the test's here) must get them back.
+    if not on_postgres:
+        pytest.skip("PostgreSQL's planner settings")
+    report = submit(title="Jembatan ambrol", description="Jembatan desa ambrol diterjang banjir.").report
+    assert shown(listing(login(koordinator), "semua", q="ambrol"), report)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), "
+            "current_setting('jit'), current_setting('max_parallel_workers_per_gather')"
+        )
+        after = cursor.fetchone()
+    assert after[:2] == ("on", "on") and after[3] != "0", after
