@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +27,7 @@ from aduan.intake.models import (
     replied_first,
     returned_first,
 )
-from aduan.intake.search import pg_matching_ids, pg_words_are_common, search_words, text_search_q
+from aduan.intake.search import search_words, text_search, text_search_q
 from aduan.intake.services import normalize_tracking_number
 from aduan.sla import conf as sla_conf
 from aduan.sla.calendar import WorkingCalendar
@@ -187,34 +186,21 @@ def filter_reports(reports: QuerySet[Report], params: Any) -> QuerySet[Report]:
 
 
 def filter_queue(
-    listed: QuerySet[Report],
-    counted: QuerySet[Report],
-    params: Any,
-    cap: int,
-    *,
-    listed_max: int | None = None,
-) -> tuple[QuerySet[Report], QuerySet[Report] | int]:
-    """A queue's page form (queue_reports) and count form (queue_count_reports) narrowed alike, as
-    filter_reports narrows one, for a page that shows at most `cap` reports (a list of
-    `listed_max`, the CSV: at most that many); the count form is cap + 1 itself when a search
-    already found more than `cap`.
-
-    On PostgreSQL words that are rare in the queue are found through the full-text index alone
-    and the page lists those reports by key: left to its estimates, PostgreSQL walked the whole
-    queue in order looking for a page of them (intake.search.pg_words_are_common)."""
+    listed: QuerySet[Report], counted: QuerySet[Report], params: Any, *, listed_max: int | None = None
+) -> tuple[QuerySet[Report], QuerySet[Report] | int, int]:
+    """A queue's page form (queue_reports) and count form (queue_count_reports) narrowed alike by
+    the filter form and the search box, and the cap of the page's count: a list's LIST_CAP, a
+    search's SEARCH_CAP (a list of `listed_max`, the CSV, holds at most that many). The count
+    form comes back as a number where the search already knows it (intake.search.text_search)."""
     listed, counted = drilldown.reports_matching(listed, params), drilldown.reports_matching(counted, params)
     query = (params.get("q") or "").strip()
     if not query:
-        return listed, counted
-    words = search_words(query)
-    if _number_filter(query) is None and words and connection.vendor == "postgresql":
-        if pg_words_are_common(counted, words, cap):
-            # More than a page's worth among the first reports the walk meets: the planner's walk
-            # in the queue's order fills the page soon, and the count is known.
-            return listed.filter(search_filter(query)), cap + 1
-        found = pg_matching_ids(listed, words, listed_max or cap)
-        return listed.filter(pk__in=found), counted.filter(pk__in=found)
-    return listed.filter(search_filter(query)), counted.filter(search_filter(query))
+        return listed, counted, paging.LIST_CAP
+    number = _number_filter(query)
+    if number is not None:
+        return listed.filter(number), counted.filter(number), paging.SEARCH_CAP
+    cap = paging.SEARCH_CAP
+    return (*text_search(listed, counted, search_words(query), cap, listed_max=listed_max), cap)
 
 
 # The start of a tracking number ("2612-12"): found through the unique index on the number.

@@ -37,7 +37,7 @@ from aduan.console.queues import (
     queue_reports,
     queues_for,
 )
-from aduan.core import clock, paging
+from aduan.core import clock
 from aduan.core.actors import Actor
 from aduan.core.errors import DomainError
 from aduan.core.http import attachment_response
@@ -153,12 +153,11 @@ def _filtered_queue(
     actor: Actor, key: str, request: HttpRequest, *, listed_max: int | None = None
 ) -> tuple[QuerySet[Report], QuerySet[Report] | int, int]:
     """One of the actor's queues narrowed by the filter form (the page and its CSV list the same):
-    its reports, their count form (or number), and the cap of a page's count."""
+    its reports, their count form (or number), and the cap of a page's count (filter_queue)."""
     if key not in {q.key for q in queues_for(actor)}:
         raise Http404
-    cap = paging.SEARCH_CAP if (request.GET.get("q") or "").strip() else paging.LIST_CAP
-    reports, counted = filter_queue(
-        queue_reports(actor, key), queue_count_reports(actor, key), request.GET, cap, listed_max=listed_max
+    reports, counted, cap = filter_queue(
+        queue_reports(actor, key), queue_count_reports(actor, key), request.GET, listed_max=listed_max
     )
     return reports.select_related(*QUEUE_RELATED), counted, cap
 

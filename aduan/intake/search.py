@@ -87,7 +87,7 @@ def text_search_q(*, words: list[str]) -> Q:
         from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
 
         vector = SearchVector("search_text", config="simple")
-        query = SearchQuery(" & ".join(words), search_type="raw", config="simple")
+        query = SearchQuery(_tsquery(words), search_type="raw", config="simple")
         return Q(SearchVectorExact(vector, query))
     if connection.vendor == "sqlite":
         match = " AND ".join(f'"{w}"' for w in words)
@@ -140,27 +140,55 @@ _BITMAP_ONLY = {
 }
 
 
+# The GIN index's condition as raw SQL, the words (_tsquery) its one parameter.
+_PG_MATCH_SQL = f"{PG_VECTOR_SQL} @@ to_tsquery('simple'::regconfig, %s)"
+
+
 def _tsquery(words: list[str]) -> str:
     return " & ".join(words)
 
 
-def pg_words_are_common(scope: QuerySet[Any], words: list[str], cap: int) -> bool:
+def text_search(
+    listed: QuerySet[Any],
+    counted: QuerySet[Any],
+    words: list[str],
+    cap: int,
+    *,
+    listed_max: int | None = None,
+) -> tuple[QuerySet[Any], QuerySet[Any] | int]:
+    """`listed` (a queue, in its order) and `counted` (the same reports in the form cheapest to
+    count) narrowed to the reports whose text holds every word, for a page of at most `cap` (a
+    list of at most `listed_max`). The count's form comes back as a number where it is known.
+
+    On PostgreSQL the words decide the way (see above): common ones are left to the planner's
+    walk in order, and counted "more than `cap`" by the look that found them common; rare ones
+    are found through the GIN index alone and listed by key."""
+    if words and connections[listed.db].vendor == "postgresql":
+        if _pg_words_are_common(counted, words, cap):
+            return listed.filter(text_search_q(words=words)), cap + 1
+        found = _pg_matching_ids(listed, words, listed_max or cap)
+        return listed.filter(pk__in=found), len(found)
+    text = text_search_q(words=words)
+    return listed.filter(text), counted.filter(text)
+
+
+def _pg_words_are_common(scope: QuerySet[Any], words: list[str], cap: int) -> bool:
     """Whether more than `cap` of the first PROBE_ROWS reports of `scope` (unordered: its cheapest
     plan) hold every word. Reads at most PROBE_ROWS rows, and stops at the cap + 1st match."""
     inner, params = scope.order_by().values("pk", "search_text")[:PROBE_ROWS].query.sql_with_params()
     sql = (
         f"SELECT COUNT(*) FROM (SELECT 1 FROM ({inner}) AS probe "  # noqa: S608 - Django's SQL, constants
-        f"WHERE {PG_VECTOR_SQL} @@ to_tsquery('simple'::regconfig, %s) LIMIT %s) AS hits"
+        f"WHERE {_PG_MATCH_SQL} LIMIT %s) AS hits"
     )
     with connections[scope.db].cursor() as cursor:
         cursor.execute(sql, [*params, _tsquery(words), cap + 1])
         return int(cursor.fetchone()[0]) > cap
 
 
-def pg_matching_ids(ordered: QuerySet[Any], words: list[str], cap: int) -> list[int]:
+def _pg_matching_ids(ordered: QuerySet[Any], words: list[str], cap: int) -> list[int]:
     """The ids of the first cap + 1 reports of `ordered` (a queue, in its order) that hold every
     word, among the newest SPARSE_MAX reports that do: for words found rare by
-    pg_words_are_common. Through the GIN index only, whatever the planner estimates."""
+    _pg_words_are_common. Through the GIN index only, whatever the planner estimates."""
     db = ordered.db
     with transaction.atomic(using=db), connections[db].cursor() as cursor:
         # A bitmap scan of the index, the one plan left: no walk of the table in any order. The
@@ -173,8 +201,7 @@ def pg_matching_ids(ordered: QuerySet[Any], words: list[str], cap: int) -> list[
             [part for item in _BITMAP_ONLY.items() for part in item],
         )
         cursor.execute(
-            f"SELECT id FROM intake_report WHERE {PG_VECTOR_SQL} @@ to_tsquery('simple'::regconfig, %s) "  # noqa: S608
-            "ORDER BY id DESC LIMIT %s",
+            f"SELECT id FROM intake_report WHERE {_PG_MATCH_SQL} ORDER BY id DESC LIMIT %s",  # noqa: S608
             [_tsquery(words), SPARSE_MAX],
         )
         found = [row[0] for row in cursor.fetchall()]
@@ -189,7 +216,7 @@ def pg_matching_ids(ordered: QuerySet[Any], words: list[str], cap: int) -> list[
     # order to meet them (all of an OPD's reports when few of the found are its own).
     keys = [key for key in ordered.query.order_by if isinstance(key, str)]
     if len(keys) != len(ordered.query.order_by):
-        raise ValueError("pg_matching_ids: the queue's order must be field or annotation names")
+        raise ValueError("_pg_matching_ids: the queue's order must be field or annotation names")
     columns = [key.lstrip("-") for key in keys]
     inner, params = (
         ordered.order_by()
